@@ -1,0 +1,244 @@
+"""REST API base classes: the same scope, filters, validation and optimistic locking as the UI."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from chainward.access.scope import organisations_of
+from chainward.ledger.context import actor_for, reset_actor, set_actor
+
+from . import services
+from .register import get_register
+
+ACTIONS = {"GET": "view", "HEAD": "view", "OPTIONS": "view", "POST": "add", "PUT": "change",
+           "PATCH": "change"}
+
+
+class ConflictError(exceptions.APIException):
+    """409: the record changed since the client read it."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+def exception_handler(exc, context):
+    """Map Django's errors to API answers (never a 500 for bad input)."""
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors":
+                                                                      exc.messages}
+        exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or None)
+    return drf_exception_handler(exc, context)
+
+
+class RecordSerializer(serializers.ModelSerializer):
+    """Base serializer: scoped related choices, model validation, version for locking."""
+
+    url = serializers.SerializerMethodField()
+    organisation = serializers.PrimaryKeyRelatedField(read_only=True)
+    version = serializers.IntegerField(
+        required=False, help_text="Send back the version you read when updating; a stale "
+                                  "version is refused with 409.")
+
+    def get_url(self, obj) -> str:
+        return obj.get_absolute_url()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is None or not getattr(request, "user", None):
+            return fields
+        from chainward.core.registry import registration
+
+        organisation = self.context.get("organisation")
+        for name, fld in fields.items():
+            target = getattr(fld, "child_relation", fld)
+            queryset = getattr(target, "queryset", None)
+            if queryset is None or fld.read_only or registration(queryset.model) is None:
+                continue
+            reg = registration(queryset.model)
+            scoped = queryset.model.objects.restrict(request.user, "view")
+            if organisation is not None:
+                scoped = scoped.filter(**{reg.organisation_path: organisation.pk})
+            target.queryset = scoped
+        return fields
+
+    def validate(self, attrs):
+        model = self.Meta.model
+        many = {f.name for f in model._meta.many_to_many}
+        instance = self.instance or model()
+        if self.instance is None and hasattr(model, "organisation_id"):
+            instance.organisation = self.context["organisation"]
+        probe = model(**{f.attname: getattr(instance, f.attname)
+                         for f in model._meta.concrete_fields})
+        probe._state.adding = self.instance is None
+        for name, value in attrs.items():
+            if name not in many and name != "version":
+                setattr(probe, name, value)
+        try:
+            probe.full_clean(exclude=[*many, "version"])
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
+        return attrs
+
+
+class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                    mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """A register over the API. Records are archived, never deleted (POST …/archive/)."""
+
+    model = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # Token-authenticated users are only known now: attribute ledger entries to them.
+        self._actor_token = set_actor(actor_for(request.user,
+                                                request_id=getattr(request, "request_id", None)))
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        token = getattr(self, "_actor_token", None)
+        if token is not None:
+            reset_actor(token)
+            self._actor_token = None
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    @property
+    def register(self):
+        return get_register(self.model)
+
+    def get_action_name(self):
+        if self.action in {"archive", "restore"}:
+            return "delete"
+        return ACTIONS.get(self.request.method, "view")
+
+    def get_queryset(self):
+        register = self.register
+        queryset = register.base_queryset().restrict(self.request.user, self.get_action_name())
+        if self.action == "list" and "archived" not in self.request.query_params:
+            queryset = queryset.filter(archived=False)
+        return queryset
+
+    @property
+    def filterset_class(self):
+        return self.register.filterset_class
+
+    @property
+    def ordering_fields(self):
+        return [c.sort for c in self.register.bound_columns if c.sort]
+
+    def get_organisation(self):
+        """The organisation a new record goes to: `?organisation=` or the user's only one."""
+        from chainward.supplychain.models import Organisation
+
+        user = self.request.user
+        allowed = organisations_of(user) if not user.is_superuser else set(
+            Organisation.objects.values_list("pk", flat=True))
+        requested = self.request.query_params.get("organisation") or \
+            (self.request.data.get("organisation") if hasattr(self.request.data, "get") else None)
+        if requested:
+            try:
+                requested = int(requested)
+            except (TypeError, ValueError):
+                raise exceptions.ValidationError(
+                    {"organisation": "Give the organisation's numeric id."}) from None
+            if requested not in allowed:
+                raise exceptions.ValidationError(
+                    {"organisation": "You have no role in that organisation."})
+            return Organisation.objects.get(pk=requested)
+        if len(allowed) == 1:
+            return Organisation.objects.get(pk=next(iter(allowed)))
+        raise exceptions.ValidationError(
+            {"organisation": "You belong to several organisations; say which one."})
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.request is not None and self.request.user.is_authenticated:
+            if self.action == "create":
+                context["organisation"] = self.get_organisation()
+            elif self.kwargs.get("pk") and self.action not in {"list"}:
+                obj = getattr(self, "_object", None)
+                context["organisation"] = getattr(obj, "organisation", None)
+        return context
+
+    def get_object(self):
+        self._object = super().get_object()
+        return self._object
+
+    def perform_create(self, serializer):
+        if not self.register.can_add:
+            raise exceptions.PermissionDenied(
+                f"{self.register.verbose_name_plural} cannot be created through the API.")
+        self._save(serializer, None)
+
+    def perform_update(self, serializer):
+        version = serializer.validated_data.get("version")
+        if version is None:
+            raise exceptions.ValidationError(
+                {"version": "Send the version you read; it stops you overwriting someone "
+                            "else's change."})
+        self._save(serializer, version)
+
+    def update(self, request, *args, **kwargs):
+        self.get_object()
+        return super().update(request, *args, **kwargs)
+
+    def _save(self, serializer, expected_version):
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        many = {f.name for f in self.model._meta.many_to_many}
+        instance = serializer.instance or self.model()
+        if serializer.instance is None and hasattr(self.model, "organisation_id"):
+            instance.organisation = serializer.context["organisation"]
+        relations = {k: data.pop(k) for k in list(data) if k in many}
+        for name, value in data.items():
+            setattr(instance, name, value)
+        try:
+            with transaction.atomic():
+                services.save_record(self.request.user, instance, expected_version=expected_version)
+                for name, value in relations.items():
+                    getattr(instance, name).set(value)
+        except services.Conflict as conflict:
+            raise ConflictError({
+                "detail": f"This record changed since version {expected_version}; it is now "
+                          f"version {conflict.current.version}. Reload it and apply your change "
+                          "again.",
+                "current_version": conflict.current.version,
+            }) from None
+        serializer.instance = instance
+
+    def _set_archived(self, archived):
+        obj = self.get_object()
+        obj = services.set_archived(self.request.user, obj, archived)
+        return Response(self.get_serializer(obj).data)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def archive(self, request, pk=None):
+        """Archive the record (records are never deleted)."""
+        return self._set_archived(True)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def restore(self, request, pk=None):
+        """Restore an archived record."""
+        return self._set_archived(False)
+
+
+def viewset_for(model):
+    """Declare the API of a register: a RecordViewSet bound to the register's serializer."""
+    register = get_register(model)
+    doc = (model.__doc__ or "").strip().splitlines()[0]
+    return type(f"{model.__name__}ViewSet", (RecordViewSet,), {
+        "model": model,
+        "queryset": model.objects.none(),
+        "serializer_class": register.serializer_class,
+        "__doc__": f"{str(model._meta.verbose_name_plural).capitalize()} — {doc}",
+    })

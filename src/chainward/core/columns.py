@@ -1,0 +1,74 @@
+"""List columns: how a register shows, sorts and exports one value of a record."""
+
+import datetime
+import decimal
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils import formats
+
+
+@dataclass
+class Column:
+    """One column of a register's list and export."""
+
+    name: str
+    label: str = ""
+    accessor: str = ""  # dotted path on the record; defaults to `name`
+    sort: str | None = ""  # ORM ordering field; "" means `name` when it is a concrete field
+    link: bool = False  # render as a link to the record itself
+
+    def bind(self, model):
+        """Fill label, accessor and sort from the model's field."""
+        self.accessor = self.accessor or self.name
+        field = _field(model, self.accessor.split(".")[0])
+        if not self.label:
+            self.label = (field.verbose_name if field is not None else self.name.replace("_", " "))
+        if self.sort == "" and field is not None and field.concrete and not field.many_to_many:
+            self.sort = self.name
+        return self
+
+    def raw(self, obj):
+        """The value at the accessor (choices as their label, many-to-many as a list)."""
+        value = obj
+        parts = self.accessor.split(".")
+        for index, part in enumerate(parts):
+            if value is None:
+                return None
+            display = getattr(value, f"get_{part}_display", None)
+            if display is not None and index == len(parts) - 1:
+                return display()
+            value = getattr(value, part)
+            if isinstance(value, models.Manager):
+                return list(value.all())
+            if callable(value) and not isinstance(value, models.Model):
+                value = value()
+        return value
+
+    def text(self, obj):
+        """The value as plain text, for exports."""
+        return as_text(self.raw(obj))
+
+
+def as_text(value):
+    """Plain-text rendering shared by exports and simple cells."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(as_text(v) for v in value)
+    if isinstance(value, datetime.datetime):
+        return formats.date_format(value, "Y-m-d H:i")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    return str(value)
+
+
+def _field(model, name):
+    try:
+        return model._meta.get_field(name)
+    except Exception:  # noqa: BLE001 - not a model field: a property or method
+        return None

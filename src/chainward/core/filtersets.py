@@ -1,0 +1,54 @@
+"""FilterSet base shared by lists and the API: search `q` and the archived switch."""
+
+import django_filters
+from django.db.models import Q
+
+from .forms import style_widgets
+
+
+class RecordFilterSet(django_filters.FilterSet):
+    """Adds `q` (search over the register's search fields) and `archived`."""
+
+    search_fields = ()
+    q = django_filters.CharFilter(method="search", label="Search")
+    archived = django_filters.ChoiceFilter(
+        label="Archive", method="filter_archived", empty_label="Active",
+        choices=(("archived", "Archived"), ("all", "Active and archived")))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_widgets(self.form)
+        for name, field in self.form.fields.items():
+            if name in self.related_filters():
+                field.queryset = self.scoped_choices(field.queryset)
+
+    def related_filters(self):
+        """Names of filters that pick related records (their choices are scoped)."""
+        return [n for n, f in self.filters.items() if isinstance(f, django_filters.ModelChoiceFilter)
+                or isinstance(f, django_filters.ModelMultipleChoiceFilter)]
+
+    def scoped_choices(self, queryset):
+        request = self.request
+        if request is None or not request.user.is_authenticated:
+            return queryset.none()
+        org = getattr(request, "organisation", None)
+        scoped = queryset.model.objects.restrict(request.user, "view")
+        return scoped.filter(organisation=org) if org else scoped
+
+    def search(self, queryset, name, value):
+        q = Q()
+        for field in self.search_fields:
+            q |= Q(**{f"{field}__icontains": value.strip()})
+        return queryset.filter(q) if value.strip() else queryset
+
+    def filter_archived(self, queryset, name, value):
+        if value == "archived":
+            return queryset.filter(archived=True)
+        if value == "all":
+            return queryset
+        return queryset.filter(archived=False)
+
+    def filter_queryset(self, queryset):
+        if not self.form.cleaned_data.get("archived"):
+            queryset = queryset.filter(archived=False)
+        return super().filter_queryset(queryset)

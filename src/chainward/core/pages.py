@@ -1,0 +1,116 @@
+"""Pages that are not a register: home, global search, health, login, organisation switch."""
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from chainward.access import throttle
+from chainward.access.middleware import SESSION_KEY
+from chainward.access.scope import organisations_of
+from chainward.ledger.events import record_event
+from chainward.ledger.models import LedgerHead
+
+from .register import all_registers
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    """Refuses further attempts once an e-mail has failed too often within the window."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "locked": "Too many failed attempts for this account. Wait 15 minutes and try again, "
+                  "or ask an administrator to check the account.",
+    }
+
+    def clean(self):
+        email = (self.cleaned_data.get("username") or "").lower()
+        if email and throttle.is_locked(email):
+            record_event("login_locked", object_type="access.user", object_repr=email)
+            raise ValidationError(self.error_messages["locked"], code="locked")
+        return super().clean()
+
+
+class LoginView(auth_views.LoginView):
+    """E-mail and password login with throttling."""
+
+    form_class = ThrottledAuthenticationForm
+    redirect_authenticated_user = True
+
+
+@login_required
+def home(request):
+    """Landing page: the registers in reach and the state of the chain."""
+    cards = []
+    org = request.organisation
+    if org:
+        for register in all_registers():
+            if register.menu_group != "Supply chain":
+                continue
+            if not request.user.has_perm(f"{register.app_label}.view_{register.model_name}"):
+                continue
+            count = register.scoped(request.user, org).filter(archived=False).count()
+            cards.append((register, count))
+    return render(request, "core/home.html", {"cards": cards})
+
+
+@login_required
+def search(request):
+    """Search every register the user can see, within the active organisation."""
+    query = request.GET.get("q", "").strip()
+    results = []
+    if query and request.organisation:
+        for register in all_registers():
+            filterset = register.filterset_class
+            if not getattr(filterset, "search_fields", None):
+                continue
+            queryset = register.scoped(request.user, request.organisation).filter(archived=False)
+            hits = filterset(None, queryset=queryset, request=request).search(
+                queryset, "q", query)
+            found = list(hits[:10])
+            if found:
+                results.append((register, found, hits.count()))
+    return render(request, "core/search.html", {"query": query, "results": results})
+
+
+@login_required
+@require_POST
+def switch_organisation(request):
+    """Make another of the user's organisations the active one."""
+    try:
+        chosen = int(request.POST.get("organisation", ""))
+    except ValueError:
+        chosen = None
+    if chosen in organisations_of(request.user) or request.user.is_superuser:
+        request.session[SESSION_KEY] = chosen
+    else:
+        messages.error(request, "You have no role in that organisation.")
+    target = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    return redirect(target)
+
+
+def healthz(request):
+    """Liveness and readiness: can we read the database, and where is the ledger head?"""
+    status, body = 200, {"status": "ok"}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        body["database"] = {"status": "ok", "vendor": connection.vendor}
+    except Exception as exc:  # noqa: BLE001 - report any database failure as unhealthy
+        status, body["status"] = 503, "error"
+        body["database"] = {"status": "error", "error": exc.__class__.__name__}
+        return JsonResponse(body, status=status)
+    head = LedgerHead.objects.filter(pk=1).first()
+    body["ledger"] = {"status": "ok" if head else "missing", "seq": head.seq if head else None,
+                      "head_hash": head.hash if head else None}
+    if head is None:
+        status, body["status"] = 503, "error"
+    return JsonResponse(body, status=status)

@@ -1,0 +1,114 @@
+"""Template helpers for registers: cells, field values, history labels."""
+
+import datetime
+
+from django import template
+from django.apps import apps
+from django.db import models
+from django.utils.html import format_html, format_html_join
+
+from chainward.core.columns import as_text
+
+register = template.Library()
+
+BADGES = {True: ("text-bg-success", "yes"), False: ("text-bg-light border", "no")}
+
+
+def _render(value, *, link_to=None):
+    if isinstance(value, bool):
+        css, text = BADGES[value]
+        return format_html('<span class="badge {}">{}</span>', css, text)
+    if isinstance(value, list):
+        return format_html_join(", ", "{}", ((_render(v),) for v in value)) or "—"
+    if isinstance(value, models.Model) and hasattr(value, "get_absolute_url"):
+        return format_html('<a href="{}">{}</a>', value.get_absolute_url(), value)
+    text = as_text(value)
+    if link_to is not None:
+        return format_html('<a href="{}">{}</a>', link_to.get_absolute_url(), text or "—")
+    return text or "—"
+
+
+@register.simple_tag
+def cell(obj, column):
+    """One list cell: the first column links to the record, related records link to theirs."""
+    value = column.raw(obj)
+    if column.name == "is_expired":
+        return format_html('<span class="badge text-bg-danger">expired</span>') if value else ""
+    return _render(value, link_to=obj if column.link else None)
+
+
+@register.simple_tag
+def field_value(obj, field):
+    """A field of a record on its detail page."""
+    if field.many_to_many:
+        return _render(list(getattr(obj, field.name).all()))
+    if field.choices:
+        return getattr(obj, f"get_{field.name}_display")() or "—"
+    value = getattr(obj, field.name)
+    if isinstance(field, models.URLField) and value:
+        return format_html('<a href="{}" rel="noopener noreferrer">{}</a>', value, value)
+    return _render(value)
+
+
+@register.filter
+def field_label(entry, name):
+    """The verbose name of a field changed in a ledger entry."""
+    try:
+        model = apps.get_model(entry.object_type)
+        return model._meta.get_field(name).verbose_name
+    except (LookupError, ValueError, Exception):  # noqa: BLE001 - unknown or removed field
+        return name.replace("_", " ")
+
+
+@register.filter
+def history_value(value):
+    """A before/after value from the ledger as short text."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "—"
+    if isinstance(value, str) and len(value) > 120:
+        return value[:117] + "…"
+    return str(value)
+
+
+@register.simple_tag(takes_context=True)
+def sort_url(context, column):
+    """Querystring that sorts by a column (toggling direction)."""
+    request = context["request"]
+    params = request.GET.copy()
+    current = params.get("sort", "")
+    params["sort"] = f"-{column.sort}" if current == column.sort else column.sort
+    params.pop("page", None)
+    return "?" + params.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, number):
+    """Querystring for another page of the same list."""
+    params = context["request"].GET.copy()
+    params["page"] = number
+    return "?" + params.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def export_url(context, fmt):
+    """Querystring exporting the current filtered list."""
+    params = context["request"].GET.copy()
+    params.pop("page", None)
+    params["export"] = fmt
+    return "?" + params.urlencode()
+
+
+@register.filter
+def is_date_past(value):
+    """True for a date before today."""
+    return isinstance(value, datetime.date) and value < datetime.date.today()
+
+
+@register.simple_tag
+def record_url(reg, view, obj=None):
+    """URL of a register view, e.g. `{% record_url register "edit" object %}`."""
+    from django.urls import reverse
+
+    return reverse(reg.url_name(view), args=[obj.pk] if obj is not None else [])

@@ -1,0 +1,130 @@
+"""Choice lists of the supply-chain register."""
+
+from django.db import models
+
+
+class SiteKind(models.TextChoices):
+    OWN_FACILITY = "own_facility", "Own facility"
+    WAREHOUSE = "warehouse", "Warehouse"
+    CROSS_DOCK = "cross_dock", "Cross-dock"
+    DISTRIBUTION_CENTRE = "distribution_centre", "Distribution centre"
+    MANUFACTURING = "manufacturing", "Manufacturing plant"
+    TERMINAL = "terminal", "Terminal"
+    PORT = "port", "Port"
+    AIRPORT = "airport", "Airport"
+    BORDER_CROSSING = "border_crossing", "Border crossing"
+    PARTNER_FACILITY = "partner_facility", "Partner facility"
+    OFFICE = "office", "Office"
+
+
+class SecurityLevel(models.TextChoices):
+    BASELINE = "baseline", "Baseline"
+    ELEVATED = "elevated", "Elevated"
+    HIGH = "high", "High"
+    CRITICAL = "critical", "Critical"
+
+
+class PartnerKind(models.TextChoices):
+    SUPPLIER = "supplier", "Supplier"
+    MANUFACTURER = "manufacturer", "Manufacturer"
+    CARRIER = "carrier", "Carrier"
+    FORWARDER = "forwarder", "Freight forwarder"
+    CUSTOMS_BROKER = "customs_broker", "Customs broker"
+    THREE_PL = "3pl", "Third-party logistics (3PL)"
+    CONSOLIDATOR = "consolidator", "Consolidator"
+    TERMINAL_OPERATOR = "terminal_operator", "Terminal / port operator"
+    SECURITY_PROVIDER = "security_provider", "Security service provider"
+    CUSTOMER = "customer", "Customer"
+    OTHER = "other", "Other"
+
+
+class PartnerStatus(models.TextChoices):
+    ONBOARDING = "onboarding", "Onboarding"
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+    TERMINATED = "terminated", "Terminated"
+
+
+class Criticality(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    CRITICAL = "critical", "Critical"
+
+
+class Programme(models.TextChoices):
+    """Supply-chain security programmes a partner can hold (standards.md §4)."""
+
+    AEO_S = "aeo_s", "AEO-S (security and safety)"
+    AEO_C = "aeo_c", "AEO-C (customs simplifications)"
+    AEO_F = "aeo_f", "AEO-F (full)"
+    CTPAT = "ctpat", "C-TPAT"
+    TAPA_FSR = "tapa_fsr", "TAPA FSR"
+    TAPA_TSR = "tapa_tsr", "TAPA TSR"
+    ISO_28000 = "iso_28000", "ISO 28000 certificate"
+    ISO_28001 = "iso_28001", "ISO 28001 certificate"
+    PIP = "pip", "Partners in Protection (Canada)"
+    OTHER_MRA = "other_mra", "Other MRA programme"
+
+
+# The levels each programme grants; an empty tuple means free text.
+PROGRAMME_LEVELS = {
+    Programme.CTPAT: ("Certified", "Tier 1", "Tier 2", "Tier 3"),
+    Programme.TAPA_FSR: ("A", "B", "C"),
+    Programme.TAPA_TSR: ("Level 1", "Level 2", "Level 3"),
+}
+
+
+class Mode(models.TextChoices):
+    ROAD = "road", "Road"
+    RAIL = "rail", "Rail"
+    SEA = "sea", "Sea"
+    AIR = "air", "Air"
+    INLAND_WATERWAY = "inland_waterway", "Inland waterway"
+    POSTAL = "postal", "Postal / courier"
+    MULTIMODAL = "multimodal", "Multimodal"
+
+
+MODE_COLOURS = {
+    Mode.ROAD: "#0d6efd",
+    Mode.RAIL: "#6f42c1",
+    Mode.SEA: "#198754",
+    Mode.AIR: "#fd7e14",
+    Mode.INLAND_WATERWAY: "#20c997",
+    Mode.POSTAL: "#6c757d",
+    Mode.MULTIMODAL: "#d63384",
+}
+
+
+class ValueClass(models.TextChoices):
+    LOW = "low", "Low value"
+    MEDIUM = "medium", "Medium value"
+    HIGH = "high", "High value"
+    VERY_HIGH = "very_high", "Very high value"
+
+
+class Attractiveness(models.IntegerChoices):
+    """How attractive the goods are to thieves (TAPA and insurer practice)."""
+
+    VERY_LOW = 1, "1 — very low"
+    LOW = 2, "2 — low"
+    MODERATE = 3, "3 — moderate"
+    HIGH = 4, "4 — high"
+    VERY_HIGH = 5, "5 — very high"
+
+
+class ExemptionBasis(models.TextChoices):
+    """ISO 28001 4.4: partners already validated by a recognised programme need not be assessed."""
+
+    AEO = "aeo", "AEO authorisation"
+    CTPAT = "ctpat", "C-TPAT certification"
+    MRA = "mra", "Mutually recognised programme (MRA)"
+    ISO_28001 = "iso_28001", "ISO 28001 certificate"
+    ISO_20858 = "iso_20858", "ISO 20858 (port facility) certificate"
+    OTHER = "other", "Other recognised programme"
+
+
+class SoAStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    CURRENT = "current", "Current"
+    SUPERSEDED = "superseded", "Superseded"

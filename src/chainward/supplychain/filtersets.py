@@ -1,0 +1,125 @@
+"""Filters of the supply-chain registers (shared by lists and the API)."""
+
+import django_filters
+from django.utils import timezone
+from django_countries import countries
+
+from chainward.core.filtersets import RecordFilterSet
+
+from . import choices, models
+
+
+class SiteFilterSet(RecordFilterSet):
+    search_fields = ("name", "code", "city", "reference")
+    kind = django_filters.MultipleChoiceFilter(choices=choices.SiteKind)
+    country = django_filters.MultipleChoiceFilter(choices=countries)
+    security_level = django_filters.MultipleChoiceFilter(choices=choices.SecurityLevel)
+    operator = django_filters.ModelChoiceFilter(queryset=models.Partner.objects.all())
+
+    class Meta:
+        model = models.Site
+        fields = ("q", "kind", "country", "security_level", "operator", "archived")
+
+
+class PartnerFilterSet(RecordFilterSet):
+    search_fields = ("name", "city", "reference", "registration_number")
+    kind = django_filters.MultipleChoiceFilter(choices=choices.PartnerKind)
+    status = django_filters.MultipleChoiceFilter(choices=choices.PartnerStatus)
+    criticality = django_filters.MultipleChoiceFilter(choices=choices.Criticality)
+    country = django_filters.MultipleChoiceFilter(choices=countries)
+    programme = django_filters.MultipleChoiceFilter(
+        choices=choices.Programme, field_name="programme_statuses__programme", distinct=True,
+        label="Holds programme")
+
+    class Meta:
+        model = models.Partner
+        fields = ("q", "kind", "status", "criticality", "country", "programme", "archived")
+
+
+class PartnerContactFilterSet(RecordFilterSet):
+    search_fields = ("name", "email", "partner__name")
+    partner = django_filters.ModelChoiceFilter(queryset=models.Partner.objects.all())
+    security_contact = django_filters.BooleanFilter()
+
+    class Meta:
+        model = models.PartnerContact
+        fields = ("q", "partner", "security_contact", "archived")
+
+
+class ProgrammeStatusFilterSet(RecordFilterSet):
+    search_fields = ("identifier", "partner__name", "level")
+    programme = django_filters.MultipleChoiceFilter(choices=choices.Programme)
+    partner = django_filters.ModelChoiceFilter(queryset=models.Partner.objects.all())
+    expired = django_filters.BooleanFilter(method="filter_expired", label="Expired")
+    expires_before = django_filters.DateFilter(field_name="valid_until", lookup_expr="lte",
+                                               label="Expires on or before")
+
+    class Meta:
+        model = models.ProgrammeStatus
+        fields = ("q", "programme", "partner", "expired", "expires_before", "archived")
+
+    def filter_expired(self, queryset, name, value):
+        today = timezone.localdate()
+        if value is True:
+            return queryset.filter(valid_until__lt=today)
+        if value is False:
+            return queryset.exclude(valid_until__lt=today)
+        return queryset
+
+
+class GoodsCategoryFilterSet(RecordFilterSet):
+    search_fields = ("name", "description", "un_numbers")
+    value_class = django_filters.MultipleChoiceFilter(choices=choices.ValueClass)
+    dangerous_goods = django_filters.BooleanFilter()
+
+    class Meta:
+        model = models.GoodsCategory
+        fields = ("q", "value_class", "dangerous_goods", "archived")
+
+
+class LegFilterSet(RecordFilterSet):
+    search_fields = ("from_site__name", "to_site__name", "carrier__name", "reference")
+    mode = django_filters.MultipleChoiceFilter(choices=choices.Mode)
+    site = django_filters.ModelChoiceFilter(queryset=models.Site.objects.all(),
+                                            method="filter_site", label="Touches site")
+    carrier = django_filters.ModelChoiceFilter(queryset=models.Partner.objects.all())
+    country = django_filters.ChoiceFilter(choices=countries, method="filter_country",
+                                          label="Touches country")
+
+    class Meta:
+        model = models.Leg
+        fields = ("q", "mode", "site", "carrier", "country", "archived")
+
+    def filter_site(self, queryset, name, value):
+        return queryset.filter(from_site=value) | queryset.filter(to_site=value)
+
+    def filter_country(self, queryset, name, value):
+        return queryset.filter(from_site__country=value) | queryset.filter(to_site__country=value)
+
+
+class StatementOfApplicationFilterSet(RecordFilterSet):
+    search_fields = ("title", "coverage", "reference")
+    status = django_filters.MultipleChoiceFilter(choices=choices.SoAStatus)
+
+    class Meta:
+        model = models.StatementOfApplication
+        fields = ("q", "status", "archived")
+
+
+class ExemptionFilterSet(RecordFilterSet):
+    search_fields = ("partner__name", "certificate")
+    basis = django_filters.MultipleChoiceFilter(choices=choices.ExemptionBasis)
+    statement = django_filters.ModelChoiceFilter(
+        queryset=models.StatementOfApplication.objects.all())
+
+    class Meta:
+        model = models.Exemption
+        fields = ("q", "basis", "statement", "archived")
+
+
+class OrganisationFilterSet(RecordFilterSet):
+    search_fields = ("name", "legal_name")
+
+    class Meta:
+        model = models.Organisation
+        fields = ("q", "archived")

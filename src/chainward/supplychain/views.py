@@ -1,0 +1,71 @@
+"""Supply-chain pages beyond the generic registers: the network map."""
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django_countries import countries
+
+from chainward.core.forms import style_widgets
+
+from . import choices, models
+from . import map as network
+from .registers import LegRegister, SiteRegister
+
+
+class MapFilterForm(forms.Form):
+    """Filters of the map: transport mode, country, partner."""
+
+    mode = forms.ChoiceField(choices=[("", "All modes"), *choices.Mode.choices], required=False)
+    country = forms.ChoiceField(choices=[("", "All countries"), *countries], required=False)
+    partner = forms.ModelChoiceField(queryset=models.Partner.objects.none(), required=False,
+                                     empty_label="All partners")
+
+    def __init__(self, *args, partners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = partners
+        style_widgets(self)
+
+
+@login_required
+def supply_chain_map(request):
+    """The chain as a network: every node and leg in scope, each linking to its record."""
+    if not request.organisation:
+        raise PermissionDenied("You have no role in any organisation yet.")
+    user, org = request.user, request.organisation
+    sites = SiteRegister().scoped(user, org).filter(archived=False).only(
+        "id", "name", "code", "kind", "country", "city", "latitude", "longitude",
+        "security_level", "operator_id")
+    legs = LegRegister().scoped(user, org).filter(archived=False).select_related(None).only(
+        "id", "reference", "from_site_id", "to_site_id", "mode", "carrier_id")
+    partners = models.Partner.objects.restrict(user, "view").filter(organisation=org,
+                                                                    archived=False)
+    form = MapFilterForm(request.GET or None, partners=partners)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["mode"]:
+            legs = legs.filter(mode=data["mode"])
+        if data["country"]:
+            sites = sites.filter(country=data["country"])
+        if data["partner"]:
+            partner = data["partner"]
+            legs = legs.filter(carrier=partner)
+            touched = set(legs.values_list("from_site_id", flat=True)) | set(
+                legs.values_list("to_site_id", flat=True))
+            sites = sites.filter(pk__in=touched) | sites.filter(operator=partner)
+        if data["mode"]:
+            touched = set(legs.values_list("from_site_id", flat=True)) | set(
+                legs.values_list("to_site_id", flat=True))
+            sites = sites.filter(pk__in=touched)
+    sites, legs = list(sites), list(legs)
+    nodes, edges, height = network.layout(sites, legs)
+    context = {
+        "form": form, "nodes": nodes, "edges": edges, "height": height,
+        "label_nodes": len(nodes) <= 60, "legend": [
+            (label, network.MODE_COLOURS[value]) for value, label in choices.Mode.choices],
+        "site_count": len(sites), "leg_count": len(edges),
+    }
+    template = "supplychain/map.html"
+    if request.htmx and request.htmx.target == "map":
+        template += "#map"
+    return render(request, template, context)

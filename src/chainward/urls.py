@@ -1,0 +1,32 @@
+"""URL map: pages, registers per app, the API with its schema and docs."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from chainward.core import pages
+from chainward.core.register import all_registers
+from chainward.supplychain.api import views as supplychain_api
+
+router = DefaultRouter()
+for register in all_registers():
+    viewset = getattr(supplychain_api, f"{register.model.__name__}ViewSet", None)
+    if viewset is not None:
+        router.register(f"{register.app_label}/{register.url_prefix}", viewset,
+                        basename=f"{register.app_label}-{register.model_name}")
+
+urlpatterns = [
+    path("", pages.home, name="home"),
+    path("login/", pages.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("search/", pages.search, name="search"),
+    path("organisation/", pages.switch_organisation, name="switch_organisation"),
+    path("healthz", pages.healthz, name="healthz"),
+    path("jobs/", include("chainward.jobs.urls")),
+    path("supplychain/", include("chainward.supplychain.urls")),
+    path("account/", include("chainward.access.urls")),
+    path("api/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+]
