@@ -3,6 +3,8 @@
 from django.apps import apps
 from django.contrib.auth.backends import ModelBackend
 
+from chainward.core.registry import registration
+
 from .scope import allows, scope_map
 
 
@@ -25,10 +27,25 @@ class ScopedPermissionBackend(ModelBackend):
         except (ValueError, LookupError):
             return False
         if obj is None:
-            return bool(scope_map(user_obj).get(f"{model._meta.label_lower}:{action}"))
+            return self.has_model_perm(user_obj, model, action)
         if obj.pk is None:
             return allows(user_obj, action, obj)
         return model._default_manager.restrict(user_obj, action).filter(pk=obj.pk).exists()
+
+    @staticmethod
+    def has_model_perm(user, model, action):
+        """Could the user `action` some record of `model` (drives buttons and page access)?"""
+        reg = registration(model)
+        if reg is None:
+            return False
+        per_org = scope_map(user).get(f"{reg.label}:{action}")
+        if not per_org:
+            return False
+        site_limited_ok = action == "view" or (reg.site_paths and not (
+            action == "add" and reg.site_paths == ("id",)))
+        # A grant limited to sites reaches organisation-wide records only to read them, and
+        # cannot create a new site (which is at none of the user's sites yet).
+        return bool(site_limited_ok) or any(sites is None for sites in per_org.values())
 
     def get_all_permissions(self, user_obj, obj=None):
         return set()

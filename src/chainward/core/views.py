@@ -53,6 +53,8 @@ class ObjectListView(RegisterView):
 
     def get(self, request, *args, **kwargs):
         register = self.register
+        if not self.can("view"):
+            raise PermissionDenied(f"You may not see {register.verbose_name_plural}.")
         queryset = register.scoped(request.user, request.organisation)
         filterset = register.filterset_class(request.GET or None, queryset=queryset,
                                              request=request)

@@ -14,7 +14,7 @@ register = template.Library()
 BADGES = {True: ("text-bg-success", "yes"), False: ("text-bg-light border", "no")}
 
 
-def _render(value, *, link_to=None):
+def _render(value):
     if isinstance(value, bool):
         css, text = BADGES[value]
         return format_html('<span class="badge {}">{}</span>', css, text)
@@ -22,10 +22,7 @@ def _render(value, *, link_to=None):
         return format_html_join(", ", "{}", ((_render(v),) for v in value)) or "—"
     if isinstance(value, models.Model) and hasattr(value, "get_absolute_url"):
         return format_html('<a href="{}">{}</a>', value.get_absolute_url(), value)
-    text = as_text(value)
-    if link_to is not None:
-        return format_html('<a href="{}">{}</a>', link_to.get_absolute_url(), text or "—")
-    return text or "—"
+    return as_text(value) or "—"
 
 
 @register.simple_tag
@@ -34,7 +31,9 @@ def cell(obj, column):
     value = column.raw(obj)
     if column.name == "is_expired":
         return format_html('<span class="badge text-bg-danger">expired</span>') if value else ""
-    return _render(value, link_to=obj if column.link else None)
+    if column.link:
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), as_text(value) or "—")
+    return _render(value)
 
 
 @register.simple_tag

@@ -1,0 +1,47 @@
+"""`chainward demo`: migrate, load catalogues and create (or reuse) the ABC Logistics demo."""
+
+import os
+
+from django.core.management import call_command, get_commands
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from chainward.access import roles
+from chainward.access.models import Role
+from chainward.ledger.context import actor_context
+from chainward.supplychain import demo
+
+
+class Command(BaseCommand):
+    help = ("Migrate, load the catalogues and create the ABC Logistics demo organisation with "
+            "its administrator; safe to run again (nothing changes the second time).")
+
+    def handle(self, *args, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        with actor_context(None, name="chainward demo", reason="load catalogues"):
+            if "load_catalogs" in get_commands():
+                call_command("load_catalogs", verbosity=0)
+        for name, description in roles.BUILTIN_ROLES.items():
+            Role.objects.get_or_create(name=name, defaults={"builtin": True,
+                                                            "description": description})
+        with actor_context(None, name="chainward demo", reason="demo data"), \
+                transaction.atomic():
+            tally = demo.Tally()
+            organisation = demo.ensure_organisation(tally)
+            admin, password = demo.ensure_admin()
+            counts, records = demo.build_demo(organisation, admin)
+            tally.created += records.created
+            tally.updated += records.updated
+
+        url = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/"
+        reset = f"`chainward changepassword {demo.ADMIN_EMAIL}`"
+        self.stdout.write(f"{organisation.name} demo is ready at {url}")
+        self.stdout.write(f"  e-mail:   {admin.email}")
+        if password:
+            self.stdout.write(f"  password: {password}")
+            self.stdout.write(f"  (shown only this once; {reset} sets a new one)")
+        else:
+            self.stdout.write(f"  existing administrator: password unchanged ({reset} resets it)")
+        summary = ", ".join(f"{number} {name}" for name, number in counts.items())
+        self.stdout.write(f"Demo data: {summary}; {tally.created} records created, "
+                          f"{tally.updated} updated.")

@@ -1,0 +1,195 @@
+"""Generated role × scope tests for every supply-chain register (see tests/support/matrix.py)."""
+
+from django.test import TestCase
+
+from chainward.supplychain import models, registers
+from tests.support.matrix import RegisterCase, form_data, matrix_tests
+
+
+class OrganisationCase(RegisterCase):
+    register = registers.OrganisationRegister
+
+    def make(self, world, placement):
+        return {"in": world["org_a"], "out": None, "foreign": world["org_b"]}[placement]
+
+
+class SiteCase(RegisterCase):
+    register = registers.SiteRegister
+
+    def make(self, world, placement):
+        org, _ = self.where(world, placement)
+        return models.Site.objects.create(organisation=org, name=f"Site {placement}",
+                                          code=f"X-{placement}", kind="cross_dock",
+                                          country="DE")
+
+    def create_data(self, world):
+        return form_data(models.Site(kind="warehouse", country="PL"),
+                         registers.SiteRegister.form_fields, name="New site Poznan",
+                         security_level="high", version="")
+
+
+class SiteAtS1Case(SiteCase):
+    """Sites themselves: the in-scope record is S1, the out-of-scope one S2."""
+
+    def make(self, world, placement):
+        return {"in": world["s1"], "out": world["s2"], "foreign": world["s3"]}[placement]
+
+
+class PartnerCase(RegisterCase):
+    register = registers.PartnerRegister
+
+    def make(self, world, placement):
+        org, _ = self.where(world, placement)
+        return models.Partner.objects.create(organisation=org, name=f"Partner {placement}",
+                                             kind="forwarder", country="NL")
+
+    def create_data(self, world):
+        return form_data(models.Partner(kind="customs_broker", country="DE"),
+                         registers.PartnerRegister.form_fields, name="Broker Zoll GmbH",
+                         version="")
+
+
+class PartnerContactCase(RegisterCase):
+    register = registers.PartnerContactRegister
+    create_has_refs = True
+
+    def make(self, world, placement):
+        org, _ = self.where(world, placement)
+        partner = world["carrier_b" if placement == "foreign" else "carrier_a"]
+        return models.PartnerContact.objects.create(organisation=org, partner=partner,
+                                                    name=f"Contact {placement}")
+
+    def create_data(self, world):
+        return {"partner": world["carrier_a"].pk, "name": "Jana Novak", "title": "Security",
+                "email": "jana@example.com", "security_contact": "on"}
+
+
+class ProgrammeStatusCase(RegisterCase):
+    register = registers.ProgrammeStatusRegister
+    change_field = ("identifier", "DEAEOF0000001")
+    marker_field = "identifier"
+    create_has_refs = True
+
+    def make(self, world, placement):
+        org, _ = self.where(world, placement)
+        partner = world["carrier_b" if placement == "foreign" else "carrier_a"]
+        return models.ProgrammeStatus.objects.create(
+            organisation=org, partner=partner, programme="aeo_s", identifier=f"AEO-{placement}")
+
+    def create_data(self, world):
+        return {"partner": world["carrier_a"].pk, "programme": "ctpat", "identifier": "SVI-1",
+                "level": "Tier 2", "valid_until": "2030-01-31"}
+
+
+class GoodsCategoryCase(RegisterCase):
+    register = registers.GoodsCategoryRegister
+
+    def make(self, world, placement):
+        org, _ = self.where(world, placement)
+        return models.GoodsCategory.objects.create(organisation=org, name=f"Goods {placement}")
+
+    def create_data(self, world):
+        return {"name": "Pharmaceuticals", "value_class": "high", "theft_attractiveness": 4}
+
+
+class LegCase(RegisterCase):
+    register = registers.LegRegister
+    change_field = ("frequency", "weekly (changed)")
+    marker_field = "frequency"
+    create_placement = "new_in_out"
+    create_has_refs = True
+
+    def make(self, world, placement):
+        org, site = self.where(world, placement)
+        other = models.Site.objects.create(organisation=org, name=f"Leg end {placement}",
+                                           kind="port", country="BE")
+        return models.Leg.objects.create(organisation=org, from_site=site, to_site=other,
+                                         mode="road", frequency=f"freq-{placement}")
+
+    def create_data(self, world):
+        return {"from_site": world["s1"].pk, "to_site": world["s2"].pk, "mode": "rail",
+                "carrier": world["carrier_a"].pk, "goods_categories": [world["goods_a"].pk],
+                "transit_hours": "14.5"}
+
+
+class StatementCase(RegisterCase):
+    register = registers.StatementOfApplicationRegister
+    change_field = ("title", "Statement (changed)")
+    marker_field = "title"
+
+    def make(self, world, placement):
+        org, _ = self.where(world, placement)
+        return models.StatementOfApplication.objects.create(
+            organisation=org, title=f"Statement {placement}", coverage="Inbound road legs")
+
+    def create_data(self, world):
+        return {"title": "SoA 2027", "status": "draft", "coverage": "All EU road legs"}
+
+
+class ExemptionCase(RegisterCase):
+    register = registers.ExemptionRegister
+    change_field = ("certificate", "CERT-CHANGED")
+    marker_field = "certificate"
+    create_has_refs = True
+
+    def make(self, world, placement):
+        org, _ = self.where(world, placement)
+        statement = models.StatementOfApplication.objects.create(
+            organisation=org, title=f"SoA for exemption {placement}", coverage="x")
+        partner = world["carrier_b" if placement == "foreign" else "carrier_a"]
+        return models.Exemption.objects.create(organisation=org, statement=statement,
+                                               partner=partner, basis="aeo",
+                                               certificate=f"CERT-{placement}")
+
+    def create_data(self, world):
+        statement = models.StatementOfApplication.objects.filter(
+            organisation=world["org_a"]).first()
+        partner = models.Partner.objects.create(organisation=world["org_a"], name="Exempt Co",
+                                                kind="supplier", country="US")
+        return {"statement": statement.pk, "partner": partner.pk, "basis": "ctpat",
+                "certificate": "SVI-99"}
+
+
+@matrix_tests(OrganisationCase)
+class TestOrganisationMatrix(TestCase):
+    pass
+
+
+@matrix_tests(SiteAtS1Case)
+class TestSiteMatrix(TestCase):
+    pass
+
+
+@matrix_tests(PartnerCase)
+class TestPartnerMatrix(TestCase):
+    pass
+
+
+@matrix_tests(PartnerContactCase)
+class TestPartnerContactMatrix(TestCase):
+    pass
+
+
+@matrix_tests(ProgrammeStatusCase)
+class TestProgrammeStatusMatrix(TestCase):
+    pass
+
+
+@matrix_tests(GoodsCategoryCase)
+class TestGoodsCategoryMatrix(TestCase):
+    pass
+
+
+@matrix_tests(LegCase)
+class TestLegMatrix(TestCase):
+    pass
+
+
+@matrix_tests(StatementCase)
+class TestStatementMatrix(TestCase):
+    pass
+
+
+@matrix_tests(ExemptionCase)
+class TestExemptionMatrix(TestCase):
+    pass
