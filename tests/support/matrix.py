@@ -188,17 +188,18 @@ def check_change(test, persona):
         if obj is None:
             continue
         allowed = expected(persona, register, "change", _placement_for(persona, placement))
-        data = form_data(obj, register.form_fields, **{field: value})
+        new_value = f"{value} {placement}"
+        data = form_data(obj, register.form_fields, **{field: new_value})
         response = test.client.post(f"{obj.get_absolute_url()}edit/", data)
         obj.refresh_from_db()
         if allowed:
             test.assertEqual(response.status_code, 302,
                              response.content.decode()[:2000] if response.status_code != 302
                              else "")
-            test.assertEqual(str(getattr(obj, field)), str(value))
+            test.assertEqual(str(getattr(obj, field)), new_value)
         else:
             test.assertIn(response.status_code, (403, 404), f"change of the {placement} record")
-            test.assertNotEqual(str(getattr(obj, field)), str(value))
+            test.assertNotEqual(str(getattr(obj, field)), new_value)
 
 
 def check_create(test, persona):
@@ -271,7 +272,10 @@ def check_import_page(test, persona):
     if not register.can_import:
         return
     response = test.client.get(register.import_url)
-    placement = "foreign_own" if persona is FOREIGN else test.case.create_placement
+    site_paths = register.registration.site_paths
+    # Importing creates records: site-limited people may import records placed at their sites.
+    placement = "new_in" if site_paths and site_paths != ("id",) else "new_none"
+    placement = "foreign_own" if persona is FOREIGN else placement
     allowed = expected(persona, register, "import", placement)
     test.assertEqual(response.status_code, 200 if allowed else 403)
 
@@ -304,13 +308,14 @@ def check_api_write(test, persona):
         if obj is None:
             continue
         allowed = expected(persona, register, "change", _placement_for(persona, placement))
+        new_value = f"{value} {placement}"
         response = test.client.patch(api_url(register, obj),
-                                     data=json.dumps({field: value, "version": obj.version}),
+                                     data=json.dumps({field: new_value, "version": obj.version}),
                                      content_type="application/json")
         obj.refresh_from_db()
         if allowed:
             test.assertEqual(response.status_code, 200, response.content[:2000])
-            test.assertEqual(str(getattr(obj, field)), str(value))
+            test.assertEqual(str(getattr(obj, field)), new_value)
         else:
             test.assertIn(response.status_code, (403, 404), f"API change of {placement}")
     data = case.create_data(test.world)

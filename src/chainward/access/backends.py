@@ -42,7 +42,7 @@ class ScopedPermissionBackend(ModelBackend):
         if not per_org:
             return False
         site_limited_ok = action == "view" or (reg.site_paths and not (
-            action == "add" and reg.site_paths == ("id",)))
+            action in {"add", "import"} and reg.site_paths == ("id",)))
         # A grant limited to sites reaches organisation-wide records only to read them, and
         # cannot create a new site (which is at none of the user's sites yet).
         return bool(site_limited_ok) or any(sites is None for sites in per_org.values())

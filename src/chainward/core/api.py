@@ -26,9 +26,15 @@ class ConflictError(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
 
+    def __init__(self, payload):
+        super().__init__(payload["detail"])
+        self.payload = payload
+
 
 def exception_handler(exc, context):
     """Map Django's errors to API answers (never a 500 for bad input)."""
+    if isinstance(exc, ConflictError):
+        return Response(exc.payload, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors":
                                                                       exc.messages}

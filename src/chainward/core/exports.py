@@ -5,6 +5,7 @@ import io
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from chainward.ledger.events import record_event
 
@@ -23,7 +24,7 @@ def neutralise(value):
 def table(register, queryset):
     """Header and rows of text for the export columns."""
     columns = register.bound_export_columns
-    yield [str(c.label) for c in columns]
+    yield [capfirst(str(c.label)) for c in columns]
     for obj in queryset.iterator(chunk_size=1000) if not register.prefetch_related else queryset:
         yield [neutralise(c.text(obj)) for c in columns]
 

@@ -26,22 +26,59 @@ def style_widgets(form):
 
 
 def scope_choices(form, user, organisation):
-    """Offer only records of this organisation that the user may see in related-record fields."""
-    for field in form.fields.values():
+    """Offer only records of this organisation that the user may see in related-record fields.
+
+    Records the instance already links to stay valid choices, so a site officer can edit a
+    leg whose far end lies outside their own sites without having to change that end.
+    """
+    instance = getattr(form, "instance", None)
+    for name, field in form.fields.items():
         queryset = getattr(field, "queryset", None)
         if queryset is None:
             continue
         reg = registration(queryset.model)
         if reg is None:
             continue
-        queryset = queryset.model.objects.restrict(user, "view").filter(
+        model = queryset.model
+        scoped = model.objects.restrict(user, "view").filter(
             **{reg.organisation_path: organisation.pk})
-        if hasattr(queryset.model, "archived"):
-            queryset = queryset.filter(archived=False)
-        field.queryset = queryset
+        if hasattr(model, "archived"):
+            scoped = scoped.filter(archived=False)
+        current = _current_ids(instance, name)
+        if current:
+            scoped = model.objects.filter(pk__in=scoped.values("pk")) | model.objects.filter(
+                pk__in=current, **{reg.organisation_path: organisation.pk})
+        field.queryset = scoped
 
 
-class RecordForm(forms.ModelForm):
+def _current_ids(instance, name):
+    """Ids the saved instance links to through field `name` (none for a new record)."""
+    if instance is None or instance.pk is None:
+        return []
+    try:
+        model_field = instance._meta.get_field(name)
+    except Exception:  # noqa: BLE001 - a form-only field
+        return []
+    if model_field.many_to_many:
+        return list(getattr(instance, name).values_list("pk", flat=True))
+    if model_field.many_to_one:
+        value = getattr(instance, model_field.attname)
+        return [value] if value is not None else []
+    return []
+
+
+class ScopedModelForm(forms.ModelForm):
+    """A ModelForm that validates organisation-wide constraints although it has no such field."""
+
+    def _get_validation_exclusions(self):
+        # The organisation is set by the view, not the form, but constraints such as "unique
+        # name per organisation" must still be checked here: a field error, never a 500.
+        exclusions = super()._get_validation_exclusions()
+        exclusions.discard("organisation")
+        return exclusions
+
+
+class RecordForm(ScopedModelForm):
     """Create/edit form of a register record."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)

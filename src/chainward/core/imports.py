@@ -23,7 +23,7 @@ from django.utils import timezone
 from chainward.ledger.context import actor_context
 from chainward.ledger.events import record_event
 
-from .forms import scope_choices
+from .forms import ScopedModelForm, scope_choices
 
 TRUE_WORDS = {"1", "true", "yes", "y", "x", "ja", "oui"}
 FALSE_WORDS = {"0", "false", "no", "n", ""}
@@ -81,8 +81,12 @@ def import_columns(register):
     return described
 
 
-def build_form_class(register):
-    """The row form: the register's fields with related records looked up by name or reference."""
+def build_form_class(register, fields=None):
+    """The row form: the file's columns, related records looked up by name or reference.
+
+    Columns absent from the file are left out of the form, so they take the model's default.
+    """
+    fields = [f for f in register.import_fields if fields is None or f in fields]
 
     def callback(model_field, **kwargs):
         if model_field.is_relation and model_field.name in register.import_fields:
@@ -92,7 +96,7 @@ def build_form_class(register):
             return cls(queryset, lookup, required=not model_field.blank)
         return model_field.formfield(**kwargs)
 
-    return modelform_factory(register.model, fields=register.import_fields,
+    return modelform_factory(register.model, form=ScopedModelForm, fields=fields,
                              formfield_callback=callback)
 
 
@@ -102,7 +106,10 @@ def normalise_row(register, row):
     for name, value in row.items():
         value = "" if value is None else str(value).strip()
         model_field = register.model._meta.get_field(name)
-        if isinstance(model_field, models.BooleanField):
+        if value == "" and model_field.has_default() and not model_field.is_relation:
+            value = model_field.get_default()
+            value = "on" if value is True else ("" if value is False else str(value))
+        elif isinstance(model_field, models.BooleanField):
             lowered = value.lower()
             value = "on" if lowered in TRUE_WORDS else ("" if lowered in FALSE_WORDS else value)
         elif model_field.choices and value:
@@ -202,7 +209,7 @@ def header_map(register, headers):
 
 def validate_rows(register, user, organisation, rows, mapping):
     """Dry-run every row; returns the list of `(row, column, message)` errors."""
-    form_class = build_form_class(register)
+    form_class = build_form_class(register, set(mapping.values()))
     errors = []
     for number, values in rows:
         row = {mapping[i]: (values[i] if i < len(values) else "") for i in mapping}
@@ -310,8 +317,8 @@ class ImportFailed(Exception):
 
 def perform_import(job, register, staged, user, organisation):
     """Create every staged row in one transaction, or none of them."""
-    form_class = build_form_class(register)
     rows = staged["rows"]
+    form_class = build_form_class(register, set(rows[0][1]) if rows else set())
     total = len(rows)
     reason = f"import {staged['filename']} sha256:{staged['sha256']}"
     from . import services

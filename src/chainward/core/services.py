@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from chainward.access.scope import allows
+from chainward.ledger.context import acting_as
 from chainward.ledger.models import LedgerEntry
 from chainward.ledger.services import append_entry
 
@@ -45,7 +46,7 @@ def save_record(user, instance, *, form=None, expected_version=None):
     model = type(instance)
     creating = instance.pk is None
     action = "add" if creating else "change"
-    with transaction.atomic():
+    with acting_as(user), transaction.atomic():
         if creating:
             if not allows(user, "add", instance):
                 raise PermissionDenied(f"You may not add a {model._meta.verbose_name} here.")
@@ -66,7 +67,7 @@ def save_record(user, instance, *, form=None, expected_version=None):
 def set_archived(user, instance, archived, *, expected_version=None):
     """Archive (or restore) a record instead of deleting it."""
     model = type(instance)
-    with transaction.atomic():
+    with acting_as(user), transaction.atomic():
         current = model._base_manager.select_for_update().get(pk=instance.pk)
         if expected_version is not None and current.version != expected_version:
             raise Conflict(current, changes_since(current, expected_version))
@@ -83,7 +84,7 @@ def set_archived(user, instance, archived, *, expected_version=None):
 
 def add_comment(user, instance, text):
     """Add a comment to a record the user can see; the ledger keeps it too."""
-    with transaction.atomic():
+    with acting_as(user), transaction.atomic():
         if not type(instance).objects.restrict(user, "view").filter(pk=instance.pk).exists():
             raise PermissionDenied("You cannot see this record.")
         comment = Comment.objects.create(

@@ -1,5 +1,7 @@
 """Background tasks of the core machinery. Tasks take ids, re-read and re-authorise."""
 
+import logging
+
 from django.contrib.auth import get_user_model
 from django_tasks import task
 
@@ -8,6 +10,8 @@ from chainward.jobs.models import Job
 
 from . import imports
 from .register import get_register
+
+logger = logging.getLogger(__name__)
 
 
 @task()
@@ -29,5 +33,11 @@ def run_import(job_id):
     except imports.ImportFailed as failed:
         jobs.mark_finished(job, False, {"errors": [list(e) for e in failed.errors]})
         return
+    except Exception as exc:
+        # Whatever went wrong, the transaction rolled back: say so on the job, then re-raise
+        # so the task backend records the traceback.
+        logger.exception("import job %s failed", job_id)
+        jobs.mark_finished(job, False, {"errors": [[0, "—", f"unexpected error: {exc}"]]})
+        raise
     jobs.mark_finished(job, True, {"created": created})
     (imports.staging_dir() / f"{job.params['token']}.json").unlink(missing_ok=True)

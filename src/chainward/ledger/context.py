@@ -51,3 +51,14 @@ def set_actor(actor):
 def reset_actor(token):
     """Undo `set_actor`."""
     _current.reset(token)
+
+
+@contextmanager
+def acting_as(user):
+    """Attribute entries to `user` unless the current context already does (keeps its reason)."""
+    actor = current_actor()
+    if user is not None and actor.user_id == getattr(user, "pk", None):
+        yield actor
+        return
+    with actor_context(user, reason=actor.reason, request_id=actor.request_id or None) as new:
+        yield new
