@@ -35,7 +35,7 @@ HOME.mkdir(parents=True, exist_ok=True)
 
 
 def instance_secret(name, *, length=50):
-    """Return a secret from $NAME, from the file named by $NAME_FILE, or generated once into HOME."""
+    """A secret from $NAME, from the file named by $NAME_FILE, or generated once into HOME."""
     if os.environ.get(name):
         return os.environ[name]
     if os.environ.get(f"{name}_FILE"):

@@ -3,9 +3,8 @@
 import json
 
 from chainward.core import services
-from tests.support.matrix import form_data
-
 from chainward.supplychain.registers import SiteRegister
+from tests.support.matrix import form_data
 
 
 def test_stale_edit_gets_a_conflict_naming_the_change(client, world):

@@ -13,7 +13,6 @@ import json
 from decimal import Decimal
 
 from django.forms.models import model_to_dict
-from django.test import TestCase
 
 from chainward.access import roles
 from chainward.ledger.context import actor_context

@@ -12,7 +12,8 @@ class TokenAuthentication(authentication.TokenAuthentication):
     keyword = "Token"
 
     def authenticate_credentials(self, key):
-        token = ApiToken.objects.select_related("user").filter(digest=ApiToken.hash(key)).first()
+        digest = ApiToken.hash(key)
+        token = ApiToken.objects.select_related("user").filter(digest=digest).first()
         if token is None:
             raise exceptions.AuthenticationFailed("Invalid token.")
         if token.expires_at and token.expires_at < timezone.now():
@@ -20,7 +21,8 @@ class TokenAuthentication(authentication.TokenAuthentication):
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("User inactive.")
         # Record use at most once an hour: a busy integration should not write on every call.
-        if token.last_used_at is None or (timezone.now() - token.last_used_at).total_seconds() > 3600:
-            token.last_used_at = timezone.now()
+        now = timezone.now()
+        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 3600:
+            token.last_used_at = now
             token.save(update_fields=["last_used_at"])
         return token.user, token

@@ -95,7 +95,7 @@ class Role(models.Model):
 
 
 class RoleAssignment(PrimaryModel):
-    """Gives a user a role over a whole organisation or a set of its sites, optionally until a date."""
+    """A user's role over a whole organisation or some of its sites, optionally until a date."""
 
     reference_prefix = "RA"
 
@@ -121,7 +121,7 @@ class RoleAssignment(PrimaryModel):
         return f"{self.user} — {self.role} ({scope})"
 
     @property
-    def is_expired(self):
+    def is_expired(self) -> bool:
         """True once the last valid day has passed."""
         return self.valid_until is not None and self.valid_until < timezone.localdate()
 

@@ -66,7 +66,7 @@ class RecordSerializer(serializers.ModelSerializer):
         from chainward.core.registry import registration
 
         organisation = self.context.get("organisation")
-        for name, fld in fields.items():
+        for fld in fields.values():
             target = getattr(fld, "child_relation", fld)
             queryset = getattr(target, "queryset", None)
             if queryset is None or fld.read_only or registration(queryset.model) is None:
@@ -128,6 +128,10 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     def get_queryset(self):
         register = self.register
         queryset = register.base_queryset().restrict(self.request.user, self.get_action_name())
+        # Serializers list many-to-many ids: one query per relation, not one per row.
+        many = [f.name for f in self.model._meta.many_to_many]
+        if many:
+            queryset = queryset.prefetch_related(*many)
         if self.action == "list" and "archived" not in self.request.query_params:
             queryset = queryset.filter(archived=False)
         return queryset

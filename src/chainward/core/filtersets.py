@@ -24,8 +24,8 @@ class RecordFilterSet(django_filters.FilterSet):
 
     def related_filters(self):
         """Names of filters that pick related records (their choices are scoped)."""
-        return [n for n, f in self.filters.items() if isinstance(f, django_filters.ModelChoiceFilter)
-                or isinstance(f, django_filters.ModelMultipleChoiceFilter)]
+        related = (django_filters.ModelChoiceFilter, django_filters.ModelMultipleChoiceFilter)
+        return [n for n, f in self.filters.items() if isinstance(f, related)]
 
     def scoped_choices(self, queryset):
         request = self.request

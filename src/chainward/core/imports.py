@@ -1,4 +1,4 @@
-"""Bulk import: read CSV/XLSX, dry-run every row through the record form, then import all or nothing.
+"""Bulk import: read CSV/XLSX, dry-run every row through a form, then import all or nothing.
 
 The preview names each bad row (spreadsheet numbering: the header is row 1), its column and
 the reason. Nothing is written until the file is clean; the confirmed import runs as a job in

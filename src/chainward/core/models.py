@@ -25,9 +25,12 @@ class ReferenceCounter(models.Model):
                                     violation_error_message="One counter per prefix."),
         ]
 
+    def __str__(self):
+        return f"{self.prefix}-{self.last:04d}"
+
     @classmethod
     def next(cls, organisation_id, prefix):
-        """Reserve the next number for `prefix` in an organisation (inside the caller's transaction)."""
+        """Reserve the next number for `prefix` in an organisation (in the caller's transaction)."""
         with transaction.atomic():
             counter, _ = cls.objects.select_for_update().get_or_create(
                 organisation_id=organisation_id, prefix=prefix)

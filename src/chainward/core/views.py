@@ -25,7 +25,8 @@ class RegisterView(LoginRequiredMixin, View):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not request.organisation:
-            raise PermissionDenied("You have no role in any organisation yet; ask an administrator.")
+            raise PermissionDenied(
+                "You have no role in any organisation yet; ask an administrator.")
         return super().dispatch(request, *args, **kwargs)
 
     def get_object(self, action):

@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from .context import actor_for, actor_context
+from .context import actor_context, actor_for
 from .services import append_entry
 
 

@@ -58,7 +58,7 @@ class ProgrammeStatusFilterSet(RecordFilterSet):
         model = models.ProgrammeStatus
         fields = ("q", "programme", "partner", "expired", "expires_before", "archived")
 
-    def filter_expired(self, queryset, name, value):
+    def filter_expired(self, queryset, name, value: bool):
         today = timezone.localdate()
         if value is True:
             return queryset.filter(valid_until__lt=today)
@@ -90,10 +90,10 @@ class LegFilterSet(RecordFilterSet):
         model = models.Leg
         fields = ("q", "mode", "site", "carrier", "country", "archived")
 
-    def filter_site(self, queryset, name, value):
+    def filter_site(self, queryset, name, value: int):
         return queryset.filter(from_site=value) | queryset.filter(to_site=value)
 
-    def filter_country(self, queryset, name, value):
+    def filter_country(self, queryset, name, value: str):
         return queryset.filter(from_site__country=value) | queryset.filter(to_site__country=value)
 
 

@@ -1,4 +1,4 @@
-"""The supply chain as records: the organisation, its nodes, legs, partners and goods (ISO 28001 4.1)."""
+"""The supply chain as records: organisation, nodes, legs, partners, goods (ISO 28001 4.1)."""
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -139,7 +139,7 @@ class ProgrammeStatus(PrimaryModel):
         return f"{self.partner} — {self.get_programme_display()}"
 
     @property
-    def is_expired(self):
+    def is_expired(self) -> bool:
         """True when the status has a last valid day in the past."""
         return self.valid_until is not None and self.valid_until < timezone.localdate()
 
@@ -296,7 +296,7 @@ class StatementOfApplication(PrimaryModel):
 
 
 class Exemption(PrimaryModel):
-    """ISO 28001 4.4 — a partner exempt from our assessment because a programme already covers it."""
+    """ISO 28001 4.4 — a partner exempt from our assessment: a programme already covers it."""
 
     reference_prefix = "EXM"
 
@@ -324,7 +324,7 @@ class Exemption(PrimaryModel):
         return f"{self.partner} — {self.get_basis_display()}"
 
     @property
-    def is_expired(self):
+    def is_expired(self) -> bool:
         """True when the basis has lapsed."""
         return self.valid_until is not None and self.valid_until < timezone.localdate()
 

@@ -1,8 +1,7 @@
 """API serializers of the supply-chain registers."""
 
 from chainward.core.api import RecordSerializer
-
-from .. import models
+from chainward.supplychain import models
 
 RECORD_FIELDS = ("id", "url", "reference", "organisation", "version", "archived", "created_at",
                  "updated_at")

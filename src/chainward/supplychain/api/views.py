@@ -1,8 +1,7 @@
 """API viewsets of the supply-chain registers: declarations only."""
 
 from chainward.core.api import viewset_for
-
-from .. import models
+from chainward.supplychain import models
 
 OrganisationViewSet = viewset_for(models.Organisation)
 SiteViewSet = viewset_for(models.Site)

@@ -1,0 +1,141 @@
+"""Health, schema, CSP, deployment checks, navigation, search and the map."""
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from chainward.access.roles import BUILTIN_ROLES
+from chainward.core.register import all_registers
+from chainward.core.registry import registrations
+from chainward.ledger.context import actor_context
+from chainward.supplychain.models import Leg, Site
+
+
+def test_healthz_reports_database_and_ledger(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok" and body["database"]["status"] == "ok"
+    assert body["ledger"]["status"] == "ok"
+
+
+def test_login_page_is_public(client, db):
+    assert client.get("/login/").status_code == 200
+    assert client.get("/supplychain/sites/").status_code == 302
+
+
+def test_openapi_schema_lists_the_supply_chain_endpoints(client, db):
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    for prefix in ("sites", "partners", "legs", "goods", "programmes", "contacts", "statements",
+                   "exemptions"):
+        assert f"/api/supplychain/{prefix}/" in schema["paths"]
+        assert f"/api/supplychain/{prefix}/{{id}}/archive/" in schema["paths"]
+
+
+def test_api_docs_are_served_without_a_cdn(admin_client):
+    page = admin_client.get("/api/docs/").content.decode()
+    assert "cdn" not in page.lower() and "unpkg" not in page.lower()
+
+
+PAGES = ["/", "/supplychain/sites/", "/supplychain/map/", "/supplychain/legs/",
+         "/supplychain/partners/import/", "/supplychain/sites/add/", "/search/?q=Ham",
+         "/jobs/", "/account/tokens/"]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_pages_have_a_strict_csp_and_no_inline_script_or_style(admin_client, world, url):
+    response = admin_client.get(url)
+    assert response.status_code == 200
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self' 'nonce-" in policy and "unsafe-inline" not in policy
+    html = response.content.decode()
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "inline <script>"
+    assert not re.search(r"<style\b", html), "inline <style>"
+    assert not re.search(r"\sstyle=", html), "style attribute"
+    assert not re.search(r"\shx-on", html), "hx-on attribute"
+    assert "cdn." not in html
+
+
+def test_detail_page_csp(admin_client, world):
+    test_pages_have_a_strict_csp_and_no_inline_script_or_style(
+        admin_client, world, world["s1"].get_absolute_url())
+
+
+def test_production_settings_pass_check_deploy(tmp_path):
+    env = {**os.environ, "CHAINWARD_PRODUCTION": "1", "CHAINWARD_HOME": str(tmp_path),
+           "DJANGO_SETTINGS_MODULE": "chainward.settings", "ALLOWED_HOSTS": "sms.example.com"}
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run([sys.executable, "-m", "chainward.cli", "check", "--deploy",
+                             "--fail-level", "WARNING"], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_cli_help_lists_chainward_commands():
+    result = subprocess.run([sys.executable, "-m", "chainward.cli", "--help"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0
+    for command in ("demo", "serve", "worker", "verify-ledger"):
+        assert command in result.stdout
+
+
+def test_every_registered_model_has_a_full_matrix_row_a_register_and_an_api():
+    registers = {r.label for r in all_registers()}
+    for reg in registrations():
+        assert set(reg.roles) == set(BUILTIN_ROLES), reg.label
+        if reg.label != "access.roleassignment":
+            assert reg.label in registers, f"{reg.label} has no register"
+
+
+def test_navigation_shows_only_what_the_role_may_see(client, world):
+    client.force_login(world["users"]["site_security_officer__site"])
+    page = client.get("/").content.decode()
+    assert "/supplychain/sites/" in page
+    assert "/supplychain/organisations/" in page  # officers read their organisation
+    client.force_login(world["foreign"])
+    page = client.get("/").content.decode()
+    assert "Other Freight" in page and "ABC Logistics" not in page
+
+
+def test_global_search_never_crosses_organisations(client, world):
+    client.force_login(world["foreign"])
+    page = client.get("/search/", {"q": "Hamburg"}).content.decode()
+    assert world["s1"].get_absolute_url() not in page
+    page = client.get("/search/", {"q": "Lyon"}).content.decode()
+    assert world["s3"].get_absolute_url() in page
+
+
+def test_map_draws_every_node_and_leg_as_links_and_filters_by_mode(admin_client, world):
+    with actor_context(None, name="test"):
+        road = Leg.objects.create(organisation=world["org_a"], from_site=world["s1"],
+                                  to_site=world["s2"], mode="road")
+        Site.objects.create(organisation=world["org_a"], name="No coordinates", kind="office",
+                            country="PL")
+        sea = Leg.objects.create(organisation=world["org_a"], from_site=world["s2"],
+                                 to_site=world["s1"], mode="sea")
+    page = admin_client.get("/supplychain/map/").content.decode()
+    assert page.count("<circle") == 3
+    assert f'href="{road.get_absolute_url()}"' in page
+    assert f'href="{sea.get_absolute_url()}"' in page
+    assert f'href="{world["s3"].get_absolute_url()}"' not in page
+    assert "Sites without coordinates" in page
+    page = admin_client.get("/supplychain/map/", {"mode": "sea"}).content.decode()
+    assert f'href="{sea.get_absolute_url()}"' in page
+    assert f'href="{road.get_absolute_url()}"' not in page
+    partial = admin_client.get("/supplychain/map/", {"mode": "sea"}, HTTP_HX_REQUEST="true",
+                               HTTP_HX_TARGET="map").content.decode()
+    assert partial.lstrip().startswith('<div id="map">')
+
+
+def test_list_filters_render_as_an_htmx_partial(admin_client, world):
+    response = admin_client.get("/supplychain/sites/", {"q": "Hamburg"}, HTTP_HX_REQUEST="true",
+                                HTTP_HX_TARGET="results")
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="results">')
+    assert "Hamburg warehouse" in html and "Rotterdam terminal" not in html
