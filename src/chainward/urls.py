@@ -6,15 +6,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from chainward.core import pages
+from chainward.core.api import viewset_for
 from chainward.core.register import all_registers
-from chainward.supplychain.api import views as supplychain_api
 
 router = DefaultRouter()
 for register in all_registers():
-    viewset = getattr(supplychain_api, f"{register.model.__name__}ViewSet", None)
-    if viewset is not None:
-        router.register(f"{register.app_label}/{register.url_prefix}", viewset,
-                        basename=f"{register.app_label}-{register.model_name}")
+    router.register(f"{register.app_label}/{register.url_prefix}", viewset_for(register.model),
+                    basename=f"{register.app_label}-{register.model_name}")
 
 urlpatterns = [
     path("", pages.home, name="home"),

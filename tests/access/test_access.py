@@ -126,3 +126,30 @@ def test_site_officer_cannot_move_a_site_record_out_of_their_scope(client, world
     assert response.status_code == 403
     leg.refresh_from_db()
     assert leg.from_site == world["s1"]
+
+
+def test_administrator_gives_a_new_person_a_site_role(admin_client, world):
+    from chainward.access.models import User
+
+    role = Role.objects.get(name="Site security officer")
+    response = admin_client.post("/account/people/add/", {
+        "email": "Piotr@A.example", "full_name": "Piotr", "role": role.pk})
+    assert response.status_code == 400
+    assert "Choose the sites" in response.content.decode()
+    response = admin_client.post("/account/people/add/", {
+        "email": "Piotr@A.example", "full_name": "Piotr", "role": role.pk,
+        "sites": [world["s2"].pk]}, follow=True)
+    page = response.content.decode()
+    assert "one-time password" in page
+    password = page.split("one-time password ")[1].split(" ")[0]
+    user = User.objects.get(email="piotr@a.example")
+    assert user.check_password(password)
+    client = type(admin_client)()
+    client.force_login(user)
+    assert client.get(world["s2"].get_absolute_url()).status_code == 200
+    assert client.get(world["s1"].get_absolute_url()).status_code == 404
+
+
+def test_people_register_offers_no_user_list_across_organisations(admin_client, world):
+    page = admin_client.get("/account/people/add/").content.decode()
+    assert "admin@b.example" not in page

@@ -29,7 +29,14 @@ def test_walkthrough(chainward_server):
         pytest.fail("Debian's chromium is not on PATH: `apt-get install -y chromium` "
                     "(the browser test never uses `playwright install`).")
     base, email = chainward_server.url, chainward_server.email
-    console, page_errors, server_errors = [], [], []
+    console, page_errors, bad_responses = [], [], []
+
+    def check_response(response):
+        kind = response.request.resource_type
+        if response.status >= 500 or (response.status >= 400 and kind != "document"
+                                      and not response.url.endswith("/favicon.ico")):
+            bad_responses.append(f"{response.status} {response.request.method} {response.url} "
+                                 f"({kind}, loaded by {page.url})")
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
@@ -39,8 +46,10 @@ def test_walkthrough(chainward_server):
             page.on("console", lambda m: console.append(
                 f"[{m.type}] on {page.url} (from {m.location.get('url', '?')}): {m.text}"))
             page.on("pageerror", lambda e: page_errors.append(f"on {page.url}: {e}"))
-            page.on("response", lambda r: r.status >= 500 and server_errors.append(
-                f"{r.status} {r.request.method} {r.url}"))
+            page.on("response", check_response)
+            page.on("requestfailed", lambda r: bad_responses.append(
+                f"failed ({r.failure}) {r.method} {r.url} ({r.resource_type}, "
+                f"loaded by {page.url})"))
 
             # Log in with the credentials `chainward demo` printed.
             page.goto(f"{base}/login/")
@@ -102,7 +111,12 @@ def test_walkthrough(chainward_server):
         finally:
             browser.close()
 
-    csp = [m for m in console if any(marker in m for marker in CSP_MARKERS)]
-    assert not csp, "Content-Security-Policy violations:\n" + "\n".join(csp)
-    assert not page_errors, "uncaught script errors:\n" + "\n".join(page_errors)
-    assert not server_errors, "server errors:\n" + "\n".join(server_errors)
+    problems = {
+        "Content-Security-Policy violations and refused resources":
+            [m for m in console if any(marker in m for marker in CSP_MARKERS)],
+        "uncaught script errors": page_errors,
+        "server errors and missing sub-resources": bad_responses,
+    }
+    report = "\n".join(f"{title}:\n  " + "\n  ".join(dict.fromkeys(items))
+                       for title, items in problems.items() if items)
+    assert not report, report

@@ -2,6 +2,7 @@
 
 from django.test import TestCase
 
+from chainward.access.registers import RoleAssignmentRegister
 from chainward.supplychain import models, registers
 from tests.support.matrix import RegisterCase, form_data, matrix_tests
 
@@ -192,4 +193,32 @@ class TestStatementMatrix(TestCase):
 
 @matrix_tests(ExemptionCase)
 class TestExemptionMatrix(TestCase):
+    pass
+
+
+class RoleAssignmentCase(RegisterCase):
+    register = RoleAssignmentRegister
+    change_field = ("valid_until", None)
+    marker_field = "user.email"
+
+    def change_value(self, placement):
+        return {"in": "2031-12-01", "out": "2031-12-02", "foreign": "2031-12-03"}[placement]
+
+    def make(self, world, placement):
+        from chainward.access.models import Role, RoleAssignment, User
+
+        org, _ = self.where(world, placement)
+        user = User.objects.create_user(f"{placement}@people.example", None)
+        return RoleAssignment.objects.create(organisation=org, user=user,
+                                             role=Role.objects.get(name="Viewer"))
+
+    def create_data(self, world):
+        from chainward.access.models import Role
+
+        return {"email": "new.person@a.example", "full_name": "New Person",
+                "role": Role.objects.get(name="Contributor").pk, "all_sites": "on"}
+
+
+@matrix_tests(RoleAssignmentCase)
+class TestRoleAssignmentMatrix(TestCase):
     pass

@@ -84,6 +84,17 @@ class RegisterCase:
         """POST data for a valid new record in org A (None: the register has no add)."""
         return None
 
+    def marker(self, obj):
+        """The unique text of `obj` (dotted `marker_field` path)."""
+        value = obj
+        for part in self.marker_field.split("."):
+            value = getattr(value, part)
+        return str(value)
+
+    def change_value(self, placement):
+        """The value `change_field` gets on the record at `placement` (distinct per record)."""
+        return f"{self.change_field[1]} {placement}"
+
     def api_payload(self, data):
         """The same data for the JSON API."""
         payload = {}
@@ -168,7 +179,7 @@ def check_search(test, persona):
     for placement, obj in test.records.items():
         if obj is None:
             continue
-        term = getattr(obj, test.case.marker_field)
+        term = test.case.marker(obj)
         response = test.client.get("/search/", {"q": term})
         test.assertEqual(response.status_code, 200)
         found = f'href="{obj.get_absolute_url()}"' in response.content.decode()
@@ -182,12 +193,12 @@ def check_search(test, persona):
 def check_change(test, persona):
     _client_for(test, persona)
     register, case = test.register, test.case
-    field, value = case.change_field
+    field = case.change_field[0]
     for placement, obj in test.records.items():
         if obj is None:
             continue
         allowed = expected(persona, register, "change", _placement_for(persona, placement))
-        new_value = f"{value} {placement}"
+        new_value = case.change_value(placement)
         data = form_data(obj, register.form_fields, **{field: new_value})
         response = test.client.post(f"{obj.get_absolute_url()}edit/", data)
         obj.refresh_from_db()
@@ -260,7 +271,7 @@ def check_export(test, persona):
     for placement, obj in test.records.items():
         if obj is None:
             continue
-        shown = getattr(obj, test.case.marker_field) in cells
+        shown = test.case.marker(obj) in cells
         allowed = expected(persona, register, "export", _placement_for(persona, placement))
         test.assertEqual(shown, allowed, f"{placement} record in the export")
 
@@ -302,12 +313,12 @@ def check_api_read(test, persona):
 def check_api_write(test, persona):
     _client_for(test, persona)
     register, case = test.register, test.case
-    field, value = case.change_field
+    field = case.change_field[0]
     for placement, obj in test.records.items():
         if obj is None:
             continue
         allowed = expected(persona, register, "change", _placement_for(persona, placement))
-        new_value = f"{value} {placement}"
+        new_value = case.change_value(placement)
         response = test.client.patch(api_url(register, obj),
                                      data=json.dumps({field: new_value, "version": obj.version}),
                                      content_type="application/json")
@@ -323,6 +334,10 @@ def check_api_write(test, persona):
     before = register.model.objects.count()
     response = test.client.post(api_url(register), data=json.dumps(case.api_payload(data)),
                                 content_type="application/json")
+    if not register.api_can_add:
+        test.assertEqual(response.status_code, 403, response.content[:2000])
+        test.assertEqual(register.model.objects.count(), before)
+        return
     placement = case.create_placement if persona is not FOREIGN else "foreign"
     if persona is FOREIGN:
         # B's administrator creates in B; every reference in the payload is A's, so it fails.

@@ -33,16 +33,8 @@ class Persona:
 PERSONAS = [Persona(role, scope) for role in roles.BUILTIN_ROLES for scope in ("org", "site")]
 
 
-def ensure_roles():
-    """The built-in role rows (created by `chainward demo`/`init` in real life)."""
-    for name, description in roles.BUILTIN_ROLES.items():
-        Role.objects.get_or_create(name=name, defaults={"builtin": True,
-                                                        "description": description})
-
-
 def build_world():
     """Create both organisations, their sites, personas and the foreign administrator."""
-    ensure_roles()
     world = {}
     with actor_context(None, name="test world"):
         org_a = Organisation.objects.create(name="ABC Logistics", country="DE")

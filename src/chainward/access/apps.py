@@ -6,3 +6,22 @@ class AccessConfig(AppConfig):
 
     name = "chainward.access"
     label = "access"
+    verbose_name = "People and access"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from . import registers  # noqa: F401 - declares the register
+
+        post_migrate.connect(ensure_builtin_roles, sender=self,
+                             dispatch_uid="access:builtin_roles")
+
+
+def ensure_builtin_roles(sender, using="default", **kwargs):
+    """Create the built-in role rows after every migrate (their grants live in the registry)."""
+    from .models import Role
+    from .roles import BUILTIN_ROLES
+
+    for name, description in BUILTIN_ROLES.items():
+        Role.objects.using(using).get_or_create(
+            name=name, defaults={"builtin": True, "description": description})

@@ -168,6 +168,12 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         raise exceptions.ValidationError(
             {"organisation": "You belong to several organisations; say which one."})
 
+    def create(self, request, *args, **kwargs):
+        if not (self.register.can_add and self.register.api_can_add):
+            raise exceptions.PermissionDenied(
+                f"{self.register.verbose_name_plural} cannot be created through the API.")
+        return super().create(request, *args, **kwargs)
+
     def get_serializer_context(self):
         context = super().get_serializer_context()
         if self.request is not None and self.request.user.is_authenticated:
@@ -183,9 +189,6 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         return self._object
 
     def perform_create(self, serializer):
-        if not self.register.can_add:
-            raise exceptions.PermissionDenied(
-                f"{self.register.verbose_name_plural} cannot be created through the API.")
         self._save(serializer, None)
 
     def perform_update(self, serializer):
@@ -242,13 +245,19 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         return self._set_archived(False)
 
 
+_viewsets = {}
+
+
 def viewset_for(model):
     """Declare the API of a register: a RecordViewSet bound to the register's serializer."""
+    if model in _viewsets:
+        return _viewsets[model]
     register = get_register(model)
     doc = (model.__doc__ or "").strip().splitlines()[0]
-    return type(f"{model.__name__}ViewSet", (RecordViewSet,), {
+    _viewsets[model] = type(f"{model.__name__}ViewSet", (RecordViewSet,), {
         "model": model,
         "queryset": model.objects.none(),
         "serializer_class": register.serializer_class,
         "__doc__": f"{str(model._meta.verbose_name_plural).capitalize()} — {doc}",
     })
+    return _viewsets[model]

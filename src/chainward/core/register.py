@@ -36,6 +36,7 @@ class Register:
     serializer_class = None
     can_add = True
     can_import = True
+    api_can_add = True  # False: records are created through the UI only
 
     def __init__(self):
         self.registration = registration(self.model)

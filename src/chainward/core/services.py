@@ -47,6 +47,8 @@ def save_record(user, instance, *, form=None, expected_version=None):
     creating = instance.pk is None
     action = "add" if creating else "change"
     with acting_as(user), transaction.atomic():
+        if form is not None and hasattr(form, "before_save"):
+            form.before_save(user)
         if creating:
             if not allows(user, "add", instance):
                 raise PermissionDenied(f"You may not add a {model._meta.verbose_name} here.")

@@ -163,6 +163,8 @@ class ObjectEditView(RegisterView):
             form.add_error(None, str(denied))
             return self.render(form, instance, status=403)
         messages.success(request, f"Saved {obj._meta.verbose_name} {obj}.")
+        if getattr(form, "notice", ""):
+            messages.warning(request, form.notice)
         return redirect(obj.get_absolute_url())
 
     def render(self, form, instance, conflict=None, status=200):

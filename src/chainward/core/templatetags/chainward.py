@@ -6,6 +6,7 @@ from django import template
 from django.apps import apps
 from django.db import models
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from chainward.core.columns import as_text
 
@@ -30,7 +31,7 @@ def cell(obj, column):
     """One list cell: the first column links to the record, related records link to theirs."""
     value = column.raw(obj)
     if column.name == "is_expired":
-        return format_html('<span class="badge text-bg-danger">expired</span>') if value else ""
+        return mark_safe('<span class="badge text-bg-danger">expired</span>') if value else ""
     if column.link:
         return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), as_text(value) or "—")
     return _render(value)

@@ -6,8 +6,6 @@ from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from chainward.access import roles
-from chainward.access.models import Role
 from chainward.ledger.context import actor_context
 from chainward.supplychain import demo
 
@@ -21,9 +19,6 @@ class Command(BaseCommand):
         with actor_context(None, name="chainward demo", reason="load catalogues"):
             if "load_catalogs" in get_commands():
                 call_command("load_catalogs", verbosity=0)
-        for name, description in roles.BUILTIN_ROLES.items():
-            Role.objects.get_or_create(name=name, defaults={"builtin": True,
-                                                            "description": description})
         with actor_context(None, name="chainward demo", reason="demo data"), \
                 transaction.atomic():
             tally = demo.Tally()

@@ -3,7 +3,7 @@
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
-from .models import ApiToken
+from chainward.access.models import ApiToken
 
 
 class TokenAuthentication(authentication.TokenAuthentication):

@@ -1,0 +1,34 @@
+"""`chainward demo` builds ABC Logistics once; running it again changes nothing."""
+
+import io
+
+from django.core.management import call_command
+
+from chainward.access.models import User
+from chainward.ledger.models import LedgerEntry
+from chainward.ledger.services import verify_ledger
+from chainward.supplychain.models import Leg, Organisation, Partner, ProgrammeStatus, Site
+
+
+def test_demo_is_realistic_idempotent_and_attributed(db):
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    first = out.getvalue()
+    assert "password: " in first
+    org = Organisation.objects.get(name="ABC Logistics")
+    sites = Site.objects.filter(organisation=org)
+    assert sites.count() >= 12 and sites.values("country").distinct().count() == 4
+    assert Partner.objects.filter(organisation=org).count() == 40
+    assert Leg.objects.filter(organisation=org).count() == 30
+    assert Leg.objects.filter(organisation=org).values("mode").distinct().count() >= 5
+    assert any(p.is_expired for p in ProgrammeStatus.objects.filter(organisation=org))
+    password = first.split("password: ")[1].split()[0]
+    assert User.objects.get(email="admin@abc-logistics.example").check_password(password)
+    entries = LedgerEntry.objects.count()
+    assert set(LedgerEntry.objects.values_list("actor_name", flat=True)) == {"chainward demo"}
+
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    assert "password unchanged" in out.getvalue() and "password: " not in out.getvalue()
+    assert LedgerEntry.objects.count() == entries
+    assert verify_ledger()[0]
