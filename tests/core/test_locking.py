@@ -20,7 +20,7 @@ def test_stale_edit_gets_a_conflict_naming_the_change(client, world):
     page = response.content.decode()
     assert "Someone else changed this site" in page
     assert "security_manager__org@a.example changed <strong>security level</strong>" in page
-    assert "from “baseline” to “high”" in page
+    assert "from “Baseline” to “High”" in page
     site.refresh_from_db()
     assert (site.city, site.security_level, site.version) == ("", "high", 2)
 
@@ -61,3 +61,14 @@ def test_history_panel_shows_who_changed_what(admin_client, world):
     page = admin_client.get(f"/supplychain/sites/{site.pk}/").content.decode()
     assert "administrator__org@a.example" in page
     assert "City</td><td>—</td><td>→</td><td>Altona" in page
+
+
+def test_history_names_related_records_and_choices(admin_client, world):
+    site = world["s1"]
+    admin_client.post(f"/supplychain/sites/{site.pk}/edit/", form_data(
+        site, SiteRegister.form_fields, operator=world["carrier_a"].pk, security_level="critical",
+        goods_categories=[world["goods_a"].pk]))
+    page = admin_client.get(f"/supplychain/sites/{site.pk}/").content.decode()
+    assert "Operator</td><td>—</td><td>→</td><td>Nordic Trucking" in page
+    assert "Security level</td><td>Baseline</td><td>→</td><td>Critical" in page
+    assert "Goods handled</td><td>—</td><td>→</td><td>Electronics" in page

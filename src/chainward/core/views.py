@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
+from chainward.ledger.display import readable_changes
 from chainward.ledger.models import LedgerEntry
 
 from . import exports, imports, services
@@ -111,8 +112,8 @@ class ObjectDetailView(RegisterView):
                            "total": total, "columns": related_register.bound_columns[:5]})
         fields = [self.register.model._meta.get_field(name)
                   for name in (register.detail_fields or register.form_fields)]
-        history = LedgerEntry.objects.filter(
-            object_type=register.label, object_id=str(obj.pk)).order_by("-seq")[:50]
+        history = [(entry, readable_changes(entry)) for entry in LedgerEntry.objects.filter(
+            object_type=register.label, object_id=str(obj.pk)).order_by("-seq")[:50]]
         comments = Comment.objects.filter(
             content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
         return render(request, self.template_name, self.context(
@@ -158,6 +159,7 @@ class ObjectEditView(RegisterView):
             obj = services.save_record(request.user, form.instance, form=form,
                                        expected_version=form.cleaned_data.get("version"))
         except services.Conflict as conflict:
+            conflict.readable = [(entry, readable_changes(entry)) for entry in conflict.changes]
             return self.render(form, instance, conflict=conflict, status=409)
         except PermissionDenied as denied:
             form.add_error(None, str(denied))

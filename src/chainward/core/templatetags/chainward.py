@@ -3,7 +3,6 @@
 import datetime
 
 from django import template
-from django.apps import apps
 from django.db import models
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -48,28 +47,6 @@ def field_value(obj, field):
     if isinstance(field, models.URLField) and value:
         return format_html('<a href="{}" rel="noopener noreferrer">{}</a>', value, value)
     return _render(value)
-
-
-@register.filter
-def field_label(entry, name):
-    """The verbose name of a field changed in a ledger entry."""
-    try:
-        model = apps.get_model(entry.object_type)
-        return model._meta.get_field(name).verbose_name
-    except (LookupError, ValueError, Exception):  # noqa: BLE001 - unknown or removed field
-        return name.replace("_", " ")
-
-
-@register.filter
-def history_value(value):
-    """A before/after value from the ledger as short text."""
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value) or "—"
-    if isinstance(value, str) and len(value) > 120:
-        return value[:117] + "…"
-    return str(value)
 
 
 @register.simple_tag(takes_context=True)
