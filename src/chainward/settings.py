@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "chainward.ledger",
     "chainward.jobs",
     "chainward.supplychain",
+    "chainward.library",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -25,7 +25,8 @@ def test_demo_is_realistic_idempotent_and_attributed(db):
     password = first.split("password: ")[1].split()[0]
     assert User.objects.get(email="admin@abc-logistics.example").check_password(password)
     entries = LedgerEntry.objects.count()
-    assert set(LedgerEntry.objects.values_list("actor_name", flat=True)) == {"chainward demo"}
+    assert set(LedgerEntry.objects.values_list("actor_name", flat=True)) == {
+        "chainward demo", "chainward catalogs"}
 
     out = io.StringIO()
     call_command("demo", stdout=out)

@@ -1,8 +1,9 @@
 """`chainward demo`: migrate, load catalogues and create (or reuse) the ABC Logistics demo."""
 
+import io
 import os
 
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -16,9 +17,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         call_command("migrate", interactive=False, verbosity=0)
-        with actor_context(None, name="chainward demo", reason="load catalogues"):
-            if "load_catalogs" in get_commands():
-                call_command("load_catalogs", verbosity=0)
+        call_command("catalogs", "load", stdout=self.stdout._out if options["verbosity"] > 1
+                     else io.StringIO())
         with actor_context(None, name="chainward demo", reason="demo data"), \
                 transaction.atomic():
             tally = demo.Tally()
