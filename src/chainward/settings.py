@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "chainward.jobs",
     "chainward.supplychain",
     "chainward.library",
+    "chainward.documents",
+    "chainward.compliance",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -23,6 +23,8 @@ urlpatterns = [
     path("healthz", pages.healthz, name="healthz"),
     path("jobs/", include("chainward.jobs.urls")),
     path("supplychain/", include("chainward.supplychain.urls")),
+    path("compliance/", include("chainward.compliance.urls")),
+    path("documents/", include("chainward.documents.urls")),
     path("account/", include("chainward.access.urls")),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -215,9 +215,12 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
             setattr(instance, name, value)
         try:
             with transaction.atomic():
-                services.save_record(self.request.user, instance, expected_version=expected_version)
+                services.save_record(self.request.user, instance,
+                                     expected_version=expected_version)
                 for name, value in relations.items():
                     getattr(instance, name).set(value)
+                if serializer.instance is None:
+                    self.register.after_save(self.request.user, instance, True)
         except services.Conflict as conflict:
             raise ConflictError({
                 "detail": f"This record changed since version {expected_version}; it is now "

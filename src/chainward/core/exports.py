@@ -54,14 +54,15 @@ def export_response(register, queryset, fmt, request):
     return response
 
 
-def xlsx_bytes(title, rows):
-    """A one-sheet workbook in memory."""
+def xlsx_bytes(title, rows, more=None):
+    """A workbook in memory: the main sheet, plus `more` {title: rows} sheets."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title)
-    for row in rows:
-        sheet.append(row)
+    for name, content in {title: rows, **(more or {})}.items():
+        sheet = workbook.create_sheet(title=name[:31])
+        for row in content:
+            sheet.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -34,6 +34,7 @@ class Register:
     import_lookups = {}  # related field -> lookup field (default "reference")
     initial_from_query = ()  # fields that may be pre-filled from ?field=<id>
     serializer_class = None
+    detail_template = "core/detail.html"
     can_add = True
     can_import = True
     api_can_add = True  # False: records are created through the UI only
@@ -73,6 +74,13 @@ class Register:
         """Records of the active organisation on which `user` holds `action`."""
         org_filter = {self.registration.organisation_path: getattr(organisation, "pk", None)}
         return self.base_queryset().restrict(user, action).filter(**org_filter)
+
+    def after_save(self, user, obj, created):
+        """Hook run in the saving transaction by the UI and the API (override when needed)."""
+
+    def detail_context(self, obj, request):
+        """Extra context for the detail page (override for summaries such as readiness)."""
+        return {}
 
     # --- forms -------------------------------------------------------------------------------
     def get_form_class(self):

@@ -41,8 +41,12 @@ def _recheck(user, instance, action):
             f"You may not {action} this {model._meta.verbose_name} where it now belongs.")
 
 
-def save_record(user, instance, *, form=None, expected_version=None):
-    """Create or update a record; refuse a stale version with `Conflict`."""
+def save_record(user, instance, *, form=None, expected_version=None, after_save=None):
+    """Create or update a record; refuse a stale version with `Conflict`.
+
+    `after_save(user, instance, created)` runs in the same transaction (e.g. to create the
+    status rows of a new gap assessment).
+    """
     model = type(instance)
     creating = instance.pk is None
     action = "add" if creating else "change"
@@ -62,6 +66,8 @@ def save_record(user, instance, *, form=None, expected_version=None):
         instance.save()
         if form is not None:
             form._save_m2m()
+        if after_save is not None:
+            after_save(user, instance, creating)
         _recheck(user, instance, action)
     return instance
 

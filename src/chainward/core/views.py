@@ -100,8 +100,6 @@ class ObjectListView(RegisterView):
 class ObjectDetailView(RegisterView):
     """One record with its fields, related panels, history and comments."""
 
-    template_name = "core/detail.html"
-
     def get(self, request, *args, **kwargs):
         obj = self.get_object("view")
         register = self.register
@@ -116,9 +114,10 @@ class ObjectDetailView(RegisterView):
             object_type=register.label, object_id=str(obj.pk)).order_by("-seq")[:50]]
         comments = Comment.objects.filter(
             content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
-        return render(request, self.template_name, self.context(
+        return render(request, register.detail_template, self.context(
             object=obj, fields=fields, panels=panels, history=history, comments=comments,
             can_change=self.can("change", obj), can_archive=self.can("delete", obj),
+            **register.detail_context(obj, request),
         ))
 
 
@@ -157,7 +156,8 @@ class ObjectEditView(RegisterView):
             return self.render(form, instance, status=400)
         try:
             obj = services.save_record(request.user, form.instance, form=form,
-                                       expected_version=form.cleaned_data.get("version"))
+                                       expected_version=form.cleaned_data.get("version"),
+                                       after_save=self.register.after_save)
         except services.Conflict as conflict:
             conflict.readable = [(entry, readable_changes(entry)) for entry in conflict.changes]
             return self.render(form, instance, conflict=conflict, status=409)

@@ -195,8 +195,22 @@ def _load_requirements(framework, items):
         by_urn[data["urn"]] = _upsert(Requirement, data["urn"], instance=by_urn.get(data["urn"]),
                                       **values)
         seen.add(data["urn"])
+    for node in by_urn.values():
+        section, clause = _ancestors(node)
+        if (node.section_id, node.clause_id) != (section.pk, clause.pk):
+            node.section, node.clause = section, clause
+            node.save(update_fields=["section", "clause"])
     _retire(Requirement.objects.filter(framework=framework), seen)
     return len(items)
+
+
+def _ancestors(node):
+    """`(section, clause)`: the depth-1 and depth-2 ancestors, or the node itself when shallower."""
+    chain = [node]
+    while chain[-1].parent is not None:
+        chain.append(chain[-1].parent)
+    chain.reverse()
+    return chain[0], chain[1] if len(chain) > 1 else chain[0]
 
 
 def _load_mappings(library, mappings):

@@ -71,6 +71,11 @@ class Requirement(models.Model):
                                related_name="children")
     depth = models.PositiveSmallIntegerField("depth")
     order = models.PositiveIntegerField("order")
+    # The depth-1 and depth-2 ancestors (or the node itself): readiness is grouped by them.
+    section = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+", verbose_name="section")
+    clause = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="+", verbose_name="clause")
     title = models.CharField("title", max_length=300)
     paraphrase = models.TextField("paraphrase", blank=True)
     assessable = models.BooleanField("assessable", default=True)

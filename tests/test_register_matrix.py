@@ -3,7 +3,12 @@
 from django.test import TestCase
 
 from chainward.access.registers import RoleAssignmentRegister
+from chainward.compliance.models import GapAssessment, RequirementStatus
+from chainward.compliance.registers import GapAssessmentRegister, RequirementStatusRegister
+from chainward.documents.models import Evidence
+from chainward.documents.registers import EvidenceRegister
 from chainward.supplychain import models, registers
+from tests.support.library import tiny_framework
 from tests.support.matrix import RegisterCase, form_data, matrix_tests
 
 
@@ -221,4 +226,72 @@ class RoleAssignmentCase(RegisterCase):
 
 @matrix_tests(RoleAssignmentCase)
 class TestRoleAssignmentMatrix(TestCase):
+    pass
+
+
+class EvidenceCase(RegisterCase):
+    register = EvidenceRegister
+    change_field = ("title", "Evidence changed")
+    marker_field = "title"
+
+    def make(self, world, placement):
+        org, _ = self.where(world, placement)
+        return Evidence.objects.create(organisation=org, title=f"Evidence {placement}",
+                                       kind="note", description="In the safe")
+
+    def create_data(self, world):
+        return {"title": "Seal log 2026", "kind": "link", "link": "https://dms.example/seal"}
+
+
+class GapAssessmentCase(RegisterCase):
+    register = GapAssessmentRegister
+    change_field = ("title", "Assessment changed")
+    marker_field = "title"
+
+    def framework(self):
+        from chainward.library.models import Framework
+
+        return Framework.objects.filter(urn="urn:test:framework:tiny").first() or \
+            tiny_framework()
+
+    def make(self, world, placement):
+        org, _ = self.where(world, placement)
+        return GapAssessment.objects.create(organisation=org, title=f"Gap {placement}",
+                                            framework=self.framework())
+
+    def create_data(self, world):
+        return {"title": "ISO 28000 gap 2027", "framework": self.framework().pk,
+                "all_sites": "on", "status": "draft"}
+
+
+class RequirementStatusCase(RegisterCase):
+    register = RequirementStatusRegister
+    change_field = ("notes", "")
+    marker_field = "assessment.title"
+
+    def change_value(self, placement):
+        return f"checked {placement}"
+
+    def make(self, world, placement):
+        org, _ = self.where(world, placement)
+        framework = GapAssessmentCase().framework()
+        assessment = GapAssessment.objects.create(organisation=org, title=f"For {placement}",
+                                                  framework=framework)
+        return RequirementStatus.objects.create(
+            organisation=org, assessment=assessment, notes=f"status {placement}",
+            requirement=framework.requirements.get(ref_id="4.1"))
+
+
+@matrix_tests(EvidenceCase)
+class TestEvidenceMatrix(TestCase):
+    pass
+
+
+@matrix_tests(GapAssessmentCase)
+class TestGapAssessmentMatrix(TestCase):
+    pass
+
+
+@matrix_tests(RequirementStatusCase)
+class TestRequirementStatusMatrix(TestCase):
     pass

@@ -1,0 +1,35 @@
+"""API serializers of gap assessments (readiness included, same numbers as the UI)."""
+
+from rest_framework import serializers
+
+from chainward.compliance import models
+from chainward.compliance.readiness import readiness
+from chainward.core.api import RecordSerializer
+
+
+class GapAssessmentSerializer(RecordSerializer):
+    readiness = serializers.SerializerMethodField()
+
+    class Meta:
+        model = models.GapAssessment
+        fields = ("id", "url", "reference", "organisation", "version", "archived", "title",
+                  "framework", "all_sites", "sites", "assessor", "start_date", "end_date",
+                  "status", "baseline", "notes", "readiness")
+        read_only_fields = ("baseline",)
+
+    def get_readiness(self, obj) -> dict | None:
+        # Only on the detail endpoint: a list stays one query per page.
+        if self.context.get("view") is not None and self.context["view"].action == "list":
+            return None
+        return readiness(obj)
+
+
+class RequirementStatusSerializer(RecordSerializer):
+    requirement_ref = serializers.CharField(source="requirement.ref_id", read_only=True)
+
+    class Meta:
+        model = models.RequirementStatus
+        fields = ("id", "url", "reference", "organisation", "version", "archived", "assessment",
+                  "requirement", "requirement_ref", "status", "justification", "notes",
+                  "evidence", "to_reconfirm")
+        read_only_fields = ("assessment", "requirement")

@@ -1,0 +1,68 @@
+"""Readiness toward certification, computed in the database (one aggregate per grouping)."""
+
+from decimal import Decimal
+
+from django.db.models import Case, Count, DecimalField, Q, Sum, Value, When
+
+from .choices import READINESS_EXPLAINED, WEIGHTS, ComplianceStatus
+
+
+def weight():
+    """The readiness weight of a status row, as a database expression."""
+    return Case(*[When(status=key, then=Value(value)) for key, value in WEIGHTS.items()],
+                default=Value(Decimal("0")),
+                output_field=DecimalField(max_digits=6, decimal_places=2))
+
+
+def counted(assessment):
+    """Rows that count: assessable requirements that apply."""
+    return assessment.statuses.filter(archived=False, requirement__assessable=True).exclude(
+        status=ComplianceStatus.NOT_APPLICABLE)
+
+
+def percent(score, total):
+    """A percentage with one decimal, or None when nothing applies."""
+    if not total:
+        return None
+    return float(round(Decimal(score or 0) * 100 / total, 1))
+
+
+def _grouped(rows, level):
+    prefix = f"requirement__{level}"
+    data = rows.values(f"{prefix}_id", f"{prefix}__ref_id", f"{prefix}__title",
+                       f"{prefix}__order").annotate(score=Sum(weight()), total=Count("pk")) \
+        .order_by(f"{prefix}__order")
+    return [{"id": row[f"{prefix}_id"], "ref_id": row[f"{prefix}__ref_id"],
+             "title": row[f"{prefix}__title"], "total": row["total"],
+             "percent": percent(row["score"], row["total"])} for row in data]
+
+
+def readiness(assessment):
+    """Overall, per-section and per-clause readiness plus the status counts."""
+    rows = counted(assessment)
+    overall = rows.aggregate(score=Sum(weight()), total=Count("pk"))
+    counts = dict(assessment.statuses.filter(archived=False, requirement__assessable=True)
+                  .values_list("status").annotate(n=Count("pk")).order_by())
+    return {
+        "percent": percent(overall["score"], overall["total"]),
+        "applicable": overall["total"],
+        "counts": {key: counts.get(key, 0) for key, _ in ComplianceStatus.choices},
+        "sections": _grouped(rows, "section"),
+        "clauses": _grouped(rows, "clause"),
+        "explanation": READINESS_EXPLAINED,
+    }
+
+
+def missing_for_certification(assessment):
+    """What stands between this assessment and certification.
+
+    Mandatory documented information without evidence, and applicable assessable requirements
+    that have no evidence or are not at least largely implemented.
+    """
+    rows = counted(assessment).select_related("requirement").annotate(
+        evidence_count=Count("evidence", filter=Q(evidence__archived=False)))
+    documented = rows.exclude(requirement__documented_information="").filter(evidence_count=0)
+    weak = rows.filter(Q(evidence_count=0) | ~Q(status__in=[ComplianceStatus.FULLY,
+                                                              ComplianceStatus.LARGELY]))
+    return {"documented": list(documented.order_by("requirement__order")),
+            "requirements": list(weak.order_by("requirement__order"))}

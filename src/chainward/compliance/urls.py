@@ -1,0 +1,18 @@
+from django.urls import path
+
+from chainward.core.register import get_register
+
+from . import models, views
+
+app_name = "compliance"
+urlpatterns = [
+    path("assessments/<int:pk>/work/", views.workspace, name="workspace"),
+    path("assessments/<int:pk>/missing/", views.missing, name="missing"),
+    path("assessments/<int:pk>/baseline/", views.start_baseline, name="baseline"),
+    path("assessments/<int:pk>/export.xlsx", views.export_xlsx, name="export_xlsx"),
+    path("statuses/<int:pk>/set/", views.set_status, name="set_status"),
+    path("statuses/<int:pk>/reuse/<int:evidence_pk>/", views.reuse_evidence, name="reuse"),
+    path("statuses/<int:pk>/link/", views.add_link, name="add_link"),
+]
+urlpatterns += get_register(models.GapAssessment).get_urls()
+urlpatterns += get_register(models.RequirementStatus).get_urls()

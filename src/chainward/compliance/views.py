@@ -1,0 +1,256 @@
+"""The assessment workspace: requirement by requirement, inline, with evidence reuse."""
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from chainward.core import services as records
+from chainward.core.exports import neutralise, xlsx_bytes
+from chainward.documents.models import Evidence, EvidenceKind
+from chainward.ledger.events import record_event
+from chainward.library.models import RequirementMapping
+
+from . import services
+from .choices import ComplianceStatus
+from .forms import StatusForm
+from .models import GapAssessment, RequirementStatus
+from .readiness import missing_for_certification, readiness
+
+
+def _assessment(request, pk, action="view"):
+    organisation = request.organisation
+    if not organisation:
+        raise PermissionDenied("You have no role in any organisation yet.")
+    queryset = GapAssessment.objects.restrict(request.user, action).filter(
+        organisation=organisation).select_related("framework")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _row(request, pk, action="view"):
+    queryset = RequirementStatus.objects.restrict(request.user, action).filter(
+        organisation=request.organisation).select_related("requirement", "assessment")
+    try:
+        return queryset.get(pk=pk)
+    except RequirementStatus.DoesNotExist:
+        raise Http404("No requirement status found.") from None
+
+
+def candidates_by_row(user, rows):
+    """Reuse candidates for every row at once: a fixed number of queries for any framework size."""
+    if not rows:
+        return {}
+    organisation = rows[0].organisation_id
+    assessment = rows[0].assessment_id
+    requirement_ids = {row.requirement_id for row in rows}
+    related = defaultdict(set)  # requirement id -> related requirement ids
+    for source, target in RequirementMapping.objects.filter(retired=False).filter(
+            source_id__in=requirement_ids).values_list("source_id", "target_id"):
+        related[source].add(target)
+    for source, target in RequirementMapping.objects.filter(retired=False).filter(
+            target_id__in=requirement_ids).values_list("source_id", "target_id"):
+        related[target].add(source)
+    hs_ids = {row.requirement.hs_id for row in rows if row.requirement.hs_id}
+    others = (RequirementStatus.objects.restrict(user, "view")
+              .filter(organisation_id=organisation, archived=False)
+              .exclude(assessment_id=assessment)
+              .filter(requirement_id__in={i for ids in related.values() for i in ids})
+              | RequirementStatus.objects.restrict(user, "view")
+              .filter(organisation_id=organisation, archived=False,
+                      requirement__hs_id__in=hs_ids).exclude(assessment_id=assessment))
+    visible = set(Evidence.objects.restrict(user, "view").filter(
+        organisation_id=organisation, archived=False).values_list("pk", flat=True))
+    by_requirement, by_hs = defaultdict(dict), defaultdict(dict)
+    for other in others.select_related("requirement", "assessment").prefetch_related("evidence"):
+        for evidence in other.evidence.all():
+            if evidence.pk not in visible:
+                continue
+            source = f"{other.requirement.ref_id} in {other.assessment}"
+            by_requirement[other.requirement_id][evidence.pk] = (evidence, source)
+            if other.requirement.hs_id:
+                by_hs[other.requirement.hs_id][evidence.pk] = (evidence, source)
+    result = {}
+    for row in rows:
+        found = {}
+        for requirement_id in related.get(row.requirement_id, ()):
+            found.update(by_requirement.get(requirement_id, {}))
+        if row.requirement.hs_id:
+            found.update(by_hs.get(row.requirement.hs_id, {}))
+        attached = {e.pk for e in row.evidence.all()}
+        result[row.pk] = [v for k, v in sorted(found.items()) if k not in attached]
+    return result
+
+
+def _row_context(request, row, form=None, candidates=None):
+    return {"row": row, "form": form or StatusForm(prefix_id=row.pk, initial={
+        "status": row.status, "justification": row.justification, "notes": row.notes,
+        "version": row.version}),
+        "candidates": candidates if candidates is not None else
+        candidates_by_row(request.user, [row]).get(row.pk, []),
+        "can_change": request.user.has_perm("compliance.change_requirementstatus", row)}
+
+
+@login_required
+def workspace(request, pk):
+    """Every assessable requirement of the assessment, editable in place."""
+    assessment = _assessment(request, pk)
+    rows = assessment.statuses.filter(archived=False).select_related(
+        "requirement", "requirement__section").prefetch_related("evidence").order_by(
+        "requirement__order")
+    status, section, tag = (request.GET.get("status", ""), request.GET.get("section", ""),
+                            request.GET.get("tag", ""))
+    if status:
+        rows = rows.filter(status=status)
+    if section:
+        rows = rows.filter(requirement__section__ref_id=section)
+    rows = list(rows)
+    if tag:
+        rows = [row for row in rows if tag in (row.requirement.tags or [])]
+    candidates = candidates_by_row(request.user, rows)
+    can_change = request.user.has_perm("compliance.change_requirementstatus",
+                                       rows[0]) if rows else False
+    items = [{"row": row, "form": StatusForm(prefix_id=row.pk, initial={
+        "status": row.status, "justification": row.justification, "notes": row.notes,
+        "version": row.version}), "candidates": candidates.get(row.pk, []),
+        "can_change": can_change} for row in rows]
+    summary = readiness(assessment)
+    tags = sorted({t for row in assessment.statuses.values_list("requirement__tags", flat=True)
+                   for t in (row or [])})
+    return render(request, "compliance/workspace.html", {
+        "assessment": assessment, "items": items, "readiness": summary,
+        "statuses": ComplianceStatus.choices, "tags": tags,
+        "filters": {"status": status, "section": section, "tag": tag},
+    })
+
+
+@login_required
+@require_POST
+def set_status(request, pk):
+    """Save one row and answer with the re-rendered row (htmx) or a redirect."""
+    row = _row(request, pk, "change")
+    form = StatusForm(request.POST, prefix_id=row.pk)
+    status = 200
+    if form.is_valid():
+        try:
+            services.set_status(request.user, row, status=form.cleaned_data["status"],
+                                justification=form.cleaned_data["justification"],
+                                notes=form.cleaned_data["notes"],
+                                expected_version=form.cleaned_data["version"])
+            form = None
+        except records.Conflict as conflict:
+            form.add_error(None, f"Someone else changed this requirement (now version "
+                                 f"{conflict.current.version}); reload to see their change.")
+            status = 409
+        except Exception as exc:  # ValidationError from the model: show it on the row
+            if not hasattr(exc, "message_dict"):
+                raise
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+            status = 400
+    else:
+        status = 400
+    row.refresh_from_db()
+    if not request.htmx:
+        if status != 200:
+            messages.error(request, "; ".join(str(e) for errs in form.errors.values()
+                                              for e in errs))
+        return redirect(f"{row.assessment.get_absolute_url()}work/#row-{row.pk}")
+    return render(request, "compliance/workspace.html#row",
+                  _row_context(request, row, form=form), status=status)
+
+
+@login_required
+@require_POST
+def reuse_evidence(request, pk, evidence_pk):
+    """Attach evidence given for a related requirement of another framework, in one action."""
+    row = _row(request, pk, "change")
+    evidence = get_object_or_404(Evidence.objects.restrict(request.user, "view"),
+                                 pk=evidence_pk, organisation=request.organisation)
+    services.attach_evidence(request.user, row, evidence)
+    if not request.htmx:
+        return redirect(f"{row.assessment.get_absolute_url()}work/#row-{row.pk}")
+    return render(request, "compliance/workspace.html#row", _row_context(request, row))
+
+
+@login_required
+@require_POST
+def add_link(request, pk):
+    """Create a link evidence and attach it to the row."""
+    row = _row(request, pk, "change")
+    evidence = Evidence(organisation=row.organisation, kind=EvidenceKind.LINK,
+                        title=request.POST.get("title", "").strip()[:200],
+                        link=request.POST.get("link", "").strip())
+    error = None
+    try:
+        evidence.full_clean(exclude=["reference"])
+        records.save_record(request.user, evidence)
+        services.attach_evidence(request.user, row, evidence)
+    except PermissionDenied:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a ValidationError shown on the row
+        if not hasattr(exc, "message_dict"):
+            raise
+        error = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect(f"{row.assessment.get_absolute_url()}work/#row-{row.pk}")
+    context = _row_context(request, row)
+    context["link_error"] = error
+    return render(request, "compliance/workspace.html#row", context, status=400 if error else 200)
+
+
+@login_required
+def missing(request, pk):
+    """What is missing for certification: documented information and weak requirements."""
+    assessment = _assessment(request, pk)
+    return render(request, "compliance/missing.html", {
+        "assessment": assessment, "missing": missing_for_certification(assessment),
+        "readiness": readiness(assessment)})
+
+
+@login_required
+@require_POST
+def start_baseline(request, pk):
+    """Start a new assessment from this one."""
+    baseline = _assessment(request, pk)
+    if not request.user.has_perm("compliance.add_gapassessment"):
+        raise PermissionDenied("You may not start assessments.")
+    title = f"{baseline.framework} re-assessment {timezone.localdate():%Y-%m-%d}"
+    assessment = services.start_from_baseline(request.user, baseline, title=title)
+    messages.success(request, f"Started {assessment}; carried statuses are marked to "
+                              "re-confirm.")
+    return redirect(f"{assessment.get_absolute_url()}work/")
+
+
+@login_required
+def export_xlsx(request, pk):
+    """One row per requirement (status, notes, evidence) plus the readiness per clause."""
+    assessment = _assessment(request, pk, "export")
+    rows = assessment.statuses.filter(archived=False).select_related("requirement") \
+        .prefetch_related("evidence").order_by("requirement__order")
+    table = [["Requirement", "Title", "Status", "Justification", "Notes", "Evidence",
+              "To re-confirm"]]
+    for row in rows:
+        table.append([neutralise(str(v)) for v in (
+            row.requirement.ref_id, row.requirement.title, row.get_status_display(),
+            row.justification, row.notes, "; ".join(e.title for e in row.evidence.all()),
+            "yes" if row.to_reconfirm else "no")])
+    summary = readiness(assessment)
+    sheet2 = [["Clause", "Title", "Applicable requirements", "Readiness %"]]
+    sheet2 += [[c["ref_id"], c["title"], c["total"], c["percent"]] for c in summary["clauses"]]
+    sheet2 += [["Overall", "", summary["applicable"], summary["percent"]],
+               [summary["explanation"]]]
+    body = xlsx_bytes("Requirements", table, more={"Readiness": sheet2})
+    record_event("export", obj=assessment, details={"format": "xlsx", "rows": len(table) - 1,
+                                                    "readiness": summary["percent"]})
+    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument"
+                                                ".spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{assessment.reference}.xlsx"'
+    return response

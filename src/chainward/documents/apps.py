@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class DocumentsConfig(AppConfig):
+    """Documented information: evidence now; controlled documents and files next."""
+
+    name = "chainward.documents"
+    label = "documents"
+    verbose_name = "Documents and evidence"
+
+    def ready(self):
+        from . import registers  # noqa: F401 - declares the registers
