@@ -5,6 +5,15 @@ from django import forms
 from .registry import registration
 
 
+def formfield_for(model_field, **kwargs):
+    """Default form fields, with web addresses assumed to be https (Django 6 behaviour)."""
+    from django.db import models
+
+    if isinstance(model_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return model_field.formfield(**kwargs)
+
+
 def style_widgets(form):
     """Give every widget the Bootstrap class it needs (no template tags, no inline styles)."""
     for field in form.fields.values():

@@ -23,7 +23,7 @@ from django.utils import timezone
 from chainward.ledger.context import actor_context
 from chainward.ledger.events import record_event
 
-from .forms import ScopedModelForm, scope_choices
+from .forms import ScopedModelForm, formfield_for, scope_choices
 
 TRUE_WORDS = {"1", "true", "yes", "y", "x", "ja", "oui"}
 FALSE_WORDS = {"0", "false", "no", "n", ""}
@@ -94,7 +94,7 @@ def build_form_class(register, fields=None):
             queryset = model_field.related_model._default_manager.all()
             cls = LookupMultipleChoiceField if model_field.many_to_many else LookupChoiceField
             return cls(queryset, lookup, required=not model_field.blank)
-        return model_field.formfield(**kwargs)
+        return formfield_for(model_field, **kwargs)
 
     return modelform_factory(register.model, form=ScopedModelForm, fields=fields,
                              formfield_callback=callback)

@@ -6,7 +6,7 @@ from django.forms import modelform_factory
 from django.urls import include, path, reverse
 
 from .columns import Column
-from .forms import RecordForm
+from .forms import RecordForm, formfield_for
 from .registry import registration
 
 _registers = {}
@@ -85,7 +85,8 @@ class Register:
     # --- forms -------------------------------------------------------------------------------
     def get_form_class(self):
         """The ModelForm used to create and edit records."""
-        return modelform_factory(self.model, form=self.form_class, fields=self.form_fields)
+        return modelform_factory(self.model, form=self.form_class, fields=self.form_fields,
+                                 formfield_callback=formfield_for)
 
     # --- urls --------------------------------------------------------------------------------
     def url_name(self, view):
