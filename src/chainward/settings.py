@@ -49,7 +49,8 @@ def instance_secret(name, *, length=50):
 
 
 PRODUCTION = envbool("CHAINWARD_PRODUCTION")
-DEBUG = envbool("DEBUG", default=not PRODUCTION) and not PRODUCTION
+# Debug pages are opt-in (DEBUG=1) and never available in production mode.
+DEBUG = envbool("DEBUG") and not PRODUCTION
 SECRET_KEY = instance_secret("SECRET_KEY")
 # The ledger key never lives in the database: someone who can edit rows cannot re-seal the chain.
 LEDGER_KEY = instance_secret("LEDGER_KEY", length=48)
@@ -213,7 +214,8 @@ CONTENT_SECURITY_POLICY = {
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", HOME / "static"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-STATICFILES_DIRS = [("vendor/bootstrap", bootstrap_wrapper.get_bootstrap_dir())]
+STATICFILES_DIRS = [BASE_DIR / "static",
+                    ("vendor/bootstrap", bootstrap_wrapper.get_bootstrap_dir())]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
                 "OPTIONS": {"location": str(HOME / "media")}},

@@ -138,3 +138,30 @@ def test_list_filters_render_as_an_htmx_partial(admin_client, world):
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="results">')
     assert "Hamburg warehouse" in html and "Rotterdam terminal" not in html
+
+
+def test_every_asset_the_base_template_uses_is_served(admin_client):
+    page = admin_client.get("/").content.decode()
+    assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', page)
+    assert len(assets) >= 4
+    for url in assets:
+        response = admin_client.get(url)
+        assert response.status_code == 200, url
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert body, url
+
+
+def test_production_collectstatic_has_every_asset_in_the_manifest(tmp_path):
+    env = {**os.environ, "CHAINWARD_PRODUCTION": "1", "CHAINWARD_HOME": str(tmp_path),
+           "DJANGO_SETTINGS_MODULE": "chainward.settings"}
+    env.pop("DATABASE_URL", None)
+    subprocess.run([sys.executable, "-m", "chainward.cli", "collectstatic", "--noinput", "-v0"],
+                   env=env, check=True)
+    probe = ("import django; django.setup(); from django.templatetags.static import static; "
+             "print(static('chainward/chainward.css'), static('chainward/chainward.js'), "
+             "static('vendor/bootstrap/css/bootstrap.min.css'), "
+             "static('django_htmx/htmx-2.min.js'))")
+    result = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count(".css") == 2 and "chainward.js" not in result.stdout.split()[1]

@@ -1,6 +1,8 @@
 """Filters of the supply-chain registers (shared by lists and the API)."""
 
 import django_filters
+from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django_countries import countries
 
@@ -9,16 +11,33 @@ from chainward.core.filtersets import RecordFilterSet
 from . import choices, models
 
 
+def by_id(field_name):
+    """A hidden filter by related id, used by "All …" links from a record's related panels.
+
+    Visible filters on partners and sites search by name instead: a drop-down of every partner
+    would cost megabytes of HTML at 50,000 partners.
+    """
+    return django_filters.NumberFilter(field_name=field_name, widget=forms.HiddenInput)
+
+
+def name_contains(field_name, label):
+    """A visible search on a related record's name."""
+    return django_filters.CharFilter(field_name=f"{field_name}__name", lookup_expr="icontains",
+                                     label=label)
+
+
 class SiteFilterSet(RecordFilterSet):
     search_fields = ("name", "code", "city", "reference")
     kind = django_filters.MultipleChoiceFilter(choices=choices.SiteKind)
     country = django_filters.MultipleChoiceFilter(choices=countries)
     security_level = django_filters.MultipleChoiceFilter(choices=choices.SecurityLevel)
-    operator = django_filters.ModelChoiceFilter(queryset=models.Partner.objects.all())
+    operator_name = name_contains("operator", "Operator")
+    operator = by_id("operator")
 
     class Meta:
         model = models.Site
-        fields = ("q", "kind", "country", "security_level", "operator", "archived")
+        fields = ("q", "kind", "country", "security_level", "operator_name", "operator",
+                  "archived")
 
 
 class PartnerFilterSet(RecordFilterSet):
@@ -38,25 +57,28 @@ class PartnerFilterSet(RecordFilterSet):
 
 class PartnerContactFilterSet(RecordFilterSet):
     search_fields = ("name", "email", "partner__name")
-    partner = django_filters.ModelChoiceFilter(queryset=models.Partner.objects.all())
+    partner_name = name_contains("partner", "Partner")
+    partner = by_id("partner")
     security_contact = django_filters.BooleanFilter()
 
     class Meta:
         model = models.PartnerContact
-        fields = ("q", "partner", "security_contact", "archived")
+        fields = ("q", "partner_name", "partner", "security_contact", "archived")
 
 
 class ProgrammeStatusFilterSet(RecordFilterSet):
     search_fields = ("identifier", "partner__name", "level")
     programme = django_filters.MultipleChoiceFilter(choices=choices.Programme)
-    partner = django_filters.ModelChoiceFilter(queryset=models.Partner.objects.all())
+    partner_name = name_contains("partner", "Partner")
+    partner = by_id("partner")
     expired = django_filters.BooleanFilter(method="filter_expired", label="Expired")
     expires_before = django_filters.DateFilter(field_name="valid_until", lookup_expr="lte",
                                                label="Expires on or before")
 
     class Meta:
         model = models.ProgrammeStatus
-        fields = ("q", "programme", "partner", "expired", "expires_before", "archived")
+        fields = ("q", "programme", "partner_name", "partner", "expired", "expires_before",
+                  "archived")
 
     def filter_expired(self, queryset, name, value: bool):
         today = timezone.localdate()
@@ -80,21 +102,26 @@ class GoodsCategoryFilterSet(RecordFilterSet):
 class LegFilterSet(RecordFilterSet):
     search_fields = ("from_site__name", "to_site__name", "carrier__name", "reference")
     mode = django_filters.MultipleChoiceFilter(choices=choices.Mode)
-    site = django_filters.ModelChoiceFilter(queryset=models.Site.objects.all(),
-                                            method="filter_site", label="Touches site")
-    carrier = django_filters.ModelChoiceFilter(queryset=models.Partner.objects.all())
+    site = django_filters.CharFilter(method="filter_site", label="Touches site")
+    carrier_name = name_contains("carrier", "Carrier")
     country = django_filters.ChoiceFilter(choices=countries, method="filter_country",
                                           label="Touches country")
+    from_site = by_id("from_site")
+    to_site = by_id("to_site")
+    carrier = by_id("carrier")
 
     class Meta:
         model = models.Leg
-        fields = ("q", "mode", "site", "carrier", "country", "archived")
+        fields = ("q", "mode", "site", "carrier_name", "country", "from_site", "to_site",
+                  "carrier", "archived")
 
-    def filter_site(self, queryset, name, value: int):
-        return queryset.filter(from_site=value) | queryset.filter(to_site=value)
+    def filter_site(self, queryset, name, value: str):
+        named = Q(name__icontains=value) | Q(code__iexact=value)
+        sites = models.Site.objects.filter(named).values("pk")
+        return queryset.filter(Q(from_site__in=sites) | Q(to_site__in=sites))
 
     def filter_country(self, queryset, name, value: str):
-        return queryset.filter(from_site__country=value) | queryset.filter(to_site__country=value)
+        return queryset.filter(Q(from_site__country=value) | Q(to_site__country=value))
 
 
 class StatementOfApplicationFilterSet(RecordFilterSet):

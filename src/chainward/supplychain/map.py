@@ -9,9 +9,14 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
 from .choices import MODE_COLOURS
 
 WIDTH, HEIGHT, PAD = 1000.0, 600.0, 30.0
+RIGHT_PAD = 110.0  # room for the labels of the easternmost nodes
 UNPLACED_ROW = 40.0
 
 
@@ -41,8 +46,8 @@ def layout(sites, legs):
         ys = [_mercator(float(s.latitude)) for s in placed]
         min_x, max_x, min_y, max_y = min(lons), max(lons), min(ys), max(ys)
         span = max(max_x - min_x, (max_y - min_y) * WIDTH / HEIGHT, 1e-6)
-        scale = (WIDTH - 2 * PAD) / span
-        offset_x = (WIDTH - (max_x - min_x) * scale) / 2
+        scale = (WIDTH - PAD - RIGHT_PAD) / span
+        offset_x = PAD + (WIDTH - PAD - RIGHT_PAD - (max_x - min_x) * scale) / 2
         offset_y = (HEIGHT - (max_y - min_y) * scale) / 2
         seen = defaultdict(int)
         for site, lon, y in zip(placed, lons, ys, strict=True):
@@ -90,3 +95,46 @@ def _curve(a, b, n):
     bow = (0.12 + 0.08 * n) * length
     cx, cy = mx - dy / length * bow, my + dx / length * bow
     return f"M{a.x:.1f} {a.y:.1f} Q{cx:.1f} {cy:.1f} {b.x:.1f} {b.y:.1f}"
+
+
+# The SVG is assembled here rather than in a template loop: at thousands of legs the template
+# engine dominated the page time. Every text is escaped; URLs are built from one reverse().
+BIG_KINDS = {"own_facility", "warehouse", "distribution_centre"}
+
+
+def _url_pattern(name):
+    return reverse(name, args=[0]).replace("/0/", "/{}/")
+
+
+def svg_legs(edges):
+    """`<a><path/></a>` for every leg."""
+    pattern = _url_pattern("supplychain:leg_detail")
+    parts = [
+        f'<a href="{pattern.format(e.leg.pk)}"><path class="leg" d="{e.path}" '
+        f'stroke="{e.colour}" marker-end="url(#arrow)"><title>{escape(e.leg.reference)} · '
+        f'{escape(e.leg.get_mode_display())}</title></path></a>'
+        for e in edges
+    ]
+    return mark_safe("".join(parts))  # noqa: S308 - every interpolated text is escaped
+
+
+def svg_nodes(nodes, *, labels):
+    """`<a><circle/>[<text/>]</a>` for every site."""
+    pattern = _url_pattern("supplychain:site_detail")
+    parts = []
+    for n in nodes:
+        site = n.site
+        title = escape(f"{site.name}{f' ({site.code})' if site.code else ''} · "
+                       f"{site.get_kind_display()} · {site.country.name}")
+        radius = 7 if site.kind in BIG_KINDS else 5.5
+        fill = "#212529" if n.placed else "#adb5bd"
+        label = ""
+        if labels:
+            text = site.code or site.name
+            text = text if len(text) <= 24 else text[:23] + "…"
+            label = (f'<text class="node-label" x="{n.x + 9:.1f}" y="{n.y + 4:.1f}">'
+                     f"{escape(text)}</text>")
+        parts.append(f'<a href="{pattern.format(site.pk)}"><circle class="node" cx="{n.x}" '
+                     f'cy="{n.y}" r="{radius}" fill="{fill}"><title>{title}</title></circle>'
+                     f"{label}</a>")
+    return mark_safe("".join(parts))  # noqa: S308 - every interpolated text is escaped

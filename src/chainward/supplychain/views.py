@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import render
 from django_countries import countries
 
@@ -18,12 +19,11 @@ class MapFilterForm(forms.Form):
 
     mode = forms.ChoiceField(choices=[("", "All modes"), *choices.Mode.choices], required=False)
     country = forms.ChoiceField(choices=[("", "All countries"), *countries], required=False)
-    partner = forms.ModelChoiceField(queryset=models.Partner.objects.none(), required=False,
-                                     empty_label="All partners")
+    partner = forms.CharField(required=False, max_length=100, label="Partner",
+                              help_text="Carrier or operator name contains…")
 
-    def __init__(self, *args, partners, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = partners
         style_widgets(self)
 
 
@@ -38,9 +38,7 @@ def supply_chain_map(request):
         "security_level", "operator_id")
     legs = LegRegister().scoped(user, org).filter(archived=False).select_related(None).only(
         "id", "reference", "from_site_id", "to_site_id", "mode", "carrier_id")
-    partners = models.Partner.objects.restrict(user, "view").filter(organisation=org,
-                                                                    archived=False)
-    form = MapFilterForm(request.GET or None, partners=partners)
+    form = MapFilterForm(request.GET or None)
     if form.is_valid():
         data = form.cleaned_data
         if data["mode"]:
@@ -48,11 +46,12 @@ def supply_chain_map(request):
         if data["country"]:
             sites = sites.filter(country=data["country"])
         if data["partner"]:
-            partner = data["partner"]
-            legs = legs.filter(carrier=partner)
+            partners = models.Partner.objects.restrict(user, "view").filter(
+                organisation=org, name__icontains=data["partner"]).values("pk")
+            legs = legs.filter(carrier__in=partners)
             touched = set(legs.values_list("from_site_id", flat=True)) | set(
                 legs.values_list("to_site_id", flat=True))
-            sites = sites.filter(pk__in=touched) | sites.filter(operator=partner)
+            sites = sites.filter(Q(pk__in=touched) | Q(operator__in=partners))
         if data["mode"]:
             touched = set(legs.values_list("from_site_id", flat=True)) | set(
                 legs.values_list("to_site_id", flat=True))
@@ -60,8 +59,10 @@ def supply_chain_map(request):
     sites, legs = list(sites), list(legs)
     nodes, edges, height = network.layout(sites, legs)
     context = {
-        "form": form, "nodes": nodes, "edges": edges, "height": height,
-        "label_nodes": len(nodes) <= 60, "legend": [
+        "form": form, "height": height,
+        "svg_legs": network.svg_legs(edges), "svg_nodes": network.svg_nodes(
+            nodes, labels=len(nodes) <= 60),
+        "legend": [
             (label, network.MODE_COLOURS[value]) for value, label in choices.Mode.choices],
         "site_count": len(sites), "leg_count": len(edges),
     }

@@ -35,13 +35,14 @@ def forwards(apps, schema_editor):
         pk=1, defaults={"seq": 0, "hash": "0" * 64})
     statements = POSTGRESQL if schema_editor.connection.vendor == "postgresql" else SQLITE
     for sql in statements:
-        schema_editor.execute(sql)
+        # params=None: the PL/pgSQL body holds a literal "%" that must not be a placeholder.
+        schema_editor.execute(sql, params=None)
 
 
 def backwards(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     for sql in POSTGRESQL_REVERSE if vendor == "postgresql" else SQLITE_REVERSE:
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, params=None)
 
 
 class Migration(migrations.Migration):

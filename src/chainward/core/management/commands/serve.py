@@ -4,10 +4,22 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+from chainward import __version__
+
+
+def collect_static_once():
+    """Run collectstatic when this version's assets are not collected yet (it takes a while)."""
+    stamp = Path(settings.STATIC_ROOT) / ".chainward-version"
+    if stamp.exists() and stamp.read_text() == __version__:
+        return
+    call_command("collectstatic", interactive=False, verbosity=0)
+    stamp.write_text(__version__)
 
 
 class Command(BaseCommand):
@@ -23,7 +35,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         call_command("migrate", interactive=False, verbosity=0)
         if settings.PRODUCTION:
-            call_command("collectstatic", interactive=False, verbosity=0)
+            collect_static_once()
         children = []
         if not options["no_worker"]:
             children.append(subprocess.Popen(
