@@ -170,3 +170,16 @@ def test_api_updates_a_status_with_validation(admin_client, assessment):
         content_type="application/json")
     assert response.status_code == 400 and "justification" in response.json()
     assert RequirementStatus.objects.get(pk=target.pk).status == "not_assessed"
+
+
+def test_readiness_pdf_states_the_same_numbers(admin_client, assessment):
+    from pypdf import PdfReader
+
+    work_example(admin_client, assessment)
+    response = admin_client.get(f"/compliance/assessments/{assessment.pk}/report.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    text = " ".join(text.split())
+    assert "50.0% ready across 3 applicable requirements" in text
+    assert "4.2 Clause 4.2 1" in text and "50.0%" in text
+    assert "N/A: No retained records in scope" in text

@@ -10,6 +10,7 @@ urlpatterns = [
     path("assessments/<int:pk>/missing/", views.missing, name="missing"),
     path("assessments/<int:pk>/baseline/", views.start_baseline, name="baseline"),
     path("assessments/<int:pk>/export.xlsx", views.export_xlsx, name="export_xlsx"),
+    path("assessments/<int:pk>/report.pdf", views.report_pdf, name="report_pdf"),
     path("statuses/<int:pk>/set/", views.set_status, name="set_status"),
     path("statuses/<int:pk>/reuse/<int:evidence_pk>/", views.reuse_evidence, name="reuse"),
     path("statuses/<int:pk>/link/", views.add_link, name="add_link"),

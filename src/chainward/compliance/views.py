@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from chainward.core import services as records
 from chainward.core.exports import neutralise, xlsx_bytes
+from chainward.core.pdf import pdf_response, render_pdf
 from chainward.documents.models import Evidence, EvidenceKind
 from chainward.ledger.events import record_event
 from chainward.library.models import RequirementMapping
@@ -254,3 +255,18 @@ def export_xlsx(request, pk):
                                                 ".spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{assessment.reference}.xlsx"'
     return response
+
+
+@login_required
+def report_pdf(request, pk):
+    """The readiness report as PDF/A: overall, per clause (with a bar each) and every row."""
+    assessment = _assessment(request, pk, "export")
+    rows = assessment.statuses.filter(archived=False).select_related("requirement") \
+        .prefetch_related("evidence").order_by("requirement__order")
+    summary = readiness(assessment)
+    body = render_pdf("compliance/readiness_report.html", {
+        "assessment": assessment, "readiness": summary, "rows": rows,
+        "generated": timezone.now(), "user": request.user})
+    record_event("report", obj=assessment, details={"format": "pdf",
+                                                    "readiness": summary["percent"]})
+    return pdf_response(body, f"{assessment.reference}-readiness.pdf")
