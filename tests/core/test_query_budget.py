@@ -4,9 +4,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from chainward.access.models import Role, RoleAssignment, User
+from chainward.compliance.models import GapAssessment, RequirementStatus
 from chainward.core.register import all_registers
+from chainward.documents.models import Evidence
 from chainward.ledger.context import actor_context
+from chainward.library.models import Requirement
 from chainward.supplychain import models
+from tests.support.library import tiny_framework
 from tests.support.world import build_world
 
 ROW_FACTORIES = {
@@ -23,6 +28,16 @@ ROW_FACTORIES = {
                                                carrier=w["carrier_a"]),
     "supplychain.statementofapplication": lambda w, i: models.StatementOfApplication(
         title=f"S {i}", coverage="c"),
+    "documents.evidence": lambda w, i: Evidence(title=f"E {i}", kind="note", description="d"),
+    "compliance.gapassessment": lambda w, i: GapAssessment(title=f"Gap {i}",
+                                                           framework=w["framework"]),
+    "compliance.requirementstatus": lambda w, i: RequirementStatus(
+        assessment=w["assessment"], requirement=Requirement.objects.create(
+            framework=w["framework"], urn=f"urn:test:req:qb-extra:{i}", ref_id=f"Q{i}", depth=1,
+            order=1000 + i, title=f"Q {i}")),
+    "access.roleassignment": lambda w, i: RoleAssignment(
+        user=User.objects.create_user(f"u{i}@qb.example", None),
+        role=Role.objects.get(name="Viewer")),
     "supplychain.exemption": lambda w, i: models.Exemption(
         statement=w["statement"], partner=models.Partner.objects.create(
             organisation=w["org_a"], name=f"EP {i}", kind="supplier", country="US"),
@@ -35,6 +50,8 @@ def fill(world, register, upto):
     factory = ROW_FACTORIES[register.label]
     with actor_context(None, name="query budget"):
         existing = register.model.objects.filter(organisation=world["org_a"]).count()
+        if register.label == "compliance.gapassessment":
+            existing -= 1  # the base assessment the status rows hang on
         for i in range(existing, upto):
             obj = factory(world, i)
             obj.organisation = world["org_a"]
@@ -54,6 +71,9 @@ def test_list_and_api_cost_the_same_at_10_and_1000_rows(client, db, register):
     with actor_context(None, name="query budget"):
         world["statement"] = models.StatementOfApplication.objects.create(
             organisation=world["org_a"], title="Base", coverage="c")
+        world["framework"] = tiny_framework("qb")
+        world["assessment"] = GapAssessment.objects.create(
+            organisation=world["org_a"], title="Base gap", framework=world["framework"])
     client.force_login(world["users"]["administrator__org"])
     api = f"/api/{register.app_label}/{register.url_prefix}/?limit=1000"
     lst = f"{register.list_url}?per_page=100"
