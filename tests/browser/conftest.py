@@ -64,7 +64,7 @@ def _stop(process):
     process.wait(timeout=10)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def chainward_server():
     """Yield a Server running the demo on a free port; stop it whatever happens."""
     with tempfile.TemporaryDirectory(prefix="chainward-browser-") as home:
