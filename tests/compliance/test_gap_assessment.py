@@ -74,8 +74,11 @@ def test_readiness_follows_the_hand_worked_example_everywhere(admin_client, asse
     readiness = {r[0]: r[3] for r in workbook["Readiness"].iter_rows(values_only=True)}
     assert readiness["Overall"] == 50.0 and readiness["4.2"] == 50.0
     requirements = list(workbook["Requirements"].iter_rows(values_only=True))
-    assert requirements[3][:4] == ("4.2.2", "Clause 4.2.2", "Not applicable",
+    assert requirements[3][:5] == ("4.2.2", "Clause 4.2.2", None, "Not applicable",
                                    "No retained records in scope")
+    filtered = admin_client.get(f"/compliance/assessments/{assessment.pk}/work/",
+                                {"clause": "4.2"}).content.decode()
+    assert "Clause 4.2.1" in filtered and "Clause 5.1" not in filtered
 
 
 def test_a_stale_status_edit_is_refused(admin_client, assessment):

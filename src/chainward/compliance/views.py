@@ -103,12 +103,14 @@ def workspace(request, pk):
     rows = assessment.statuses.filter(archived=False).select_related(
         "requirement", "requirement__section").prefetch_related("evidence").order_by(
         "requirement__order")
-    status, section, tag = (request.GET.get("status", ""), request.GET.get("section", ""),
-                            request.GET.get("tag", ""))
+    status, section, clause, tag = (request.GET.get(name, "") for name in (
+        "status", "section", "clause", "tag"))
     if status:
         rows = rows.filter(status=status)
     if section:
         rows = rows.filter(requirement__section__ref_id=section)
+    if clause:
+        rows = rows.filter(requirement__clause__ref_id=clause)
     rows = list(rows)
     if tag:
         rows = [row for row in rows if tag in (row.requirement.tags or [])]
@@ -125,7 +127,7 @@ def workspace(request, pk):
     return render(request, "compliance/workspace.html", {
         "assessment": assessment, "items": items, "readiness": summary,
         "statuses": ComplianceStatus.choices, "tags": tags,
-        "filters": {"status": status, "section": section, "tag": tag},
+        "filters": {"status": status, "section": section, "clause": clause, "tag": tag},
     })
 
 
@@ -236,12 +238,14 @@ def export_xlsx(request, pk):
     assessment = _assessment(request, pk, "export")
     rows = assessment.statuses.filter(archived=False).select_related("requirement") \
         .prefetch_related("evidence").order_by("requirement__order")
-    table = [["Requirement", "Title", "Status", "Justification", "Notes", "Evidence",
-              "To re-confirm"]]
+    # For C-TPAT this is the applicability table: criterion × must/should × status × evidence.
+    table = [["Requirement", "Title", "Must / should", "Status", "Justification", "Notes",
+              "Evidence", "To re-confirm"]]
     for row in rows:
         table.append([neutralise(str(v)) for v in (
-            row.requirement.ref_id, row.requirement.title, row.get_status_display(),
-            row.justification, row.notes, "; ".join(e.title for e in row.evidence.all()),
+            row.requirement.ref_id, row.requirement.title, row.requirement.flag,
+            row.get_status_display(), row.justification, row.notes,
+            "; ".join(e.title for e in row.evidence.all()),
             "yes" if row.to_reconfirm else "no")])
     summary = readiness(assessment)
     sheet2 = [["Clause", "Title", "Applicable requirements", "Readiness %"]]

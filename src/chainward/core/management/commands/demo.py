@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from chainward.compliance.demo import build_compliance_demo
 from chainward.ledger.context import actor_context
 from chainward.supplychain import demo
 
@@ -27,6 +28,10 @@ class Command(BaseCommand):
             counts, records = demo.build_demo(organisation, admin)
             tally.created += records.created
             tally.updated += records.updated
+            compliance_counts, compliance = build_compliance_demo(organisation, admin)
+            counts.update(compliance_counts)
+            tally.created += compliance.created
+            tally.updated += compliance.updated
 
         url = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/"
         reset = f"`chainward changepassword {demo.ADMIN_EMAIL}`"
