@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "chainward.library",
     "chainward.documents",
     "chainward.compliance",
+    "chainward.plans",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

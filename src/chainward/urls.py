@@ -25,6 +25,7 @@ urlpatterns = [
     path("supplychain/", include("chainward.supplychain.urls")),
     path("compliance/", include("chainward.compliance.urls")),
     path("documents/", include("chainward.documents.urls")),
+    path("plans/", include("chainward.plans.urls")),
     path("account/", include("chainward.access.urls")),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
