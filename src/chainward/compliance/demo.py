@@ -105,8 +105,8 @@ NOT_ASSESSED = ComplianceStatus.NOT_ASSESSED
 ISO_ASSESSMENT = {
     "title": "ISO 28000:2022 gap analysis 2026",
     "status": AssessmentStatus.IN_PROGRESS,
-    "start_days": -42,
-    "end_days": None,
+    "start": lambda today: today - datetime.timedelta(weeks=6),
+    "end": lambda today: None,
     "sites": (),
     "notes": "Gap analysis ahead of ISO 28000:2022 certification (stage 1 audit planned for "
              "Q2 2027). Day-to-day controls (seals, access, CCTV) exist at the main sites "
@@ -179,8 +179,8 @@ ISO_STATUSES = {
 CTPAT_ASSESSMENT = {
     "title": "C-TPAT MSC self-assessment 2025",
     "status": AssessmentStatus.DONE,
-    "start_days": -430,
-    "end_days": -380,
+    "start": lambda today: datetime.date(today.year - 1, 9, 22),
+    "end": lambda today: datetime.date(today.year - 1, 11, 14),
     "sites": ("DEHAM-WH1", "DEFRA-AIR", "NLVEN-DC1"),
     "notes": "Self-assessment against the CTPAT importer criteria, requested by Atlantic "
              "Consumer Brands Inc. (U.S. importer, CTPAT Tier 3) for the lanes carrying its "
@@ -191,8 +191,9 @@ CTPAT_ASSESSMENT = {
 # Every CTPAT criterion gets a status: fully unless listed here.
 CTPAT_STATUSES = {
     **{ref: (L, "", ()) for ref in (
-        "1.1", "1.2", "2.2", "3.7", "4.10", "4.11", "4.12", "5.6", "5.14", "7.4", "7.7", "7.28",
-        "7.29", "7.30", "9.2", "9.5", "9.7", "9.9", "9.11", "9.12", "10.7", "10.8", "10.9", "11.2")},
+        "1.1", "1.2", "2.2", "3.7", "4.10", "4.11", "4.12", "5.6", "5.14", "7.4", "7.7",
+        "7.28", "7.29", "7.30", "9.2", "9.5", "9.7", "9.9", "9.11", "9.12", "10.7", "10.8",
+        "10.9", "11.2")},
     **{ref: (P, "", ()) for ref in ("3.9", "4.4", "5.8", "9.14", "12.4")},
     "2.4": (P, "Crisis plan exists for Hamburg only; no exercise yet.", ()),
     "3.5": (L, "Questionnaires returned by all carriers; visits outstanding for two Polish "
@@ -269,10 +270,11 @@ def _assessment(org, user, spec, framework_urn, plan, default, evidence, tally):
     if GapAssessment._base_manager.filter(organisation=org, title=spec["title"]).exists():
         return
     framework = Framework.objects.get(urn=framework_urn)
+    today = timezone.localdate()
     sites = list(Site.objects.filter(organisation=org, code__in=spec["sites"]))
     assessment = GapAssessment(
         organisation=org, title=spec["title"], framework=framework, all_sites=not sites,
-        assessor=user, start_date=_days(spec["start_days"]), end_date=_days(spec["end_days"]),
+        assessor=user, start_date=spec["start"](today), end_date=spec["end"](today),
         status=spec["status"], notes=spec["notes"])
     assessment.full_clean(exclude=["reference"])
 
