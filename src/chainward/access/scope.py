@@ -76,13 +76,40 @@ def scope_q(user, model, action):
         elif reg.site_paths:
             at_site = NOTHING
             for path in reg.site_paths:
-                at_site |= Q(**{f"{path}__in": sites})
+                at_site |= _at_sites(model, path, sites)
+            if action == "view" and reg.extra.get("siteless_is_organisation_wide"):
+                # A record linked to no site applies to the whole organisation (a policy).
+                for path in reg.site_paths:
+                    at_site |= _at_sites(model, path, None)
             q |= in_org & at_site
         elif action == "view":
             # Organisation-wide reference records (partners, goods) are readable by people who
             # work at some of its sites; changing them needs an organisation-wide assignment.
             q |= in_org
     return q
+
+
+def _at_sites(model, path, sites):
+    """Q for "path reaches one of `sites`" (or "reaches no site" when sites is None).
+
+    Paths through a many-to-many relation become a `pk__in` subquery so that the restricted
+    queryset never repeats a row.
+    """
+    lookup = {f"{path}__isnull": True} if sites is None else {f"{path}__in": sites}
+    if _crosses_many(model, path):
+        return Q(pk__in=model._base_manager.filter(**lookup).values("pk"))
+    return Q(**lookup)
+
+
+def _crosses_many(model, path):
+    for part in path.split("__"):
+        if part in {"id", "pk"} or part.endswith("_id"):
+            return False
+        field = model._meta.get_field(part)
+        if field.many_to_many or field.one_to_many:
+            return True
+        model = field.related_model
+    return False
 
 
 def allows(user, action, obj):
@@ -101,7 +128,8 @@ def allows(user, action, obj):
         return True
     if not reg.site_paths:
         return action == "view"
-    return any(_resolve(obj, path) in sites for path in reg.site_paths)
+    return any(_resolve(obj, path) in sites for path in reg.site_paths
+               if "__" not in path and not obj._meta.get_field(path).many_to_many)
 
 
 def _resolve(obj, path):

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.db.models import Case, Count, DecimalField, Q, Sum, Value, When
+from django.utils import timezone
 
 from .choices import READINESS_EXPLAINED, WEIGHTS, ComplianceStatus
 
@@ -59,8 +60,11 @@ def missing_for_certification(assessment):
     Mandatory documented information without evidence, and applicable assessable requirements
     that have no evidence or are not at least largely implemented.
     """
+    # Expired evidence no longer counts: a requirement resting on it is listed as missing.
+    valid = Q(evidence__archived=False) & (Q(evidence__valid_until__isnull=True) | Q(
+        evidence__valid_until__gte=timezone.localdate()))
     rows = counted(assessment).select_related("requirement").annotate(
-        evidence_count=Count("evidence", filter=Q(evidence__archived=False)))
+        evidence_count=Count("evidence", filter=valid))
     documented = rows.exclude(requirement__documented_information="").filter(evidence_count=0)
     weak = rows.filter(Q(evidence_count=0) | ~Q(status__in=[ComplianceStatus.FULLY,
                                                               ComplianceStatus.LARGELY]))

@@ -40,10 +40,18 @@ def scope_choices(form, user, organisation):
     Records the instance already links to stay valid choices, so a site officer can edit a
     leg whose far end lies outside their own sites without having to change that end.
     """
+    from django.contrib.auth import get_user_model
+
     instance = getattr(form, "instance", None)
     for name, field in form.fields.items():
         queryset = getattr(field, "queryset", None)
         if queryset is None:
+            continue
+        if queryset.model is get_user_model():
+            # People are offered only from this organisation: never list other tenants' users.
+            field.queryset = queryset.filter(
+                role_assignments__organisation=organisation,
+                role_assignments__archived=False, is_active=True).distinct()
             continue
         reg = registration(queryset.model)
         if reg is None:

@@ -57,7 +57,10 @@ def home(request):
                 continue
             count = register.scoped(request.user, org).filter(archived=False).count()
             cards.append((register, count))
-    return render(request, "core/home.html", {"cards": cards})
+    from .dashboard import cards_for
+
+    dashboard = cards_for(request) if org else []
+    return render(request, "core/home.html", {"cards": cards, "dashboard": dashboard})
 
 
 @login_required

@@ -9,4 +9,4 @@ class DocumentsConfig(AppConfig):
     verbose_name = "Documents and evidence"
 
     def ready(self):
-        from . import registers  # noqa: F401 - declares the registers
+        from . import dashboard, registers  # noqa: F401 - declares registers and cards

@@ -1,6 +1,18 @@
+from django.urls import path
+
 from chainward.core.register import get_register
 
-from . import models
+from . import models, views
 
 app_name = "documents"
-urlpatterns = get_register(models.Evidence).get_urls()
+urlpatterns = [
+    path("master-list/", views.master_list, name="master_list"),
+    path("documents/<int:pk>/new-version/", views.new_version, name="new_version"),
+    path("versions/<int:pk>/submit/", views.submit, name="submit"),
+    path("versions/<int:pk>/approve/", views.approve, name="approve"),
+    path("versions/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("versions/<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("versions/<int:pk>/download/", views.download, name="download"),
+]
+for model in (models.Evidence, models.Document, models.DocumentVersion):
+    urlpatterns += get_register(model).get_urls()

@@ -1,0 +1,117 @@
+"""Document-control workflows (ISO 28000 7.5.2–7.5.3): versions, review, approval, reading."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from chainward.access.models import RoleAssignment, User
+from chainward.core import services as records
+from chainward.ledger.context import acting_as
+from chainward.ledger.events import record_event
+
+from .choices import DocumentType, VersionStatus
+from .models import Acknowledgement, Document, DocumentVersion
+from .text import extract_text
+
+
+def create_version(user, document, *, change_summary="", upload=None):
+    """A new draft version, optionally with a file checked by content and hashed."""
+    if not Document.objects.restrict(user, "change").filter(pk=document.pk).exists():
+        raise PermissionDenied("You may not add versions to this document.")
+    checked = None
+    if upload is not None:
+        from chainward.core import files
+
+        checked = files.check_upload(upload)
+    with acting_as(user), transaction.atomic():
+        version = DocumentVersion(organisation=document.organisation, document=document,
+                                  change_summary=change_summary, author=user)
+        if checked is not None:
+            version.file = files.store(upload, checked, folder="documents")
+            version.filename, version.content_type = checked.safe_name, checked.content_type
+            version.size, version.sha256 = checked.size, checked.sha256
+            version.text = extract_text(upload, checked.kind)
+        records.save_record(user, version)
+        if checked is not None:
+            record_event("file_stored", obj=version, details={
+                "sha256": checked.sha256, "size": checked.size, "name": checked.safe_name,
+                "storage": version.file})
+    return version
+
+
+def submit_for_review(user, version):
+    """Draft → in review."""
+    if version.status != VersionStatus.DRAFT:
+        raise PermissionDenied(f"Only a draft can be submitted; this one is {version.status}.")
+    version.status = VersionStatus.IN_REVIEW
+    return records.save_record(user, version)
+
+
+def approve_document_version(user, version, *, expected_version=None):
+    """In review → approved; the previously approved version becomes superseded.
+
+    The approver needs the approve grant and may not be the author (review by someone else).
+    """
+    if not DocumentVersion.objects.restrict(user, "approve").filter(pk=version.pk).exists():
+        raise PermissionDenied("You may not approve versions of this document.")
+    if version.author_id == user.pk:
+        raise PermissionDenied("The author cannot approve their own version; ask a colleague "
+                               "with the approve right.")
+    if version.status != VersionStatus.IN_REVIEW:
+        raise PermissionDenied(f"Only a version in review can be approved; this one is "
+                               f"{version.get_status_display().lower()}.")
+    with acting_as(user), transaction.atomic():
+        for previous in DocumentVersion.objects.filter(document_id=version.document_id,
+                                                       status=VersionStatus.APPROVED):
+            previous.status = VersionStatus.SUPERSEDED
+            records.save_record(user, previous)
+        version.status, version.approver, version.approved_at = (
+            VersionStatus.APPROVED, user, timezone.now())
+        records.save_record(user, version, expected_version=expected_version)
+        record_event("approve", obj=version, details={"document": version.document.reference,
+                                                      "number": version.number,
+                                                      "sha256": version.sha256})
+    return version
+
+
+def make_obsolete(user, version):
+    """Withdraw an approved version without a successor."""
+    if version.status != VersionStatus.APPROVED:
+        raise PermissionDenied("Only the approved version can be made obsolete.")
+    if not DocumentVersion.objects.restrict(user, "approve").filter(pk=version.pk).exists():
+        raise PermissionDenied("You may not withdraw versions of this document.")
+    version.status = VersionStatus.OBSOLETE
+    return records.save_record(user, version)
+
+
+def audience(document):
+    """People who must read and acknowledge the document."""
+    today = timezone.localdate()
+    by_role = RoleAssignment.objects.filter(
+        organisation_id=document.organisation_id, archived=False,
+        role__in=document.acknowledgement_roles.all()).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=today)).values("user_id")
+    return User.objects.filter(Q(pk__in=by_role) | Q(pk__in=document.acknowledgement_users.all()
+                                                      .values("pk")), is_active=True).distinct()
+
+
+def acknowledge(user, version):
+    """Record that the user read and understood the approved version."""
+    if version.status != VersionStatus.APPROVED:
+        raise PermissionDenied("Only the approved version can be acknowledged.")
+    if not DocumentVersion.objects.restrict(user, "view").filter(pk=version.pk).exists():
+        raise PermissionDenied("You cannot see this document.")
+    with acting_as(user), transaction.atomic():
+        ack, created = Acknowledgement.objects.get_or_create(version=version, user=user)
+        if created:
+            record_event("acknowledge", obj=version, details={"user": user.email})
+    return ack
+
+
+def current_policy(organisation):
+    """The approved security policy in force (ISO 28000 5.2), or None."""
+    return (DocumentVersion.objects.filter(
+        organisation=organisation, document__doc_type=DocumentType.POLICY,
+        document__archived=False, status=VersionStatus.APPROVED)
+        .select_related("document", "approver").order_by("-approved_at").first())

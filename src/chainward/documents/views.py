@@ -1,0 +1,160 @@
+"""Document control pages: new versions, review and approval, reading, downloads, master list."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from chainward.core.exports import neutralise, xlsx_bytes
+from chainward.core.pdf import pdf_response, render_pdf
+from chainward.ledger.events import record_event
+
+from . import services
+from .choices import Classification, VersionStatus
+from .forms import NewVersionForm
+from .models import Document, DocumentVersion
+
+
+def _get(request, model, pk, action="view"):
+    if not request.organisation:
+        raise PermissionDenied("You have no role in any organisation yet.")
+    try:
+        return model.objects.restrict(request.user, action).filter(
+            organisation=request.organisation).get(pk=pk)
+    except model.DoesNotExist:
+        raise Http404(f"No {model._meta.verbose_name} found.") from None
+
+
+@login_required
+def new_version(request, pk):
+    """Upload a new draft version of a document."""
+    document = _get(request, Document, pk, "change")
+    form = NewVersionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        from chainward.core.files import UploadRefused
+
+        try:
+            version = services.create_version(
+                request.user, document, change_summary=form.cleaned_data["change_summary"],
+                upload=form.cleaned_data["file"])
+        except UploadRefused as refused:
+            form.add_error("file", str(refused))
+        else:
+            messages.success(request, f"Created draft {version}.")
+            return redirect(version.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    return render(request, "documents/new_version.html", {"document": document, "form": form},
+                  status=status)
+
+
+def _transition(request, pk, action, verb):
+    version = _get(request, DocumentVersion, pk)
+    try:
+        action(request.user, version)
+    except PermissionDenied as refused:
+        messages.error(request, str(refused))
+        return redirect(version.get_absolute_url())
+    messages.success(request, f"{verb} {version}.")
+    return redirect(version.get_absolute_url())
+
+
+@login_required
+@require_POST
+def submit(request, pk):
+    """Send a draft for review."""
+    return _transition(request, pk, services.submit_for_review, "Submitted for review:")
+
+
+@login_required
+@require_POST
+def approve(request, pk):
+    """Approve a version in review (not by its author)."""
+    return _transition(request, pk, services.approve_document_version, "Approved")
+
+
+@login_required
+@require_POST
+def withdraw(request, pk):
+    """Make the approved version obsolete."""
+    return _transition(request, pk, services.make_obsolete, "Withdrew")
+
+
+@login_required
+@require_POST
+def acknowledge(request, pk):
+    """Confirm having read and understood the approved version."""
+    return _transition(request, pk, services.acknowledge, "You acknowledged")
+
+
+@login_required
+def download(request, pk):
+    """The version's file, only through this permission-checked view; restricted PDFs carry
+    a watermark naming who downloaded them and when."""
+    version = _get(request, DocumentVersion, pk)
+    if not version.file:
+        raise Http404("This version has no file.")
+    from chainward.core import files
+
+    record_event("download", obj=version, details={"sha256": version.sha256})
+    if version.document.classification == Classification.RESTRICTED and \
+            version.content_type == "application/pdf":
+        stamp = (f"RESTRICTED — downloaded by {request.user.email} on "
+                 f"{timezone.now():%Y-%m-%d %H:%M} UTC")
+        with files.open_stored(version.file) as handle:
+            body = files.watermark_pdf(handle.read(), stamp)
+        return files.bytes_response(body, filename=version.filename,
+                                    content_type=version.content_type)
+    return files.download_response(version.file, filename=version.filename,
+                                   content_type=version.content_type)
+
+
+def master_rows(request):
+    """Current documents the user may see, each with its approved version (ISO 28000 7.5.3)."""
+    from .registers import DocumentRegister
+
+    documents = DocumentRegister().scoped(request.user, request.organisation).filter(
+        archived=False).order_by("reference")
+    return [(d, d.current) for d in documents]
+
+
+@login_required
+def master_list(request):
+    """The document master list, with XLSX and PDF exports of exactly the same rows."""
+    if not request.organisation:
+        raise PermissionDenied("You have no role in any organisation yet.")
+    rows = master_rows(request)
+    fmt = request.GET.get("export")
+    if fmt:
+        if not request.user.has_perm("documents.export_document"):
+            raise PermissionDenied("You may not export the document list.")
+        table = [["Reference", "Title", "Type", "Classification", "Owner", "Version",
+                  "Approved", "Approved by", "Next review", "Review overdue"]]
+        for document, version in rows:
+            table.append([neutralise(str(v)) for v in (
+                document.reference, document.title, document.get_doc_type_display(),
+                document.get_classification_display(), document.owner.email,
+                version.number if version else "—",
+                f"{version.approved_at:%Y-%m-%d}" if version else "—",
+                version.approver.email if version and version.approver else "—",
+                version.next_review if version else "—",
+                "yes" if version and version.review_overdue else "no")])
+        record_event("export", object_type="documents.document", object_repr="master list",
+                     organisation_id=request.organisation.pk,
+                     details={"format": fmt, "rows": len(rows)})
+        stamp = timezone.now().strftime("%Y%m%d")
+        if fmt == "pdf":
+            body = render_pdf("documents/master_list_pdf.html", {
+                "table": table, "organisation": request.organisation,
+                "generated": timezone.now(), "user": request.user})
+            return pdf_response(body, f"document-master-list-{stamp}.pdf")
+        from django.http import HttpResponse
+
+        response = HttpResponse(xlsx_bytes("Master list", table), content_type=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+        response["Content-Disposition"] = f'attachment; filename="master-list-{stamp}.xlsx"'
+        return response
+    return render(request, "documents/master_list.html", {
+        "rows": rows, "statuses": VersionStatus})
