@@ -65,10 +65,19 @@ class RecordSerializer(serializers.ModelSerializer):
             return fields
         from chainward.core.registry import registration
 
+        from django.contrib.auth import get_user_model
+
         organisation = self.context.get("organisation")
         for fld in fields.values():
             target = getattr(fld, "child_relation", fld)
             queryset = getattr(target, "queryset", None)
+            if queryset is not None and not fld.read_only and \
+                    queryset.model is get_user_model():
+                # People only from the record's organisation, as in the forms.
+                target.queryset = queryset.filter(
+                    role_assignments__organisation=organisation,
+                    role_assignments__archived=False, is_active=True).distinct()
+                continue
             if queryset is None or fld.read_only or registration(queryset.model) is None:
                 continue
             reg = registration(queryset.model)
