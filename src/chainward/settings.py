@@ -227,6 +227,8 @@ STORAGES = {
 # Served from the finders in development and tests; from STATIC_ROOT after collectstatic.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+# Largest evidence or document file accepted (also cap the request body at the reverse proxy).
+FILE_MAX_BYTES = envint("FILE_MAX_BYTES", 25 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES
 
 # --- API ----------------------------------------------------------------------------------------

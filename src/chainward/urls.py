@@ -26,6 +26,7 @@ urlpatterns = [
     path("compliance/", include("chainward.compliance.urls")),
     path("documents/", include("chainward.documents.urls")),
     path("plans/", include("chainward.plans.urls")),
+    path("library/", include("chainward.library.urls")),
     path("account/", include("chainward.access.urls")),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

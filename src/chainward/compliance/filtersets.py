@@ -1,6 +1,7 @@
 """Filters of gap assessments and requirement statuses."""
 
 import django_filters
+from django.db.models import Q
 
 from chainward.core.filtersets import RecordFilterSet
 from chainward.library.models import Framework
@@ -17,6 +18,14 @@ class GapAssessmentFilterSet(RecordFilterSet):
     class Meta:
         model = GapAssessment
         fields = ("q", "status", "framework", "archived")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Shipped frameworks plus this organisation's custom ones, never another's.
+        organisation = getattr(self.request, "organisation", None) if self.request else None
+        self.filters["framework"].queryset = Framework.objects.filter(retired=False).filter(
+            Q(library__organisation__isnull=True) | Q(library__organisation=organisation))
+        self.form.fields["framework"].queryset = self.filters["framework"].queryset
 
     def related_filters(self):
         return []  # frameworks are shared library data, not organisation records

@@ -1,6 +1,7 @@
 """Forms of gap assessments."""
 
 from django import forms
+from django.db.models import Q
 
 from chainward.core.forms import RecordForm, style_widgets
 
@@ -14,7 +15,8 @@ class GapAssessmentForm(RecordForm):
         super().__init__(*args, **kwargs)
         from chainward.library.models import Framework
 
-        self.fields["framework"].queryset = Framework.objects.filter(retired=False)
+        self.fields["framework"].queryset = Framework.objects.filter(retired=False).filter(
+            Q(library__organisation__isnull=True) | Q(library__organisation=self.organisation))
         if self.instance.pk:
             self.fields["framework"].disabled = True
 

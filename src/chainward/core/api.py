@@ -63,9 +63,9 @@ class RecordSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is None or not getattr(request, "user", None):
             return fields
-        from chainward.core.registry import registration
-
         from django.contrib.auth import get_user_model
+
+        from chainward.core.registry import registration
 
         organisation = self.context.get("organisation")
         for fld in fields.values():

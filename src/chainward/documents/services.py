@@ -24,19 +24,28 @@ def create_version(user, document, *, change_summary="", upload=None):
         from chainward.core import files
 
         checked = files.check_upload(upload)
-    with acting_as(user), transaction.atomic():
-        version = DocumentVersion(organisation=document.organisation, document=document,
-                                  change_summary=change_summary, author=user)
-        if checked is not None:
-            version.file = files.store(upload, checked, folder="documents")
-            version.filename, version.content_type = checked.safe_name, checked.content_type
-            version.size, version.sha256 = checked.size, checked.sha256
-            version.text = extract_text(upload, checked.kind)
-        records.save_record(user, version)
-        if checked is not None:
-            record_event("file_stored", obj=version, details={
-                "sha256": checked.sha256, "size": checked.size, "name": checked.safe_name,
-                "storage": version.file})
+    stored = None
+    try:
+        with acting_as(user), transaction.atomic():
+            version = DocumentVersion(organisation=document.organisation, document=document,
+                                      change_summary=change_summary, author=user)
+            if checked is not None:
+                stored = version.file = files.store(upload, checked, folder="documents")
+                version.filename = checked.safe_name
+                version.content_type = checked.content_type
+                version.size, version.sha256 = checked.size, checked.sha256
+                version.text = extract_text(upload, checked.kind)
+            records.save_record(user, version)
+            if checked is not None:
+                record_event("file_stored", obj=version, details={
+                    "sha256": checked.sha256, "size": checked.size, "name": checked.safe_name,
+                    "storage": version.file})
+    except BaseException:
+        if stored:  # the record was rolled back: do not leave its file behind
+            from django.core.files.storage import default_storage
+
+            default_storage.delete(stored)
+        raise
     return version
 
 

@@ -41,7 +41,7 @@ def new_version(request, pk):
                 request.user, document, change_summary=form.cleaned_data["change_summary"],
                 upload=form.cleaned_data["file"])
         except UploadRefused as refused:
-            form.add_error("file", str(refused))
+            form.add_error("file", refused)
         else:
             messages.success(request, f"Created draft {version}.")
             return redirect(version.get_absolute_url())
@@ -104,7 +104,13 @@ def download(request, pk):
         stamp = (f"RESTRICTED — downloaded by {request.user.email} on "
                  f"{timezone.now():%Y-%m-%d %H:%M} UTC")
         with files.open_stored(version.file) as handle:
-            body = files.watermark_pdf(handle.read(), stamp)
+            try:
+                body = files.watermark_pdf(handle.read(), stamp)
+            except files.WatermarkError:
+                # Never hand out a restricted file without the watermark.
+                messages.error(request, "This restricted PDF cannot be watermarked (damaged or "
+                                        "password-protected); ask its owner for a new version.")
+                return redirect(version.get_absolute_url())
         return files.bytes_response(body, filename=version.filename,
                                     content_type=version.content_type)
     return files.download_response(version.file, filename=version.filename,

@@ -1,10 +1,12 @@
 """API serializers of gap assessments (readiness included, same numbers as the UI)."""
 
+from django.db.models import Q
 from rest_framework import serializers
 
 from chainward.compliance import models
 from chainward.compliance.readiness import readiness
 from chainward.core.api import RecordSerializer
+from chainward.library.models import Framework
 
 
 class GapAssessmentSerializer(RecordSerializer):
@@ -16,6 +18,15 @@ class GapAssessmentSerializer(RecordSerializer):
                   "framework", "all_sites", "sites", "assessor", "start_date", "end_date",
                   "status", "baseline", "notes", "readiness")
         read_only_fields = ("baseline",)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if "framework" in fields and not fields["framework"].read_only:
+            # Shipped frameworks and this organisation's own custom ones, never another's.
+            organisation = self.context.get("organisation")
+            fields["framework"].queryset = Framework.objects.filter(retired=False).filter(
+                Q(library__organisation__isnull=True) | Q(library__organisation=organisation))
+        return fields
 
     def get_readiness(self, obj) -> dict | None:
         # Only on the detail endpoint: a list stays one query per page.

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from chainward.compliance.demo import build_compliance_demo
+from chainward.documents.demo import build_documents_demo
 from chainward.ledger.context import actor_context
 from chainward.supplychain import demo
 
@@ -32,6 +33,7 @@ class Command(BaseCommand):
             counts.update(compliance_counts)
             tally.created += compliance.created
             tally.updated += compliance.updated
+            counts["new documents"] = build_documents_demo(organisation, admin)
 
         url = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/"
         reset = f"`chainward changepassword {demo.ADMIN_EMAIL}`"

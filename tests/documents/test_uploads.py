@@ -1,0 +1,97 @@
+"""Uploads into document versions: refused by content, nothing stored; hashes in the ledger."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from pypdf import PdfReader
+
+from chainward.core import files
+from chainward.documents import services
+from chainward.documents.models import DocumentVersion
+from chainward.ledger.models import LedgerEntry
+from tests.documents.test_control import make_document
+
+
+@pytest.fixture
+def document(world):
+    return make_document(world, world["users"]["security_manager__org"])
+
+
+def media_files():
+    root = Path(settings.STORAGES["default"]["OPTIONS"]["location"])
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def upload(client, document, name, content, summary="upload"):
+    return client.post(f"/documents/documents/{document.pk}/new-version/", {
+        "change_summary": summary, "file": SimpleUploadedFile(name, content)})
+
+
+@pytest.mark.parametrize("name, content, reason", [
+    ("report.pdf", b"\x7fELF\x02\x01\x01" + b"\x00" * 200, "not a PDF"),
+    ("../../etc/cron.d/evil.sh", b"#!/bin/sh\nrm -rf /\n", "scripts are not accepted"),
+    ("page.pdf", b"<html><script>alert(1)</script></html>", "not accepted"),
+])
+def test_bad_files_are_refused_with_the_reason_and_nothing_is_stored(admin_client, document,
+                                                                    name, content, reason):
+    before = media_files()
+    response = upload(admin_client, document, name, content)
+    assert response.status_code == 400
+    assert reason in response.content.decode()
+    assert not DocumentVersion.objects.filter(document=document).exists()
+    assert media_files() == before
+
+
+def test_an_oversized_file_is_refused(admin_client, document, settings):
+    settings.FILE_MAX_BYTES = 1024
+    response = upload(admin_client, document, "big.txt", b"a" * 5000)
+    assert response.status_code == 400
+    assert "the limit is" in response.content.decode()
+    assert not DocumentVersion.objects.exists()
+
+
+def test_a_path_traversal_name_is_reduced_to_a_harmless_name(admin_client, document):
+    response = upload(admin_client, document, "../../../etc/passwd.txt", b"harmless text\n")
+    assert response.status_code == 302
+    version = DocumentVersion.objects.get(document=document)
+    assert version.filename == "passwd.txt"
+    assert ".." not in version.file and version.file.startswith("documents/")
+    root = Path(settings.STORAGES["default"]["OPTIONS"]["location"]).resolve()
+    assert (root / version.file).resolve().is_relative_to(root)
+
+
+def test_the_ledger_holds_the_sha256_of_the_stored_file(admin_client, document):
+    upload(admin_client, document, "seals.csv", b"seal,site\nA1234,Hamburg\n")
+    version = DocumentVersion.objects.get(document=document)
+    event = LedgerEntry.objects.get(action="file_stored", object_id=str(version.pk))
+    assert event.after["sha256"] == version.sha256 == files.stored_sha256(version.file)
+    response = admin_client.get(f"/documents/versions/{version.pk}/download/")
+    assert response["Content-Disposition"].startswith("attachment")
+    assert b"".join(response.streaming_content) == b"seal,site\nA1234,Hamburg\n"
+    found = admin_client.get("/documents/documents/", {"q": "A1234"}).content.decode()
+    assert document.get_absolute_url() not in found  # a draft's text is not searchable yet
+
+
+def test_restricted_pdfs_are_watermarked_with_the_downloader(client, world):
+    from weasyprint import HTML
+
+    author = world["users"]["security_manager__org"]
+    approver = world["users"]["administrator__org"]
+    document = make_document(world, author, title="Hamburg security plan",
+                             classification="restricted")
+    pdf = HTML(string="<h1>Guard tours</h1><p>Gate 3 closes at 22:00.</p>").write_pdf()
+    client.force_login(author)
+    upload(client, document, "plan.pdf", pdf)
+    version = DocumentVersion.objects.get(document=document)
+    services.submit_for_review(author, version)
+    services.approve_document_version(approver, version)
+    client.force_login(approver)
+    response = client.get(f"/documents/versions/{version.pk}/download/")
+    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    assert "Gate 3 closes at 22:00" in text
+    assert f"downloaded by {approver.email}" in " ".join(text.split())
+    found = client.get("/documents/documents/", {"q": "Guard tours"}).content.decode()
+    assert document.get_absolute_url() in found  # the approved version's text is searchable
