@@ -95,3 +95,26 @@ def test_restricted_pdfs_are_watermarked_with_the_downloader(client, world):
     assert f"downloaded by {approver.email}" in " ".join(text.split())
     found = client.get("/documents/documents/", {"q": "Guard tours"}).content.decode()
     assert document.get_absolute_url() in found  # the approved version's text is searchable
+
+
+def test_evidence_can_be_a_file_checked_by_content_and_hashed_in_the_ledger(admin_client,
+                                                                            world):
+    from chainward.documents.models import Evidence
+
+    refused = admin_client.post("/documents/evidence/add/", {
+        "title": "Seal log", "kind": "file",
+        "upload": SimpleUploadedFile("seal-log.pdf", b"MZ\x90\x00" + b"\x00" * 100)})
+    assert refused.status_code == 400 and "not a PDF" in refused.content.decode()
+    assert not Evidence.objects.filter(title="Seal log").exists()
+    response = admin_client.post("/documents/evidence/add/", {
+        "title": "Seal log", "kind": "file", "valid_until": "2030-01-01",
+        "upload": SimpleUploadedFile("seal-log.csv", b"seal,time\nA1,08:00\n")})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    evidence = Evidence.objects.get(title="Seal log")
+    event = LedgerEntry.objects.get(action="file_stored", object_type="documents.evidence")
+    assert event.after["sha256"] == evidence.sha256 == files.stored_sha256(evidence.file)
+    download = admin_client.get(f"/documents/evidence/{evidence.pk}/download/")
+    assert b"".join(download.streaming_content) == b"seal,time\nA1,08:00\n"
+    client_b = type(admin_client)()
+    client_b.force_login(world["foreign"])
+    assert client_b.get(f"/documents/evidence/{evidence.pk}/download/").status_code == 404

@@ -142,8 +142,9 @@ class ObjectEditView(RegisterView):
         for name in self.register.initial_from_query:
             if name in self.request.GET:
                 initial[name] = self.request.GET[name]
-        return form_class(data, instance=instance, initial=initial, user=self.request.user,
-                          organisation=self.request.organisation)
+        files = self.request.FILES if data is not None else None
+        return form_class(data, files, instance=instance, initial=initial,
+                          user=self.request.user, organisation=self.request.organisation)
 
     def get(self, request, *args, **kwargs):
         instance = self.get_instance()

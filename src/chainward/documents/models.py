@@ -19,6 +19,7 @@ from .choices import FROZEN, Classification, DocumentType, VersionStatus
 
 
 class EvidenceKind(models.TextChoices):
+    FILE = "file", "Uploaded file"
     LINK = "link", "Link (intranet, DMS, shared drive)"
     DOCUMENT = "document", "Controlled document version"
     RECORD = "record", "Another Chainward record"
@@ -46,6 +47,11 @@ class Evidence(PrimaryModel):
     valid_until = models.DateField(
         "valid until", null=True, blank=True,
         help_text="Expired evidence no longer counts toward readiness.")
+    file = models.CharField("stored file", max_length=300, blank=True, editable=False)
+    filename = models.CharField("file name", max_length=200, blank=True, editable=False)
+    content_type = models.CharField("content type", max_length=100, blank=True, editable=False)
+    size = models.PositiveBigIntegerField("size", null=True, blank=True, editable=False)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ("title",)
@@ -63,6 +69,9 @@ class Evidence(PrimaryModel):
         super().clean()
         if self.kind == EvidenceKind.LINK and not self.link:
             raise ValidationError({"link": "A link needs its address."})
+        if self.kind == EvidenceKind.FILE and not self.file and not getattr(
+                self, "_upload_pending", False):
+            raise ValidationError({"kind": "Upload the file, or choose another kind."})
         if self.kind == EvidenceKind.NOTE and not self.description:
             raise ValidationError({"description": "Say where the evidence is kept."})
         if self.kind == EvidenceKind.DOCUMENT:

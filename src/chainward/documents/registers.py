@@ -4,8 +4,9 @@ from django.db.models import Prefetch
 
 from chainward.core.columns import Column
 from chainward.core.register import Register, RelatedPanel, add_register
+from chainward.ledger.events import record_event
 
-from . import filtersets, models, services
+from . import filtersets, forms, models, services
 from .api.serializers import DocumentSerializer, DocumentVersionSerializer, EvidenceSerializer
 from .choices import VersionStatus
 
@@ -17,10 +18,22 @@ class EvidenceRegister(Register):
     menu_group = "Compliance"
     columns = ("title", "kind", "valid_until", Column("is_expired", label="expired"))
     filterset_class = filtersets.EvidenceFilterSet
+    form_class = forms.EvidenceForm
     form_fields = ("title", "kind", "link", "document_version", "description", "valid_until")
+    detail_fields = ("title", "kind", "link", "document_version", "description", "valid_until",
+                     "filename", "size", "sha256")
+    detail_template = "documents/evidence_detail.html"
     import_fields = ("title", "kind", "link", "description", "valid_until")
     import_required = ("title",)
     serializer_class = EvidenceSerializer
+
+    def after_save(self, user, obj, created):
+        """A newly stored file's hash goes into the ledger with the record it belongs to."""
+        if getattr(obj, "_new_file", False):
+            record_event("file_stored", obj=obj, details={
+                "sha256": obj.sha256, "size": obj.size, "name": obj.filename,
+                "storage": obj.file})
+            obj._new_file = False
 
 
 @add_register

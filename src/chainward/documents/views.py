@@ -164,3 +164,18 @@ def master_list(request):
         return response
     return render(request, "documents/master_list.html", {
         "rows": rows, "statuses": VersionStatus})
+
+
+@login_required
+def evidence_download(request, pk):
+    """An evidence file, only through this permission-checked view."""
+    from .models import Evidence
+
+    evidence = _get(request, Evidence, pk)
+    if not evidence.file:
+        raise Http404("This evidence has no file.")
+    from chainward.core import files
+
+    record_event("download", obj=evidence, details={"sha256": evidence.sha256})
+    return files.download_response(evidence.file, filename=evidence.filename,
+                                   content_type=evidence.content_type)
