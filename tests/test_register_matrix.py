@@ -295,3 +295,84 @@ class TestGapAssessmentMatrix(TestCase):
 @matrix_tests(RequirementStatusCase)
 class TestRequirementStatusMatrix(TestCase):
     pass
+
+
+# --- Objectives and plans (ISO 28000 6.2) -----------------------------------------------------
+class SecurityObjectiveCase(RegisterCase):
+    change_field = ("title", "Objective changed")
+    marker_field = "title"
+    create_has_refs = True  # the owner is one of A's people
+
+    @staticmethod
+    def register():
+        from chainward.core.register import get_register
+        from chainward.plans.models import SecurityObjective
+
+        return get_register(SecurityObjective)
+
+    @staticmethod
+    def objective(world, placement, title):
+        import datetime
+
+        from chainward.plans.models import SecurityObjective
+
+        org, _ = RegisterCase.where(world, placement)
+        owner = world["foreign"] if placement == "foreign" else \
+            world["users"]["security_manager__org"]
+        return SecurityObjective.objects.create(
+            organisation=org, title=title, owner=owner, kpi_name="Seal checks recorded",
+            unit="%", target="99", due_date=datetime.date(2030, 12, 31),
+            planned_actions="Yard app blocks unverified hand-offs.")
+
+    def make(self, world, placement):
+        return self.objective(world, placement, f"Objective {placement}")
+
+    def create_data(self, world):
+        return {"title": "Theft incidents 2027",
+                "owner": world["users"]["security_manager__org"].pk,
+                "kpi_name": "Thefts per 1,000 shipments", "unit": "per 1,000",
+                "direction": "lower_is_better", "baseline": "0.62", "target": "0.40",
+                "due_date": "2030-06-30", "planned_actions": "Secure parking for high-value loads.",
+                "review_frequency": "monthly"}
+
+
+class MeasurementCase(RegisterCase):
+    change_field = ("note", "Checked")
+    marker_field = "note"
+    create_has_refs = True  # the objective is A's
+
+    @staticmethod
+    def register():
+        from chainward.core.register import get_register
+        from chainward.plans.models import Measurement
+
+        return get_register(Measurement)
+
+    def make(self, world, placement):
+        import datetime
+
+        from chainward.plans.models import Measurement
+
+        org, _ = self.where(world, placement)
+        objective = SecurityObjectiveCase.objective(world, placement,
+                                                    f"Measured objective {placement}")
+        return Measurement.objects.create(organisation=org, objective=objective,
+                                          measured_on=datetime.date(2025, 12, 31), value="97.5",
+                                          note=f"Reading {placement}")
+
+    def create_data(self, world):
+        from chainward.plans.models import SecurityObjective
+
+        objective = SecurityObjective.objects.filter(organisation=world["org_a"]).first()
+        return {"objective": objective.pk, "measured_on": "2026-01-31", "value": "98.1",
+                "note": "January figure"}
+
+
+@matrix_tests(SecurityObjectiveCase)
+class TestSecurityObjectiveMatrix(TestCase):
+    pass
+
+
+@matrix_tests(MeasurementCase)
+class TestMeasurementMatrix(TestCase):
+    pass

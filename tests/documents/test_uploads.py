@@ -118,3 +118,35 @@ def test_evidence_can_be_a_file_checked_by_content_and_hashed_in_the_ledger(admi
     client_b = type(admin_client)()
     client_b.force_login(world["foreign"])
     assert client_b.get(f"/documents/evidence/{evidence.pk}/download/").status_code == 404
+
+
+def test_any_record_can_hold_evidence_within_scope(client, world):
+    from chainward.documents.models import Evidence
+    from chainward.ledger.context import actor_context
+
+    with actor_context(None, name="test"):
+        certificate = Evidence.objects.create(organisation=world["org_a"], kind="note",
+                                              title="Nordic Trucking AEO certificate",
+                                              description="Scan in the partner file")
+        foreign = Evidence.objects.create(organisation=world["org_b"], kind="note",
+                                          title="B's", description="x")
+    partner = world["carrier_a"]
+    client.force_login(world["users"]["security_manager__org"])
+    client.post(f"/documents/attach/supplychain/partner/{partner.pk}/",
+                {"evidence": certificate.reference})
+    page = client.get(partner.get_absolute_url()).content.decode()
+    assert "Nordic Trucking AEO certificate" in page
+    entry = LedgerEntry.objects.get(action="attach_evidence")
+    assert entry.object_id == str(partner.pk) and entry.after["title"] == certificate.title
+    # B's evidence shares A's reference numbering but can never be attached to A's records.
+    client.post(f"/documents/attach/supplychain/partner/{partner.pk}/",
+                {"evidence": foreign.reference})
+    assert list(services.evidence_of(world["users"]["security_manager__org"], partner)) == [
+        certificate]
+    # A viewer sees the evidence but cannot attach any.
+    client.force_login(world["users"]["viewer__org"])
+    assert "Nordic Trucking AEO certificate" in client.get(
+        partner.get_absolute_url()).content.decode()
+    response = client.post(f"/documents/attach/supplychain/partner/{partner.pk}/",
+                           {"evidence": certificate.reference}, follow=True)
+    assert "You may not change this partner" in response.content.decode()

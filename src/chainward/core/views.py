@@ -114,8 +114,11 @@ class ObjectDetailView(RegisterView):
             object_type=register.label, object_id=str(obj.pk)).order_by("-seq")[:50]]
         comments = Comment.objects.filter(
             content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+        from chainward.documents.services import evidence_of
+
         return render(request, register.detail_template, self.context(
             object=obj, fields=fields, panels=panels, history=history, comments=comments,
+            evidence=evidence_of(request.user, obj),
             can_change=self.can("change", obj), can_archive=self.can("delete", obj),
             **register.detail_context(obj, request),
         ))

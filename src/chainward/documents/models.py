@@ -83,6 +83,32 @@ class Evidence(PrimaryModel):
                                                            "organisation."})
 
 
+class EvidenceLink(models.Model):
+    """Evidence held by any record (a site, a partner, a finding…): many-to-many, generic."""
+
+    organisation = models.ForeignKey("supplychain.Organisation", on_delete=models.PROTECT,
+                                     related_name="+")
+    evidence = models.ForeignKey(Evidence, on_delete=models.PROTECT, related_name="links")
+    holder_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    holder_id = models.PositiveBigIntegerField()
+    holder = GenericForeignKey("holder_type", "holder_id")
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("evidence", "holder_type", "holder_id"),
+                                    name="documents_evidence_link_once",
+                                    violation_error_message="Already attached."),
+        ]
+        indexes = [models.Index(fields=("holder_type", "holder_id"),
+                                name="documents_evidence_holder")]
+
+    def __str__(self):
+        return f"{self.evidence} → {self.holder_type.model} #{self.holder_id}"
+
+
 class Document(PrimaryModel):
     """ISO 28000 7.5 — a controlled document: policy, procedure, work instruction, form…"""
 

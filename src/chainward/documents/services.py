@@ -124,3 +124,40 @@ def current_policy(organisation):
         organisation=organisation, document__doc_type=DocumentType.POLICY,
         document__archived=False, status=VersionStatus.APPROVED)
         .select_related("document", "approver").order_by("-approved_at").first())
+
+
+def attach_evidence_to(user, holder, evidence):
+    """Let any record the user may change hold a piece of evidence (ledgered on the holder)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from .models import Evidence, EvidenceLink
+
+    model = type(holder)
+    if not model.objects.restrict(user, "change").filter(pk=holder.pk).exists():
+        raise PermissionDenied(f"You may not change this {model._meta.verbose_name}.")
+    organisation_id = getattr(holder, "organisation_id", None)
+    if not Evidence.objects.restrict(user, "view").filter(
+            pk=evidence.pk, organisation_id=organisation_id).exists():
+        raise PermissionDenied("You cannot see that evidence.")
+    with acting_as(user), transaction.atomic():
+        link, created = EvidenceLink.objects.get_or_create(
+            organisation_id=organisation_id, evidence=evidence,
+            holder_type=ContentType.objects.get_for_model(holder), holder_id=holder.pk,
+            defaults={"created_by": user})
+        if created:
+            from chainward.ledger.services import append_entry
+
+            append_entry("attach_evidence", obj=holder, after={
+                "evidence": evidence.reference, "title": evidence.title})
+    return link
+
+
+def evidence_of(user, holder):
+    """Evidence the record holds that the user may see."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from .models import Evidence
+
+    return Evidence.objects.restrict(user, "view").filter(
+        links__holder_type=ContentType.objects.get_for_model(holder),
+        links__holder_id=holder.pk).order_by("title")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("versions/<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("versions/<int:pk>/download/", views.download, name="download"),
     path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),
+    path("attach/<str:app_label>/<str:model_name>/<int:pk>/", views.attach, name="attach"),
 ]
 for model in (models.Evidence, models.Document, models.DocumentVersion):
     urlpatterns += get_register(model).get_urls()

@@ -179,3 +179,35 @@ def evidence_download(request, pk):
     record_event("download", obj=evidence, details={"sha256": evidence.sha256})
     return files.download_response(evidence.file, filename=evidence.filename,
                                    content_type=evidence.content_type)
+
+
+@login_required
+@require_POST
+def attach(request, app_label, model_name, pk):
+    """Attach existing evidence (chosen by reference) to any record the user may change."""
+    from django.apps import apps
+
+    from chainward.core.registry import registration
+
+    from .models import Evidence
+
+    try:
+        model = apps.get_model(app_label, model_name)
+    except LookupError:
+        raise Http404("Unknown record type.") from None
+    if registration(model) is None:
+        raise Http404("Unknown record type.")
+    holder = _get(request, model, pk)
+    reference = request.POST.get("evidence", "").strip()
+    evidence = Evidence.objects.restrict(request.user, "view").filter(
+        organisation=request.organisation, reference__iexact=reference, archived=False).first()
+    if evidence is None:
+        messages.error(request, f"No evidence with reference “{reference}”; see the evidence "
+                                "register for references (EVD-…).")
+    else:
+        try:
+            services.attach_evidence_to(request.user, holder, evidence)
+            messages.success(request, f"Attached {evidence.reference} {evidence.title}.")
+        except PermissionDenied as refused:
+            messages.error(request, str(refused))
+    return redirect(holder.get_absolute_url() + "#evidence")

@@ -10,6 +10,7 @@ from django.db import transaction
 from chainward.compliance.demo import build_compliance_demo
 from chainward.documents.demo import build_documents_demo
 from chainward.ledger.context import actor_context
+from chainward.plans.demo import build_objectives_demo
 from chainward.supplychain import demo
 
 
@@ -34,6 +35,7 @@ class Command(BaseCommand):
             tally.created += compliance.created
             tally.updated += compliance.updated
             counts["new documents"] = build_documents_demo(organisation, admin)
+            counts["objectives"] = len(build_objectives_demo(organisation, admin))
 
         url = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/"
         reset = f"`chainward changepassword {demo.ADMIN_EMAIL}`"
