@@ -158,3 +158,30 @@ def test_catalogs_command_lists_each_library_with_counts_and_licence(tmp_path):
     failed = subprocess.run([*run, "load", str(bad)], env=env, capture_output=True, text=True)
     assert failed.returncode != 0
     assert failed.stderr.strip().splitlines()[-1].startswith("CommandError: bad.yaml: line 1")
+
+
+def test_an_upgrade_keeps_the_assessments_made_with_the_old_version(db, tmp_path, world):
+    from chainward.compliance.models import GapAssessment
+    from chainward.compliance.services import populate_statuses, set_status
+
+    loader.load(loader.CATALOG_DIR / "wco-safe.yaml")
+    framework = Framework.objects.get(library__urn="urn:chainward:library:wco-safe")
+    manager = world["users"]["security_manager__org"]
+    from chainward.ledger.context import actor_context
+
+    with actor_context(manager):
+        assessment = GapAssessment.objects.create(organisation=world["org_a"], title="SAFE",
+                                                  framework=framework)
+        populate_statuses(manager, assessment)
+    rows = list(assessment.statuses.select_related("requirement"))
+    last = rows[-1]
+    set_status(manager, last, status="largely", notes="kept")
+
+    def edit(document):
+        document["objects"]["frameworks"][0]["requirements"].pop()
+
+    loader.load(_variant(tmp_path, loader.CATALOG_DIR / "wco-safe.yaml", edit, 2))
+    last.refresh_from_db()
+    assert (last.status, last.notes) == ("largely", "kept")
+    assert last.requirement.retired
+    assert assessment.statuses.count() == len(rows)

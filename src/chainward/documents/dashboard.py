@@ -50,4 +50,4 @@ def expired_evidence(request):
         valid_until__lt=timezone.localdate()).count()
     return Card("Evidence due", str(expired), "expired evidence to renew",
                 "warning" if expired else "success",
-                reverse("documents:evidence_list"))
+                reverse("documents:evidence_list") + "?expired=true")

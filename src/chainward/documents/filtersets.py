@@ -3,6 +3,7 @@
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 
 from chainward.core.filtersets import RecordFilterSet
 
@@ -13,10 +14,19 @@ from .models import Document, DocumentVersion, Evidence, EvidenceKind
 class EvidenceFilterSet(RecordFilterSet):
     search_fields = ("title", "description", "link", "reference")
     kind = django_filters.MultipleChoiceFilter(choices=EvidenceKind)
+    expired = django_filters.BooleanFilter(method="filter_expired", label="Expired (due)")
 
     class Meta:
         model = Evidence
-        fields = ("q", "kind", "archived")
+        fields = ("q", "kind", "expired", "archived")
+
+    def filter_expired(self, queryset, name, value: bool):
+        today = timezone.localdate()
+        if value is True:
+            return queryset.filter(valid_until__lt=today)
+        if value is False:
+            return queryset.exclude(valid_until__lt=today)
+        return queryset
 
 
 class DocumentFilterSet(RecordFilterSet):
