@@ -150,3 +150,17 @@ def test_any_record_can_hold_evidence_within_scope(client, world):
     response = client.post(f"/documents/attach/supplychain/partner/{partner.pk}/",
                            {"evidence": certificate.reference}, follow=True)
     assert "You may not change this partner" in response.content.decode()
+
+
+def test_a_path_traversal_name_reaching_the_service_is_refused(world, document):
+    # Through HTTP (and any Django UploadedFile), the name is already cut down to its last
+    # part (tested above); a raw file object whose name has folders or ".." is refused.
+    from django.core.files import File
+
+    before = media_files()
+    raw = File(io.BytesIO(b"x\n"), name="../../etc/passwd.txt")
+    with pytest.raises(files.UploadRefused, match="folder names"):
+        services.create_version(world["users"]["security_manager__org"], document,
+                                upload=raw)
+    assert not DocumentVersion.objects.filter(document=document).exists()
+    assert media_files() == before

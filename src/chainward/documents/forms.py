@@ -33,7 +33,7 @@ class EvidenceForm(RecordForm):
     def clean_upload(self):
         upload = self.cleaned_data.get("upload")
         if upload:
-            self.checked = files.check_upload(upload)  # UploadRefused is a field error
+            self.checked = files.check_upload(upload, refuse_unsafe_names=True)
             self.instance._upload_pending = True
         return upload
 

@@ -23,7 +23,7 @@ def create_version(user, document, *, change_summary="", upload=None):
     if upload is not None:
         from chainward.core import files
 
-        checked = files.check_upload(upload)
+        checked = files.check_upload(upload, refuse_unsafe_names=True)
     stored = None
     try:
         with acting_as(user), transaction.atomic():
