@@ -5,7 +5,7 @@ import secrets
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 
-from chainward.core.forms import RecordForm
+from chainward.core.forms import RecordForm, require_sites_or_whole_organisation
 
 from .models import User
 
@@ -29,8 +29,8 @@ class RoleAssignmentForm(RecordForm):
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("all_sites") and not cleaned.get("sites"):
-            self.add_error("sites", "Choose the sites, or tick “whole organisation”.")
+        require_sites_or_whole_organisation(
+            self, cleaned, "Choose the sites, or tick “whole organisation”.")
         return cleaned
 
     def before_save(self, actor):

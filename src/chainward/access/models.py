@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from chainward.core.models import PrimaryModel
+from chainward.core.models import ExpiryMixin, PrimaryModel
 from chainward.core.registry import register
 
 from . import roles
@@ -94,7 +94,7 @@ class Role(models.Model):
         return granted
 
 
-class RoleAssignment(PrimaryModel):
+class RoleAssignment(ExpiryMixin, PrimaryModel):
     """A user's role over a whole organisation or some of its sites, optionally until a date."""
 
     reference_prefix = "RA"
@@ -120,10 +120,6 @@ class RoleAssignment(PrimaryModel):
         scope = "whole organisation" if self.all_sites else "selected sites"
         return f"{self.user} — {self.role} ({scope})"
 
-    @property
-    def is_expired(self) -> bool:
-        """True once the last valid day has passed."""
-        return self.valid_until is not None and self.valid_until < timezone.localdate()
 
     def clean(self):
         super().clean()

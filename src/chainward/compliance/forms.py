@@ -3,7 +3,7 @@
 from django import forms
 from django.db.models import Q
 
-from chainward.core.forms import RecordForm, style_widgets
+from chainward.core.forms import RecordForm, require_sites_or_whole_organisation, style_widgets
 
 from .choices import ComplianceStatus
 
@@ -22,8 +22,8 @@ class GapAssessmentForm(RecordForm):
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("all_sites") and not cleaned.get("sites"):
-            self.add_error("sites", "Choose the sites in scope, or tick “whole organisation”.")
+        require_sites_or_whole_organisation(
+            self, cleaned, "Choose the sites in scope, or tick “whole organisation”.")
         return cleaned
 
 

@@ -2,8 +2,23 @@
 
 import django_filters
 from django.db.models import Q
+from django.utils import timezone
 
 from .forms import style_widgets
+
+
+def expired_filter(label="Expired", field_name="valid_until"):
+    """yes: past its last valid day; no: still valid or open-ended."""
+
+    def apply(queryset, name, value: bool):
+        past = Q(**{f"{field_name}__lt": timezone.localdate()})
+        if value is True:
+            return queryset.filter(past)
+        if value is False:
+            return queryset.exclude(past)
+        return queryset
+
+    return django_filters.BooleanFilter(field_name=field_name, method=apply, label=label)
 
 
 class RecordFilterSet(django_filters.FilterSet):

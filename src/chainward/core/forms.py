@@ -111,3 +111,9 @@ class RecordForm(ScopedModelForm):
         if user is not None and organisation is not None:
             scope_choices(self, user, organisation)
         style_widgets(self)
+
+
+def require_sites_or_whole_organisation(form, cleaned, message):
+    """A scope is the whole organisation or at least one site: say so on the sites field."""
+    if not cleaned.get("all_sites") and not cleaned.get("sites"):
+        form.add_error("sites", message)

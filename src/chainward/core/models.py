@@ -39,6 +39,15 @@ class ReferenceCounter(models.Model):
         return f"{prefix}-{counter.last:04d}"
 
 
+class ExpiryMixin:
+    """`is_expired` for records with a `valid_until` date (certificates, evidence, access)."""
+
+    @property
+    def is_expired(self) -> bool:
+        """True once the last valid day has passed."""
+        return self.valid_until is not None and self.valid_until < timezone.localdate()
+
+
 class TrackedModel(models.Model):
     """Created/updated stamps, an optimistic-locking version and archiving instead of deletion."""
 

@@ -3,9 +3,8 @@
 import django_filters
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 
-from chainward.core.filtersets import RecordFilterSet
+from chainward.core.filtersets import RecordFilterSet, expired_filter
 
 from .choices import Classification, DocumentType, VersionStatus
 from .models import Document, DocumentVersion, Evidence, EvidenceKind
@@ -14,19 +13,12 @@ from .models import Document, DocumentVersion, Evidence, EvidenceKind
 class EvidenceFilterSet(RecordFilterSet):
     search_fields = ("title", "description", "link", "reference")
     kind = django_filters.MultipleChoiceFilter(choices=EvidenceKind)
-    expired = django_filters.BooleanFilter(method="filter_expired", label="Expired (due)")
+    expired = expired_filter("Expired (due)")
 
     class Meta:
         model = Evidence
         fields = ("q", "kind", "expired", "archived")
 
-    def filter_expired(self, queryset, name, value: bool):
-        today = timezone.localdate()
-        if value is True:
-            return queryset.filter(valid_until__lt=today)
-        if value is False:
-            return queryset.exclude(valid_until__lt=today)
-        return queryset
 
 
 class DocumentFilterSet(RecordFilterSet):

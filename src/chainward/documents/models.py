@@ -12,7 +12,7 @@ from django.db import models
 from django.utils import timezone
 
 from chainward.access import roles
-from chainward.core.models import PrimaryModel
+from chainward.core.models import ExpiryMixin, PrimaryModel
 from chainward.core.registry import register
 
 from .choices import FROZEN, Classification, DocumentType, VersionStatus
@@ -26,7 +26,7 @@ class EvidenceKind(models.TextChoices):
     NOTE = "note", "Description of where it is kept"
 
 
-class Evidence(PrimaryModel):
+class Evidence(ExpiryMixin, PrimaryModel):
     """A piece of evidence; the same evidence can support requirements of several frameworks."""
 
     reference_prefix = "EVD"
@@ -60,10 +60,6 @@ class Evidence(PrimaryModel):
     def __str__(self):
         return self.title
 
-    @property
-    def is_expired(self) -> bool:
-        """True once the last valid day has passed."""
-        return self.valid_until is not None and self.valid_until < timezone.localdate()
 
     def clean(self):
         super().clean()

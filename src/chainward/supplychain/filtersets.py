@@ -3,10 +3,9 @@
 import django_filters
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 from django_countries import countries
 
-from chainward.core.filtersets import RecordFilterSet
+from chainward.core.filtersets import RecordFilterSet, expired_filter
 
 from . import choices, models
 
@@ -71,7 +70,7 @@ class ProgrammeStatusFilterSet(RecordFilterSet):
     programme = django_filters.MultipleChoiceFilter(choices=choices.Programme)
     partner_name = name_contains("partner", "Partner")
     partner = by_id("partner")
-    expired = django_filters.BooleanFilter(method="filter_expired", label="Expired")
+    expired = expired_filter()
     expires_before = django_filters.DateFilter(field_name="valid_until", lookup_expr="lte",
                                                label="Expires on or before")
 
@@ -80,13 +79,6 @@ class ProgrammeStatusFilterSet(RecordFilterSet):
         fields = ("q", "programme", "partner_name", "partner", "expired", "expires_before",
                   "archived")
 
-    def filter_expired(self, queryset, name, value: bool):
-        today = timezone.localdate()
-        if value is True:
-            return queryset.filter(valid_until__lt=today)
-        if value is False:
-            return queryset.exclude(valid_until__lt=today)
-        return queryset
 
 
 class GoodsCategoryFilterSet(RecordFilterSet):

@@ -3,11 +3,10 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone
 from django_countries.fields import CountryField
 
 from chainward.access import roles
-from chainward.core.models import PrimaryModel, TrackedModel
+from chainward.core.models import ExpiryMixin, PrimaryModel, TrackedModel
 from chainward.core.registry import register
 
 from . import choices
@@ -111,7 +110,7 @@ class PartnerContact(PrimaryModel):
             raise ValidationError({"partner": "Choose a partner of this organisation."})
 
 
-class ProgrammeStatus(PrimaryModel):
+class ProgrammeStatus(ExpiryMixin, PrimaryModel):
     """A partner's standing in a security programme (AEO, C-TPAT, TAPA, ISO 28000…)."""
 
     reference_prefix = "PRG"
@@ -138,10 +137,6 @@ class ProgrammeStatus(PrimaryModel):
     def __str__(self):
         return f"{self.partner} — {self.get_programme_display()}"
 
-    @property
-    def is_expired(self) -> bool:
-        """True when the status has a last valid day in the past."""
-        return self.valid_until is not None and self.valid_until < timezone.localdate()
 
     def clean(self):
         super().clean()
@@ -295,7 +290,7 @@ class StatementOfApplication(PrimaryModel):
         return self.title
 
 
-class Exemption(PrimaryModel):
+class Exemption(ExpiryMixin, PrimaryModel):
     """ISO 28001 4.4 — a partner exempt from our assessment: a programme already covers it."""
 
     reference_prefix = "EXM"
@@ -323,10 +318,6 @@ class Exemption(PrimaryModel):
     def __str__(self):
         return f"{self.partner} — {self.get_basis_display()}"
 
-    @property
-    def is_expired(self) -> bool:
-        """True when the basis has lapsed."""
-        return self.valid_until is not None and self.valid_until < timezone.localdate()
 
     def clean(self):
         super().clean()
