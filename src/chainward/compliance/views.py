@@ -87,13 +87,16 @@ def candidates_by_row(user, rows):
     return result
 
 
-def _row_context(request, row, form=None, candidates=None):
-    return {"row": row, "form": form or StatusForm(prefix_id=row.pk, initial={
+def _row_context(request, row, form=None, candidates=None, can_change=None):
+    """What the row partial needs; the workspace passes what it computed for all rows at once."""
+    if candidates is None:
+        candidates = candidates_by_row(request.user, [row]).get(row.pk, [])
+    if can_change is None:
+        can_change = request.user.has_perm("compliance.change_requirementstatus", row)
+    form = form or StatusForm(prefix_id=row.pk, initial={
         "status": row.status, "justification": row.justification, "notes": row.notes,
-        "version": row.version}),
-        "candidates": candidates if candidates is not None else
-        candidates_by_row(request.user, [row]).get(row.pk, []),
-        "can_change": request.user.has_perm("compliance.change_requirementstatus", row)}
+        "version": row.version})
+    return {"row": row, "form": form, "candidates": candidates, "can_change": can_change}
 
 
 @login_required
@@ -117,10 +120,8 @@ def workspace(request, pk):
     candidates = candidates_by_row(request.user, rows)
     can_change = request.user.has_perm("compliance.change_requirementstatus",
                                        rows[0]) if rows else False
-    items = [{"row": row, "form": StatusForm(prefix_id=row.pk, initial={
-        "status": row.status, "justification": row.justification, "notes": row.notes,
-        "version": row.version}), "candidates": candidates.get(row.pk, []),
-        "can_change": can_change} for row in rows]
+    items = [_row_context(request, row, candidates=candidates.get(row.pk, []),
+                          can_change=can_change) for row in rows]
     summary = readiness(assessment)
     tags = sorted({t for row in assessment.statuses.values_list("requirement__tags", flat=True)
                    for t in (row or [])})

@@ -1,24 +1,8 @@
-"""Uploaded files: recognised by content, named safely, stored privately, served as attachments.
+"""What an uploaded file is, decided from its bytes; its safe name; the upload check."""
 
-Nothing here trusts what the client says about a file. `check_upload` reads the bytes once (size
-limit, sha256, UTF-8 check) and decides what the file *is* from its magic bytes and structure;
-the name only has to agree. Programs, scripts and markup that a browser could run are refused,
-and so is anything else not on the short list in `ALLOWED`.
-
-    checked = check_upload(upload)                  # raises UploadRefused(message)
-    name = store(upload, checked, folder="documents")
-    ...
-    return download_response(name, filename=checked.safe_name,
-                             content_type=checked.content_type)
-
-Files live in the "default" storage (CHAINWARD_HOME/media, or S3 by setting), never under a web
-root; they leave only through a permission-checked view that calls `download_response`.
-`watermark_pdf` stamps a line on every page of a PDF (pypdf + WeasyPrint).
-"""
 
 import codecs
 import hashlib
-import io
 import logging
 import math
 import re
@@ -27,17 +11,9 @@ import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass
-from datetime import UTC
-from urllib.parse import quote
-from uuid import uuid4
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files import File
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponse
-from django.utils import timezone
-from django.utils.html import escape
 
 log = logging.getLogger(__name__)
 
@@ -105,10 +81,6 @@ class UploadRefused(ValidationError):
 
     def __str__(self):
         return self.message
-
-
-class WatermarkError(Exception):
-    """The PDF could not be stamped (damaged or password-protected); do not serve it unstamped."""
 
 
 @dataclass(frozen=True)
@@ -537,174 +509,3 @@ def _ole_names(fh, size):
                 names.add(entry[:length - 2].decode("utf-16-le"))
         sector = fat[sector]
     return names
-
-
-# --- Storing and serving ------------------------------------------------------------------------
-_FOLDER = re.compile(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*")
-
-
-def _storage(storage):
-    return default_storage if storage is None else storage
-
-
-def _digest(fileobj):
-    digest, size = hashlib.sha256(), 0
-    for chunk in _chunks(fileobj):
-        digest.update(chunk)
-        size += len(chunk)
-    return digest.hexdigest(), size
-
-
-def storage_leaf(safe_name):
-    """The ASCII tail of a storage key: `<uuid4>-<slug of the name>.<ext>`."""
-    stem, ext = _split_extension(safe_name)
-    ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
-    ascii_stem = re.sub(r"[^A-Za-z0-9_-]+", "-", ascii_stem).strip("-_")[:60].strip("-_")
-    return f"{uuid4()}-{ascii_stem or 'file'}" + (f".{ext}" if ext else "")
-
-
-def store(uploaded_file, check_result, *, folder, storage=None):
-    """Save a checked upload as `<folder>/<yyyy>/<mm>/<uuid4>-<name>`; return the storage name.
-
-    Goes through Django's storage API (the "default" storage unless one is given), so
-    S3-compatible storage works by setting. The bytes are hashed again first: a file that
-    changed since `check_upload` is refused, so what is stored is what was checked.
-    """
-    if not isinstance(check_result, CheckedUpload):
-        raise TypeError("store() needs the result of check_upload()")
-    if not _FOLDER.fullmatch(folder or ""):
-        raise ValueError(f"invalid storage folder {folder!r}")
-    if _digest(uploaded_file) != (check_result.sha256, check_result.size):
-        raise UploadRefused("The file changed after it was checked; upload it again.",
-                            code="changed")
-    now = timezone.now().astimezone(UTC)
-    name = f"{folder}/{now:%Y}/{now:%m}/{storage_leaf(check_result.safe_name)}"
-    content = uploaded_file if isinstance(uploaded_file, File) else File(uploaded_file)
-    _rewind(content)
-    stored = _storage(storage).save(name, content)
-    _rewind(uploaded_file)
-    return stored
-
-
-def open_stored(storage_name, *, storage=None):
-    """The stored file, open for reading (a context manager); Http404 when it is missing."""
-    try:
-        return _storage(storage).open(storage_name, "rb")
-    except FileNotFoundError:
-        log.warning("stored file %s is missing", storage_name)
-        raise Http404("The file is missing from storage.") from None
-
-
-def stored_sha256(storage_name, *, storage=None):
-    """The sha256 of a stored file, to compare with the one recorded in the ledger."""
-    with open_stored(storage_name, storage=storage) as handle:
-        return _digest(handle)[0]
-
-
-def content_disposition(filename):
-    """`attachment` with an ASCII `filename` and the exact name as RFC 5987 `filename*`."""
-    filename = sanitise_name(filename)
-    stem, ext = _split_extension(filename)
-    fallback = "".join(ch for ch in unicodedata.normalize("NFKD", stem)
-                       if not unicodedata.combining(ch))
-    fallback = " ".join(re.sub(r"[^A-Za-z0-9 ._()-]", "_", fallback).split()) or "file"
-    fallback += f".{ext}" if ext else ""
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
-
-
-def _attachment_headers(response, filename):
-    response["Content-Disposition"] = content_disposition(filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _served_type(content_type):
-    return content_type if content_type in CONTENT_TYPES else "application/octet-stream"
-
-
-def download_response(storage_name, *, filename, content_type, storage=None):
-    """A streamed attachment of a stored file, with headers that stop browsers from running it.
-
-    Only content types of `ALLOWED` are served as such; anything else goes out as
-    application/octet-stream. A missing file is a 404.
-    """
-    handle = open_stored(storage_name, storage=storage)
-    response = FileResponse(handle, content_type=_served_type(content_type))
-    return _attachment_headers(response, filename)
-
-
-def bytes_response(body, *, filename, content_type):
-    """Like `download_response`, for bytes made on the fly (a watermarked PDF)."""
-    response = HttpResponse(body, content_type=_served_type(content_type))
-    return _attachment_headers(response, filename)
-
-
-# --- Watermarks ---------------------------------------------------------------------------------
-def watermark_text(who, when=None, *, label="RESTRICTED"):
-    """`RESTRICTED — downloaded by jane@abc.example on 2026-11-27 14:03 UTC`."""
-    when = (when or timezone.now()).astimezone(UTC)
-    return f"{label} — downloaded by {who} on {when:%Y-%m-%d %H:%M} UTC"
-
-
-_OVERLAY = """<!doctype html><html><head><meta charset="utf-8"><style>
-@page {{ size: {width:.3f}pt {height:.3f}pt; margin: 0 }}
-html, body {{ margin: 0; background: transparent }}
-.stamp {{ position: fixed; left: 0; right: 0; bottom: 0; padding: 2pt 10pt;
-  font: bold {font:.1f}pt "DejaVu Sans", "Liberation Sans", sans-serif; color: #a8001c;
-  background: rgba(255, 255, 255, 0.6); text-align: center; overflow-wrap: anywhere }}
-</style></head><body><div class="stamp">{text}</div></body></html>"""
-
-
-def _overlay_page(width, height, text):
-    from pypdf import PdfReader
-    from weasyprint import HTML
-
-    from .pdf import fetch_own_static
-
-    font = max(4.0, min(8.0, width / 75))
-    html = _OVERLAY.format(width=width, height=height, font=font, text=escape(text))
-    pdf = HTML(string=html, url_fetcher=fetch_own_static).write_pdf()
-    return PdfReader(io.BytesIO(pdf)).pages[0]
-
-
-def watermark_pdf(pdf_bytes, text):
-    """The PDF with `text` stamped along the bottom of every page, as seen on screen.
-
-    Page sizes, rotation and the original content are kept; the stamp is real text (it can be
-    searched and extracted). Raises `WatermarkError` for a PDF that cannot be read or is
-    password-protected; serve nothing rather than an unstamped restricted file.
-    """
-    from pypdf import PdfReader, PdfWriter, Transformation
-
-    try:
-        reader = PdfReader(io.BytesIO(pdf_bytes))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise WatermarkError("The PDF is password-protected, so it cannot be watermarked.")
-        writer = PdfWriter(clone_from=reader)
-        overlays = {}
-        for page in writer.pages:
-            box = page.cropbox
-            rotation = page.rotation % 360
-            width, height = abs(float(box.width)), abs(float(box.height))
-            if rotation in (90, 270):
-                width, height = height, width
-            key = (round(width, 2), round(height, 2))
-            if key not in overlays:
-                overlays[key] = _overlay_page(width, height, text)
-            # Turn the upright stamp against the page's /Rotate, then move it onto the crop box.
-            turn = Transformation().rotate(rotation)
-            corners = [turn.apply_on(point) for point in
-                       ((0, 0), (width, 0), (0, height), (width, height))]
-            shift_x = min(float(box.left), float(box.right)) - min(x for x, _ in corners)
-            shift_y = min(float(box.bottom), float(box.top)) - min(y for _, y in corners)
-            page.merge_transformed_page(overlays[key], turn.translate(shift_x, shift_y),
-                                        over=True, expand=False)
-        out = io.BytesIO()
-        writer.write(out)
-    except WatermarkError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds on damaged input
-        raise WatermarkError("The PDF could not be read, so it cannot be watermarked.") from exc
-    return out.getvalue()
