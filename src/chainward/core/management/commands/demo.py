@@ -8,9 +8,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from chainward.compliance.demo import build_compliance_demo
+from chainward.audits.demo import build_audits_demo
+from chainward.certification.demo import build_certification_demo
 from chainward.documents.demo import build_documents_demo
 from chainward.ledger.context import actor_context
 from chainward.plans.demo import build_objectives_demo
+from chainward.risk.demo import build_risk_demo
 from chainward.supplychain import demo
 
 
@@ -36,6 +39,11 @@ class Command(BaseCommand):
             tally.updated += compliance.updated
             counts["new documents"] = build_documents_demo(organisation, admin)
             counts["objectives"] = len(build_objectives_demo(organisation, admin))
+            # Risk before plans (the security plan is generated from the assessment), audits
+            # before certification (the management review compiles the audit results).
+            counts.update(build_risk_demo(organisation, admin))
+            counts.update(build_audits_demo(organisation, admin))
+            counts.update(build_certification_demo(organisation, admin))
 
         url = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/"
         reset = f"`chainward changepassword {demo.ADMIN_EMAIL}`"

@@ -1,0 +1,1 @@
+"""Register declarations of the audits app."""

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class CertificationConfig(AppConfig):
+    """Management review (ISO 28000 9.3), the certification cycle and the auditor's evidence
+    pack."""
+
+    name = "chainward.certification"
+    label = "certification"
+    verbose_name = "Review and certification"
+
+    def ready(self):
+        from . import registers  # noqa: F401 - declares the registers

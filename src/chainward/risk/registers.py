@@ -1,0 +1,1 @@
+"""Register declarations of the risk app."""
