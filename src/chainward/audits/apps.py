@@ -10,4 +10,18 @@ class AuditsConfig(AppConfig):
     verbose_name = "Audits and corrective action"
 
     def ready(self):
-        from . import registers  # noqa: F401 - declares the registers
+        from django.db.models.signals import post_save
+
+        from . import dashboard, registers  # noqa: F401 - declares the registers and cards
+        from .models import Finding
+
+        post_save.connect(_finding_saved, sender=Finding, dispatch_uid="audits:finding_capa")
+
+
+def _finding_saved(sender, instance, raw=False, **kwargs):
+    """A saved major/minor nonconformity opens its corrective action (once), whatever saved it."""
+    if raw:
+        return
+    from .services import open_corrective_action_for
+
+    open_corrective_action_for(instance)

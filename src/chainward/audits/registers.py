@@ -1,1 +1,176 @@
-"""Register declarations of the audits app."""
+"""Register declarations of the audits app: programmes, audits, checklists, findings, CAPA."""
+
+from django.db.models import Count
+
+from chainward.core.columns import Column
+from chainward.core.register import Register, RelatedPanel, add_register
+
+from . import filtersets, forms, models, services
+from .api.serializers import (
+    AuditProgrammeSerializer,
+    AuditSerializer,
+    ChecklistItemSerializer,
+    CorrectiveActionSerializer,
+    CorrectiveActionStepSerializer,
+    FindingSerializer,
+)
+from .choices import AUDIT_TRANSITIONS, BADGES, CAPA_TRANSITIONS, AuditStatus, CapaStatus
+
+GROUP = "Audits"
+
+
+@add_register
+class AuditProgrammeRegister(Register):
+    model = models.AuditProgramme
+    url_prefix = "programmes"
+    menu_group = GROUP
+    menu_label = "Audit programmes"
+    columns = ("title", "period_start", "period_end")
+    filterset_class = filtersets.AuditProgrammeFilterSet
+    form_class = forms.AuditProgrammeForm
+    form_fields = ("title", "period_start", "period_end", "frameworks", "sites", "objectives")
+    detail_template = "audits/programme_detail.html"
+    import_fields = ("title", "period_start", "period_end", "objectives")
+    import_required = ("title", "period_start", "period_end")
+    serializer_class = AuditProgrammeSerializer
+
+
+@add_register
+class AuditRegister(Register):
+    model = models.Audit
+    url_prefix = "audits"
+    menu_group = GROUP
+    menu_label = "Audits"
+    columns = ("title", "audit_type", "status", "planned_start",
+               Column("lead_auditor", sort="lead_auditor__email"),
+               Column("programme", sort="programme__title"))
+    filterset_class = filtersets.AuditFilterSet
+    form_class = forms.AuditForm
+    form_fields = ("programme", "title", "audit_type", "scope", "sites", "partner", "criteria",
+                   "requirements", "responsible_persons", "lead_auditor", "team",
+                   "planned_start", "planned_end", "actual_start", "actual_end", "summary",
+                   "conclusion")
+    detail_fields = ("programme", "audit_type", "status", "scope", "sites", "partner",
+                     "criteria", "responsible_persons", "lead_auditor", "team", "planned_start",
+                     "planned_end", "actual_start", "actual_end", "summary", "conclusion")
+    detail_template = "audits/audit_detail.html"
+    select_related = ("lead_auditor", "programme")
+    initial_from_query = ("programme",)
+    can_import = False
+    serializer_class = AuditSerializer
+
+    def after_save(self, user, obj, created):
+        """The independence rule is checked again on the saved team and sites (ISO 28000 9.2)."""
+        services.assert_independent(obj)
+
+    def detail_context(self, obj, request):
+        results = dict(obj.checklist.filter(archived=False).values_list("result")
+                       .annotate(n=Count("pk")).values_list("result", "n"))
+        can_change = request.user.has_perm("audits.change_audit", obj)
+        return {
+            "badge": BADGES.get(obj.status, "text-bg-secondary"),
+            "transitions": [AuditStatus(s) for s in AUDIT_TRANSITIONS.get(obj.status, ())]
+            if can_change and not obj.archived else [],
+            "checklist_counts": results, "checklist_total": sum(results.values()),
+            "templates": services.checklist_templates() if can_change else [],
+            "can_generate": can_change and obj.status != AuditStatus.CLOSED,
+        }
+
+
+@add_register
+class ChecklistItemRegister(Register):
+    model = models.ChecklistItem
+    url_prefix = "checklist-items"
+    menu_group = GROUP
+    columns = ("question", Column("audit", sort="audit__title"), "result")
+    filterset_class = filtersets.ChecklistItemFilterSet
+    form_class = forms.RequirementChoiceForm
+    form_fields = ("audit", "requirement", "order", "question", "result", "notes", "samples")
+    select_related = ("audit",)
+    initial_from_query = ("audit",)
+    can_import = False
+    serializer_class = ChecklistItemSerializer
+
+
+@add_register
+class FindingRegister(Register):
+    model = models.Finding
+    url_prefix = "findings"
+    menu_group = GROUP
+    columns = (Column("reference", label="finding"), "grade", Column("audit", sort="audit__title"),
+               Column("site", sort="site__name"), Column("statement"))
+    search_fields = ("statement",)
+    filterset_class = filtersets.FindingFilterSet
+    form_class = forms.RequirementChoiceForm
+    form_fields = ("audit", "grade", "statement", "requirement", "site", "checklist_item")
+    select_related = ("audit", "site")
+    initial_from_query = ("audit", "checklist_item", "requirement")
+    can_import = False
+    serializer_class = FindingSerializer
+
+
+@add_register
+class CorrectiveActionRegister(Register):
+    model = models.CorrectiveAction
+    url_prefix = "corrective-actions"
+    menu_group = GROUP
+    menu_label = "Corrective actions"
+    columns = ("title", "status", Column("owner", sort="owner__email"), "due_date",
+               Column("is_overdue", label="overdue", sort=None), Column("site", sort="site__name"))
+    filterset_class = filtersets.CorrectiveActionFilterSet
+    form_fields = ("source", "finding", "title", "description", "site", "owner", "due_date",
+                   "containment_action", "containment_on", "root_cause")
+    detail_fields = ("source", "finding", "status", "description", "site", "owner", "due_date",
+                     "containment_action", "containment_on", "verified_by", "verified_on",
+                     "verification_notes", "reopen_count")
+    detail_template = "audits/capa_detail.html"
+    select_related = ("owner", "site")
+    initial_from_query = ("finding",)
+    can_import = False
+    serializer_class = CorrectiveActionSerializer
+
+    def detail_context(self, obj, request):
+        user = request.user
+        can_change = user.has_perm("audits.change_correctiveaction", obj) and not obj.archived
+        steps = list(obj.steps.filter(archived=False).select_related("owner"))
+        return {
+            "transitions": [CapaStatus(s) for s in CAPA_TRANSITIONS.get(obj.status, ())]
+            if can_change else [],
+            "steps": steps,
+            "can_verify": obj.status == CapaStatus.ACTIONS_DONE and
+            user.has_perm("audits.verify_correctiveaction", obj),
+            "is_owner": obj.owner_id == user.pk,
+            "root_cause": obj.root_cause or {},
+            "forms_verification": forms.VerificationForm(),
+        }
+
+
+@add_register
+class CorrectiveActionStepRegister(Register):
+    model = models.CorrectiveActionStep
+    url_prefix = "corrective-action-steps"
+    menu_group = GROUP
+    menu_label = "Corrective action steps"
+    columns = ("description", Column("corrective_action", sort="corrective_action__title"),
+               Column("owner", sort="owner__email"), "due_date", "done_on")
+    filterset_class = filtersets.CorrectiveActionStepFilterSet
+    form_fields = ("corrective_action", "description", "owner", "due_date", "done_on")
+    select_related = ("corrective_action", "owner")
+    initial_from_query = ("corrective_action",)
+    can_import = False
+    serializer_class = CorrectiveActionStepSerializer
+
+
+AuditProgrammeRegister.related_panels = (
+    RelatedPanel("Audits", AuditRegister, "programme", add_field="programme"),
+)
+AuditRegister.related_panels = (
+    RelatedPanel("Findings", FindingRegister, "audit", add_field="audit"),
+)
+FindingRegister.related_panels = (
+    RelatedPanel("Corrective actions", CorrectiveActionRegister, "finding", add_field="finding"),
+)
+CorrectiveActionRegister.related_panels = (
+    RelatedPanel("Steps", CorrectiveActionStepRegister, "corrective_action",
+                 add_field="corrective_action"),
+)
