@@ -9,4 +9,4 @@ class RiskConfig(AppConfig):
     verbose_name = "Security risk"
 
     def ready(self):
-        from . import registers  # noqa: F401 - declares the registers
+        from . import dashboard, registers, views  # noqa: F401 - registers, cards, API action

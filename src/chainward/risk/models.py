@@ -472,6 +472,14 @@ class Rating(AssessmentChild, Target):
         """Reference, scenario and target: how completion errors name a rating."""
         return f"{self.reference} ({self.threat.scenario_label} @ {self.target_label})"
 
+    @property
+    def inherent_name(self):
+        return self.assessment.matrix.level_info(self.inherent_level)["name"]
+
+    @property
+    def residual_name(self):
+        return self.assessment.matrix.level_info(self.residual_level)["name"]
+
     def compute_levels(self, matrix):
         """Store the worst consequence, inherent and residual levels from `matrix`."""
         self.consequence = levels.worst_consequence(self.consequences)

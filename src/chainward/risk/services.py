@@ -1,0 +1,296 @@
+"""Workflows of the security assessment: default matrix, start, completion, re-assessment,
+risk acceptance and suggested countermeasures. Every write goes through `save_record` (ledger)."""
+
+import copy
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from chainward.access.scope import allows
+from chainward.core.services import save_record
+from chainward.ledger.context import acting_as
+from chainward.ledger.events import record_event
+from chainward.library.models import CatalogEntry
+
+from .choices import AssessmentStatus, Decision
+from .models import (
+    AssessmentMember,
+    Countermeasure,
+    Rating,
+    RiskAcceptance,
+    RiskMatrix,
+    SecurityAssessment,
+    ThreatApplicability,
+)
+
+DEFAULT_NAME = "Default 5x5 security risk matrix"
+
+
+class CompletionRefused(ValidationError):
+    """The assessment cannot be completed yet; `problems` lists what is missing, by rating."""
+
+    def __init__(self, problems):
+        super().__init__(problems)
+        self.problems = problems
+
+
+# --- matrix ----------------------------------------------------------------------------------
+def matrix_from_catalogue(entry):
+    """The model field values of a `risk_matrix` catalogue entry."""
+    data = entry.data
+    scale = ("value", "name", "description", "colour")
+    levels = [{"ref_id": lv["ref_id"], "name": lv["name"], "colour": lv["colour"],
+               "acceptable": lv.get("acceptable", False),
+               "description": lv.get("action", ""),
+               "acceptance_authority": lv.get("acceptance_authority", "")}
+              for lv in data["risk_levels"]]
+    acceptable = [lv["ref_id"] for lv in levels if lv["acceptable"]]
+    return {
+        "likelihood_levels": [{k: lv[k] for k in scale if k in lv}
+                              for lv in data["likelihood"]["levels"]],
+        "consequence_levels": [{k: lv[k] for k in scale if k in lv}
+                               for lv in data["consequence"]["levels"]],
+        "consequence_categories": [
+            {"ref_id": c["ref_id"], "name": c["name"], "description": c.get("description", ""),
+             "levels": c.get("levels", [])} for c in data["consequence"]["categories"]],
+        "risk_levels": levels,
+        "grid": copy.deepcopy(data["grid"]),
+        "acceptance_level": acceptable[-1] if acceptable else levels[0]["ref_id"],
+    }
+
+
+def default_matrix(organisation, user=None):
+    """The organisation's copy of the catalogue's default matrix (created once, then reused)."""
+    existing = RiskMatrix.objects.filter(organisation=organisation, name=DEFAULT_NAME).first()
+    if existing is not None:
+        return existing
+    entry = CatalogEntry.objects.filter(kind="risk_matrix", retired=False).order_by(
+        "order").first()
+    if entry is None:
+        raise ValidationError("No risk matrix in the library: run `chainward catalogs load`.")
+    matrix = RiskMatrix(organisation=organisation, name=DEFAULT_NAME, source_urn=entry.urn,
+                        **matrix_from_catalogue(entry))
+    matrix.full_clean()
+    if user is None:
+        with acting_as(None):
+            matrix.save()
+        return matrix
+    return save_record(user, matrix)
+
+
+def recompute_levels(matrix):
+    """Recompute the stored levels of every rating made with `matrix` (after it changed)."""
+    ratings = list(Rating.objects.filter(assessment__matrix=matrix))
+    for rating in ratings:
+        rating.compute_levels(matrix)
+    Rating.objects.bulk_update(ratings, ["consequence", "inherent_level", "inherent_rank",
+                                         "residual_level", "residual_rank", "above_appetite"],
+                               batch_size=500)
+    return len(ratings)
+
+
+# --- workflow --------------------------------------------------------------------------------
+def _require_change(user, assessment):
+    if not allows(user, "change", assessment) and not SecurityAssessment.objects.restrict(
+            user, "change").filter(pk=assessment.pk).exists():
+        raise PermissionDenied("You may not change this assessment.")
+
+
+def start_assessment(user, assessment):
+    """Draft → in progress."""
+    _require_change(user, assessment)
+    if assessment.status != AssessmentStatus.DRAFT:
+        raise ValidationError("Only a draft assessment can be started.")
+    assessment.status = AssessmentStatus.IN_PROGRESS
+    return save_record(user, assessment, expected_version=assessment.version)
+
+
+def completion_problems(assessment):
+    """What stops completion, as readable lines (empty: the assessment can be completed)."""
+    problems = []
+    considered = set()
+    for row in assessment.applicability.filter(archived=False).select_related("scenario"):
+        considered.update(row.categories)
+    required = CatalogEntry.objects.filter(kind="threat_category", retired=False).order_by(
+        "order")
+    missing = [f"{c.ref_id} {c.name}" for c in required if c.ref_id not in considered]
+    if missing:
+        problems.append("These ISO 28001 threat categories are not considered by any scenario: "
+                        + "; ".join(missing) + ".")
+    today = timezone.localdate()
+    ratings = (assessment.ratings.filter(archived=False)
+               .select_related("threat__scenario", "site", "leg", "partner")
+               .prefetch_related("acceptances").order_by("reference"))
+    appetite = assessment.matrix.acceptance_rank
+    for rating in ratings:
+        lacks = []
+        if not rating.inherent_level:
+            lacks.append("an inherent rating (likelihood and consequence)")
+        if not rating.decision:
+            lacks.append("a decision")
+        if not rating.owner_id:
+            lacks.append("an owner")
+        if rating.decision == Decision.TREAT and not (rating.residual_likelihood
+                                                      and rating.residual_consequence):
+            lacks.append("a residual rating")
+        if rating.decision == Decision.ACCEPTABLE and rating.residual_rank > appetite:
+            lacks.append("a decision other than acceptable (its level is above the appetite)")
+        if rating.above_appetite and rating.decision == Decision.ACCEPT and not any(
+                a.valid_until >= today and not a.archived for a in rating.acceptances.all()):
+            lacks.append("a valid risk acceptance")
+        if lacks:
+            problems.append(f"{rating.label} lacks {', '.join(lacks)}.")
+    if not ratings:
+        problems.append("The assessment has no ratings.")
+    return problems
+
+
+def complete_assessment(user, assessment):
+    """Complete the assessment, or raise `CompletionRefused` naming what is missing.
+
+    On completion the matrix is frozen and the baseline assessment (if any) is archived as
+    superseded, so that maps and dashboards read the current assessment only.
+    """
+    _require_change(user, assessment)
+    if assessment.status not in {AssessmentStatus.DRAFT, AssessmentStatus.IN_PROGRESS}:
+        raise ValidationError("This assessment is already completed.")
+    problems = completion_problems(assessment)
+    if problems:
+        raise CompletionRefused(problems)
+    with transaction.atomic():
+        assessment.status = AssessmentStatus.COMPLETED
+        assessment.completed_on = timezone.localdate()
+        save_record(user, assessment, expected_version=assessment.version)
+        matrix = assessment.matrix
+        if not matrix.frozen:
+            # Freezing is not an edit of the matrix: recorded as its own ledger event.
+            RiskMatrix.objects.filter(pk=matrix.pk).update(frozen=True)
+            matrix.frozen = True
+            record_event("freeze", obj=matrix, details={"by": assessment.reference})
+        baseline = assessment.baseline
+        if baseline is not None and baseline.status == AssessmentStatus.COMPLETED:
+            baseline.status = AssessmentStatus.ARCHIVED
+            save_record(user, baseline)
+    return assessment
+
+
+def start_from_baseline(user, previous, *, title=None):
+    """A new draft assessment with the scope, team, applicability and ratings of `previous`;
+    carried-over ratings are flagged "to review". One transaction, every row ledgered."""
+    if previous.status not in {AssessmentStatus.COMPLETED, AssessmentStatus.ARCHIVED}:
+        raise ValidationError("Start a re-assessment from a completed assessment.")
+    title = title or f"{previous.title} — re-assessment {timezone.localdate():%Y-%m-%d}"
+    with transaction.atomic():
+        new = SecurityAssessment(
+            organisation=previous.organisation, title=title, statement=previous.statement,
+            processes=previous.processes, matrix=previous.matrix, assessor=user,
+            baseline=previous, classification=previous.classification, method=previous.method)
+        save_record(user, new)
+        new.sites.set(previous.sites.all())
+        new.legs.set(previous.legs.all())
+        new.partners.set(previous.partners.all())
+        for member in previous.members.filter(archived=False):
+            save_record(user, AssessmentMember(
+                organisation=new.organisation, assessment=new, user=member.user,
+                role_in_team=member.role_in_team, qualifications=member.qualifications,
+                undertaking_signed_on=member.undertaking_signed_on))
+        threats = {}
+        for row in previous.applicability.filter(archived=False):
+            threats[row.pk] = save_record(user, ThreatApplicability(
+                organisation=new.organisation, assessment=new, scenario_id=row.scenario_id,
+                custom_scenario=row.custom_scenario, custom_categories=row.custom_categories,
+                applicable=row.applicable, justification=row.justification))
+        for measure in previous.existing_measures.filter(archived=False):
+            measure.pk = None
+            measure.id = None
+            measure.reference = ""
+            measure.assessment = new
+            measure.version = 1
+            save_record(user, measure)
+        for rating in previous.ratings.filter(archived=False).prefetch_related(
+                "countermeasures"):
+            measures = list(rating.countermeasures.all())
+            rating.pk = rating.id = None
+            rating.reference = ""
+            rating.version = 1
+            rating.assessment = new
+            rating.threat = threats[rating.threat_id]
+            rating.reviewed = False
+            save_record(user, rating)
+            rating.countermeasures.set(measures)
+        record_event("reassessment", obj=new, details={"baseline": previous.reference})
+    return new
+
+
+# --- acceptance ------------------------------------------------------------------------------
+def check_acceptor(user, rating):
+    """Refuse with PermissionDenied unless `user` may accept `rating`'s residual risk."""
+    if not allows(user, "accept", rating) and not Rating.objects.restrict(
+            user, "accept").filter(pk=rating.pk).exists():
+        raise PermissionDenied("You may not accept risks: it needs the accept permission "
+                               "(Administrator or Security manager).")
+    if rating.assessment.assessor_id == user.pk:
+        raise PermissionDenied(f"You are the assessor of {rating.assessment.reference}: the "
+                               "assessor cannot accept their own assessment's risk.")
+
+
+def accept_risk(user, rating, *, justification, valid_until, conditions=""):
+    """Record a formal acceptance of `rating`'s residual risk by `user`."""
+    check_acceptor(user, rating)
+    acceptance = RiskAcceptance(organisation=rating.organisation, rating=rating,
+                                accepted_by=user, justification=justification,
+                                valid_until=valid_until, conditions=conditions)
+    acceptance.full_clean()
+    return save_record(user, acceptance)
+
+
+# --- suggestions -----------------------------------------------------------------------------
+def suggested_controls(rating):
+    """Reference controls the rating's library scenario points to (threats.yaml)."""
+    scenario = rating.threat.scenario
+    if scenario is None:
+        return []
+    urns = scenario.data.get("reference_controls") or []
+    controls = {c.urn: c for c in CatalogEntry.objects.filter(kind="reference_control",
+                                                              urn__in=urns)}
+    return [controls[u] for u in urns if u in controls]
+
+
+CONTROL_TYPES = {"physical": "physical", "access": "access_control", "personnel": "personnel",
+                 "procedural": "procedural", "information": "information", "it": "information",
+                 "partner": "partner", "training": "training"}
+
+
+def _measure_type(control):
+    text = f"{control.data.get('type', '')} {control.data.get('category', '')} " \
+           f"{control.name}".lower()
+    for key, value in CONTROL_TYPES.items():
+        if key in text:
+            return value
+    return "procedural"
+
+
+def countermeasure_from_suggestion(user, rating, control):
+    """Create a planned countermeasure from a reference control and link it to the rating."""
+    if control.urn not in {c.urn for c in suggested_controls(rating)}:
+        raise ValidationError("This control is not suggested for this rating's scenario.")
+    with transaction.atomic():
+        measure = Countermeasure(
+            organisation=rating.organisation, title=control.name[:200],
+            measure_type=_measure_type(control),
+            description=str(control.data.get("description", "")), owner=rating.owner or user,
+            source_control=control)
+        save_record(user, measure)
+        if rating.site_id:
+            measure.sites.set([rating.site_id])
+        elif rating.leg_id:
+            measure.sites.set([rating.leg.from_site_id, rating.leg.to_site_id])
+        urns = control.data.get("related_requirements") or []
+        if urns:
+            from chainward.library.models import Requirement
+
+            measure.requirements.set(Requirement.objects.filter(urn__in=urns))
+        rating.countermeasures.add(measure)
+        record_event("link", obj=rating, details={"countermeasure": measure.reference})
+    return measure

@@ -1,0 +1,181 @@
+"""Risk pages beyond the generic registers: workflow buttons, heat maps, suggestions."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from chainward.access.scope import allows
+from chainward.core import api as core_api
+from chainward.library.models import CatalogEntry
+
+from . import heatmap, services
+from .choices import AssessmentStatus
+from .filtersets import RatingFilterSet
+from .models import Rating, SecurityAssessment
+
+
+def _org(request):
+    if not request.organisation:
+        raise PermissionDenied("You have no role in any organisation yet.")
+    return request.organisation
+
+
+def _get(model, request, pk, action="view"):
+    try:
+        return model.objects.restrict(request.user, action).get(
+            pk=pk, organisation=_org(request))
+    except model.DoesNotExist:
+        raise Http404("Not found.") from None
+
+
+# --- detail contexts -------------------------------------------------------------------------
+def assessment_context(obj, request):
+    ratings = Rating.objects.restrict(request.user, "view").filter(assessment=obj,
+                                                                   archived=False)
+    can_change = SecurityAssessment.objects.restrict(request.user, "change").filter(
+        pk=obj.pk).exists()
+    return {
+        "heat_maps": heatmap.heat_maps(ratings, {"assessment": obj.pk}),
+        "can_workflow": can_change and not obj.archived,
+        "problems": services.completion_problems(obj)
+        if can_change and not obj.is_closed else [],
+        "Status": AssessmentStatus,
+    }
+
+
+def rating_context(obj, request):
+    matrix = obj.assessment.matrix
+    can_change = Rating.objects.restrict(request.user, "change").filter(pk=obj.pk).exists()
+    return {
+        "matrix": matrix,
+        "inherent": matrix.level_info(obj.inherent_level),
+        "residual": matrix.level_info(obj.residual_level),
+        "categories": [(c["name"], obj.consequences.get(c["ref_id"]))
+                       for c in matrix.consequence_categories],
+        "suggestions": services.suggested_controls(obj),
+        "can_suggest": can_change and not obj.assessment.is_closed,
+        "can_accept": obj.above_appetite and allows(request.user, "accept", obj),
+    }
+
+
+# --- workflow --------------------------------------------------------------------------------
+@login_required
+@require_POST
+def assessment_start(request, pk):
+    assessment = _get(SecurityAssessment, request, pk, "change")
+    try:
+        services.start_assessment(request.user, assessment)
+        messages.success(request, f"{assessment.reference} is in progress.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(assessment.get_absolute_url())
+
+
+@login_required
+@require_POST
+def assessment_complete(request, pk):
+    assessment = _get(SecurityAssessment, request, pk, "change")
+    try:
+        services.complete_assessment(request.user, assessment)
+    except services.CompletionRefused as refused:
+        messages.error(request, "The assessment cannot be completed yet: "
+                       + " ".join(refused.problems))
+        return redirect(assessment.get_absolute_url())
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(assessment.get_absolute_url())
+    messages.success(request, f"{assessment.reference} is completed; its matrix is frozen.")
+    return redirect(assessment.get_absolute_url())
+
+
+@login_required
+@require_POST
+def assessment_reassess(request, pk):
+    previous = _get(SecurityAssessment, request, pk)
+    probe = SecurityAssessment(organisation=previous.organisation)
+    if not allows(request.user, "add", probe):
+        raise PermissionDenied("You may not start an assessment.")
+    try:
+        new = services.start_from_baseline(request.user, previous)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(previous.get_absolute_url())
+    messages.success(request, f"Started {new.reference} from {previous.reference}; carried-over "
+                              "ratings are marked to review.")
+    return redirect(new.get_absolute_url())
+
+
+@login_required
+@require_POST
+def rating_suggestion(request, pk):
+    rating = _get(Rating, request, pk, "change")
+    try:
+        control = CatalogEntry.objects.get(pk=request.POST.get("control"),
+                                           kind="reference_control")
+    except (CatalogEntry.DoesNotExist, ValueError):
+        raise Http404("No such reference control.") from None
+    try:
+        measure = services.countermeasure_from_suggestion(request.user, rating, control)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        return redirect(rating.get_absolute_url())
+    messages.success(request, f"Created {measure.reference} from {control.ref_id}; it is "
+                              "linked to this rating.")
+    return redirect(rating.get_absolute_url())
+
+
+@login_required
+def heat_map_page(request):
+    """Inherent and residual heat maps of the (filtered) risk register in the user's scope."""
+    org = _org(request)
+    if not request.user.has_perm("risk.view_rating"):
+        raise PermissionDenied("You may not see the risk register.")
+    queryset = Rating.objects.restrict(request.user, "view").filter(organisation=org)
+    filterset = RatingFilterSet(request.GET or None, queryset=queryset, request=request)
+    ratings = filterset.qs if filterset.is_bound and filterset.is_valid() else \
+        queryset.filter(archived=False)
+    return render(request, "risk/heatmap.html", {
+        "filterset": filterset, "heat_maps": heatmap.heat_maps(ratings, request.GET.dict())})
+
+
+# --- API: POST /api/risk/assessments/<id>/complete/ ------------------------------------------
+class SecurityAssessmentViewSet(core_api.RecordViewSet):
+    """Security assessments — ISO 28001 5.2-5.6 (POST …/complete/ to complete one)."""
+
+    model = SecurityAssessment
+    queryset = SecurityAssessment.objects.none()
+
+    def get_action_name(self):
+        if self.action == "complete":
+            return "change"
+        return super().get_action_name()
+
+    @property
+    def serializer_class(self):
+        return self.register.serializer_class
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        """Complete the assessment; 400 with `problems` (each rating named) when refused."""
+        assessment = self.get_object()
+        try:
+            services.complete_assessment(request.user, assessment)
+        except services.CompletionRefused as refused:
+            return Response({"detail": "The assessment cannot be completed yet.",
+                             "problems": refused.problems}, status=400)
+        except ValidationError as error:
+            raise exceptions.ValidationError({"detail": error.messages}) from None
+        return Response(self.get_serializer(assessment).data)
+
+
+# The generated viewset of this register, with the completion action (see the report: a
+# public `Register.viewset_class` hook would replace this).
+core_api._viewsets[SecurityAssessment] = SecurityAssessmentViewSet
