@@ -10,4 +10,10 @@ class CertificationConfig(AppConfig):
     verbose_name = "Review and certification"
 
     def ready(self):
-        from . import registers  # noqa: F401 - declares the registers
+        from . import (  # noqa: F401 - registers, cards, review inputs, pack sections, task
+            dashboard,
+            evidence_pack,
+            inputs_builtin,
+            pack_builtin,
+            registers,
+        )

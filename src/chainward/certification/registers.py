@@ -1,1 +1,137 @@
-"""Register declarations of the certification app."""
+"""Register declarations of the certification app: management reviews and their actions,
+certification bodies, certificates, cycle milestones and evidence packs."""
+
+from chainward.core.columns import Column
+from chainward.core.register import Register, RelatedPanel, add_register
+
+from . import filtersets, forms, models
+from .api import serializers
+
+GROUP = "Review and certification"
+
+
+@add_register
+class ManagementReviewRegister(Register):
+    model = models.ManagementReview
+    url_prefix = "reviews"
+    menu_group = GROUP
+    columns = ("title", "date", "status", Column("chair", sort="chair__email"))
+    filterset_class = filtersets.ManagementReviewFilterSet
+    form_class = forms.MembersForm
+    form_fields = ("title", "date", "chair", "attendees", "external_attendees", "decisions",
+                   "minutes")
+    detail_fields = ("title", "date", "status", "chair", "attendees", "external_attendees",
+                     "compiled_at", "compiled_by", "minutes_approved_by", "minutes_approved_at")
+    detail_template = "certification/review_detail.html"
+    select_related = ("chair",)
+    import_fields = ("title", "date", "chair", "external_attendees", "decisions", "minutes")
+    import_required = ("title", "date", "chair")
+    import_lookups = {"chair": "email"}
+    serializer_class = serializers.ManagementReviewSerializer
+
+    def detail_context(self, obj, request):
+        from .views import review_context
+
+        return review_context(obj, request)
+
+
+@add_register
+class ReviewActionRegister(Register):
+    model = models.ReviewAction
+    url_prefix = "review-actions"
+    menu_group = GROUP
+    columns = ("description", Column("review", sort="review__date"),
+               Column("owner", sort="owner__email"), "due_date", "status", "done_on",
+               Column("overdue", label="overdue"))
+    filterset_class = filtersets.ReviewActionFilterSet
+    form_class = forms.MembersForm
+    form_fields = ("review", "description", "owner", "due_date", "status", "done_on")
+    select_related = ("review", "owner")
+    import_fields = form_fields
+    import_required = ("review", "description", "owner", "due_date")
+    import_lookups = {"owner": "email"}
+    initial_from_query = ("review",)
+    serializer_class = serializers.ReviewActionSerializer
+
+
+@add_register
+class CertificationBodyRegister(Register):
+    model = models.CertificationBody
+    url_prefix = "bodies"
+    menu_group = GROUP
+    columns = ("name", "accreditation_body", "accreditation_number")
+    filterset_class = filtersets.CertificationBodyFilterSet
+    form_fields = ("name", "accreditation_body", "accreditation_number", "contact")
+    import_fields = form_fields
+    import_required = ("name",)
+    serializer_class = serializers.CertificationBodySerializer
+
+
+@add_register
+class CertificateRegister(Register):
+    model = models.Certificate
+    url_prefix = "certificates"
+    menu_group = GROUP
+    columns = ("number", Column("framework", sort="framework__name"),
+               Column("body", sort="body__name"), "issued_on", "expires_on", "status")
+    filterset_class = filtersets.CertificateFilterSet
+    form_class = forms.CertificateForm
+    form_fields = ("body", "number", "framework", "scope", "sites", "issued_on", "expires_on",
+                   "status")
+    detail_template = "certification/certificate_detail.html"
+    select_related = ("framework", "body")
+    can_import = False
+    initial_from_query = ("body",)
+    serializer_class = serializers.CertificateSerializer
+
+
+@add_register
+class CycleMilestoneRegister(Register):
+    model = models.CycleMilestone
+    url_prefix = "milestones"
+    menu_group = GROUP
+    columns = ("kind", Column("certificate", sort="certificate__number"), "due_date", "done_on",
+               Column("overdue", label="overdue"))
+    filterset_class = filtersets.CycleMilestoneFilterSet
+    form_fields = ("certificate", "kind", "due_date", "done_on", "notes")
+    select_related = ("certificate", "certificate__framework")
+    can_import = False
+    initial_from_query = ("certificate",)
+    serializer_class = serializers.CycleMilestoneSerializer
+
+
+@add_register
+class EvidencePackRegister(Register):
+    model = models.EvidencePack
+    url_prefix = "evidence-packs"
+    menu_group = GROUP
+    columns = ("reference", Column("framework", sort="framework__name"), "status",
+               Column("produced_by", sort="produced_by__email"), "produced_at",
+               "producer_scope")
+    filterset_class = filtersets.EvidencePackFilterSet
+    form_fields = ()
+    detail_fields = ("framework", "status", "produced_by", "produced_at", "producer_scope",
+                     "size", "sha256", "error")
+    detail_template = "certification/pack_detail.html"
+    select_related = ("framework", "produced_by")
+    can_add = False
+    can_import = False
+    api_can_add = False
+    serializer_class = serializers.EvidencePackSerializer
+
+    def detail_context(self, obj, request):
+        from .views import pack_context
+
+        return pack_context(obj, request)
+
+
+ManagementReviewRegister.related_panels = (
+    RelatedPanel("Actions from this review", ReviewActionRegister, "review", add_field="review"),
+)
+CertificationBodyRegister.related_panels = (
+    RelatedPanel("Certificates", CertificateRegister, "body", add_field="body"),
+)
+CertificateRegister.related_panels = (
+    RelatedPanel("Certification cycle", CycleMilestoneRegister, "certificate",
+                 add_field="certificate"),
+)
