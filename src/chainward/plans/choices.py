@@ -31,3 +31,18 @@ STATUS_BADGES = {
     ObjectiveStatus.AT_RISK: "text-bg-warning",
     ObjectiveStatus.OFF_TRACK: "text-bg-danger",
 }
+
+
+class PlanStatus(models.TextChoices):
+    """A security plan version: drafted from an assessment, approved, then superseded."""
+
+    DRAFT = "draft", "Draft"
+    APPROVED = "approved", "Approved"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+PLAN_BADGES = {
+    PlanStatus.DRAFT: "text-bg-secondary",
+    PlanStatus.APPROVED: "text-bg-success",
+    PlanStatus.SUPERSEDED: "text-bg-light",
+}

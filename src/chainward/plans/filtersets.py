@@ -5,8 +5,8 @@ from django import forms
 
 from chainward.core.filtersets import RecordFilterSet
 
-from .choices import Direction, ObjectiveStatus
-from .models import Measurement, SecurityObjective
+from .choices import Direction, ObjectiveStatus, PlanStatus
+from .models import Measurement, SecurityObjective, SecurityPlan, SecurityPlanVersion
 
 
 class SecurityObjectiveFilterSet(RecordFilterSet):
@@ -43,3 +43,22 @@ class MeasurementFilterSet(RecordFilterSet):
     class Meta:
         model = Measurement
         fields = ("q", "objective", "measured_after", "measured_before", "archived")
+
+
+class SecurityPlanFilterSet(RecordFilterSet):
+    search_fields = ("title", "reference", "assessment__title")
+    assessment = django_filters.NumberFilter(field_name="assessment", widget=forms.HiddenInput)
+
+    class Meta:
+        model = SecurityPlan
+        fields = ("q", "assessment", "archived")
+
+
+class SecurityPlanVersionFilterSet(RecordFilterSet):
+    search_fields = ("plan__title", "reference", "change_summary")
+    status = django_filters.MultipleChoiceFilter(choices=PlanStatus)
+    plan = django_filters.NumberFilter(field_name="plan", widget=forms.HiddenInput)
+
+    class Meta:
+        model = SecurityPlanVersion
+        fields = ("q", "status", "plan", "archived")

@@ -1,15 +1,17 @@
-"""Security objectives and their measurements (ISO 28000 6.2)."""
+"""Security objectives and their measurements (ISO 28000 6.2); security plans (ISO 28001 5.4,
+ISO 28000 8.6)."""
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.utils import timezone
 
 from chainward.access import roles
 from chainward.core.models import PrimaryModel
 from chainward.core.registry import register
+from chainward.documents.choices import Classification
 
-from .choices import Direction, ObjectiveStatus, ReviewFrequency
+from .choices import Direction, ObjectiveStatus, PlanStatus, ReviewFrequency
 from .status import assess
 
 VALUE = {"max_digits": 12, "decimal_places": 2}
@@ -129,7 +131,141 @@ class Measurement(PrimaryModel):
             raise ValidationError(errors)
 
 
+class SecurityPlan(PrimaryModel):
+    """ISO 28001 5.4 / ISO 28000 8.6 — the supply-chain security plan written from a completed
+    security assessment. Its content lives in versions: each is generated from the assessment,
+    completed with the response, communication and recovery arrangements, then approved.
+
+    Security-sensitive (ISO 28001 5.8): restricted by default, visible only to roles granted
+    on the sites it covers.
+    """
+
+    reference_prefix = "SP"
+
+    title = models.CharField("title", max_length=200)
+    assessment = models.ForeignKey("risk.SecurityAssessment", on_delete=models.PROTECT,
+                                   related_name="security_plans",
+                                   verbose_name="security assessment",
+                                   help_text="The completed assessment the plan answers.")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="security_plans", verbose_name="owner")
+    sites = models.ManyToManyField("supplychain.Site", blank=True, related_name="security_plans",
+                                   verbose_name="sites covered",
+                                   help_text="Taken from the assessment's scope.")
+    classification = models.CharField("classification", max_length=12, choices=Classification,
+                                      default=Classification.RESTRICTED)
+
+    class Meta:
+        ordering = ("title",)
+        verbose_name = "security plan"
+
+    def __str__(self):
+        return self.title
+
+    def current_version(self):
+        """The approved version, or None."""
+        return self.versions.filter(status=PlanStatus.APPROVED).first()
+
+
+PLAN_FROZEN_FIELDS = ("plan_id", "number", "content", "response_structure",
+                      "warning_and_communication", "recovery", "monitoring_and_review",
+                      "information_protection", "author_id", "approver_id", "approved_at")
+
+
+class FrozenPlan(PermissionDenied):
+    """A change to an approved or superseded security plan version."""
+
+
+class SecurityPlanVersion(PrimaryModel):
+    """One version of a security plan: the generated part (scope, threat scenarios and their
+    ratings, countermeasures with owners and dates — a snapshot of the assessment) and the
+    arrangements people write (ISO 28000 8.6.2 response structure, 8.6.3 warning and
+    communication, 8.6.5 recovery; monitoring and review triggers; ISO 28001 5.8 protection of
+    the information). Approved versions are frozen.
+    """
+
+    reference_prefix = "SPV"
+
+    plan = models.ForeignKey(SecurityPlan, on_delete=models.PROTECT, related_name="versions",
+                             verbose_name="security plan")
+    number = models.PositiveIntegerField("version", editable=False)
+    status = models.CharField("status", max_length=12, choices=PlanStatus,
+                              default=PlanStatus.DRAFT, editable=False)
+    content = models.JSONField("generated content", default=dict, editable=False)
+    generated_at = models.DateTimeField("generated", null=True, editable=False)
+    response_structure = models.TextField(
+        "response structure", help_text="ISO 28000 8.6.2 — the response team: roles, "
+        "authority, competence, call-out and escalation.")
+    warning_and_communication = models.TextField(
+        "warning and communication", help_text="ISO 28000 8.6.3 — how incidents are detected "
+        "and reported, and who tells the authorities, partners and the media.")
+    recovery = models.TextField("recovery", help_text="ISO 28000 8.6.5 — restoring operations "
+                                "and standing down temporary measures after an incident.")
+    monitoring_and_review = models.TextField(
+        "monitoring and review triggers", help_text="When the plan is tested, reviewed and "
+        "re-assessed (annually, new sites/legs/partners, incidents, threat-level changes).")
+    information_protection = models.TextField(
+        "protection of the information", help_text="ISO 28001 5.8 — who may see the plan, "
+        "how copies are controlled and how it is transmitted.")
+    change_summary = models.CharField("what changed", max_length=300, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+", verbose_name="author", editable=False)
+    approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="+", null=True, blank=True, editable=False,
+                                 verbose_name="approved by")
+    approved_at = models.DateTimeField("approved", null=True, blank=True, editable=False)
+    # The rendered PDF (made in the request for small plans, by a job for large ones); the
+    # download stamps it with the reader's name on the way out.
+    pdf_file = models.CharField(max_length=300, blank=True, editable=False)
+    pdf_rendered_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ("plan", "-number")
+        verbose_name = "security plan version"
+        constraints = [
+            models.UniqueConstraint(fields=("plan", "number"),
+                                    name="plans_planversion_unique_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.plan} v{self.number}"
+
+    @property
+    def frozen(self):
+        return self.status != PlanStatus.DRAFT
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            stored = type(self)._base_manager.filter(pk=self.pk).values(
+                "status", *PLAN_FROZEN_FIELDS).first()
+            if stored and stored["status"] != PlanStatus.DRAFT:
+                changed = [f for f in PLAN_FROZEN_FIELDS if stored[f] != getattr(self, f)]
+                if changed:
+                    raise FrozenPlan(f"{self} is {stored['status']} and cannot be changed "
+                                     f"({', '.join(changed)}); generate a new version instead.")
+                if stored["status"] == PlanStatus.SUPERSEDED and self.status != stored["status"]:
+                    raise FrozenPlan(f"{self} is superseded; its status is final.")
+        elif not self.number:
+            last = type(self)._base_manager.filter(plan_id=self.plan_id).aggregate(
+                models.Max("number"))["number__max"]
+            self.number = (last or 0) + 1
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.frozen:
+            raise FrozenPlan(f"{self} is {self.status} and cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
+
 # Objectives are set by management; measurements are recorded by whoever keeps records.
 register(SecurityObjective, roles=roles.matrix(officer=roles.READ_EXPORT,
                                                 contributor=roles.READ_EXPORT))
 register(Measurement, roles=roles.matrix())
+# Security plans are restricted (ISO 28001 5.8): only people granted on the sites covered see
+# them — a plan without sites is seen by organisation-wide grants only. Viewers see none.
+PLAN_ROLES = roles.matrix(manager=(*roles.FULL, "approve"), officer=roles.READ_EXPORT,
+                          contributor=roles.READ, viewer=roles.NONE)
+register(SecurityPlan, roles=PLAN_ROLES, site_paths=("sites",),
+         siteless_is_organisation_wide=False, actions=("approve",))
+register(SecurityPlanVersion, roles=PLAN_ROLES, site_paths=("plan__sites",),
+         siteless_is_organisation_wide=False, actions=("approve",))

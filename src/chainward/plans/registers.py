@@ -4,9 +4,14 @@ from chainward.core.columns import Column, as_text
 from chainward.core.register import Register, RelatedPanel, add_register
 
 from . import filtersets, forms, models
-from .api.serializers import MeasurementSerializer, SecurityObjectiveSerializer
+from .api.serializers import (
+    MeasurementSerializer,
+    SecurityObjectiveSerializer,
+    SecurityPlanSerializer,
+    SecurityPlanVersionSerializer,
+)
 from .chart import trend_chart
-from .choices import STATUS_BADGES
+from .choices import PLAN_BADGES, STATUS_BADGES, PlanStatus
 
 GROUP = "Objectives and plans"
 
@@ -62,4 +67,65 @@ class MeasurementRegister(Register):
 
 SecurityObjectiveRegister.related_panels = (
     RelatedPanel("Measurements", MeasurementRegister, "objective", add_field="objective"),
+)
+
+
+@add_register
+class SecurityPlanRegister(Register):
+    """ISO 28001 5.4 / ISO 28000 8.6 security plans; made from a completed assessment."""
+
+    model = models.SecurityPlan
+    url_prefix = "security-plans"
+    menu_group = GROUP
+    menu_label = "Security plans"
+    columns = ("title", Column("assessment", sort="assessment__reference"),
+               Column("owner", sort="owner__email"), "classification")
+    filterset_class = filtersets.SecurityPlanFilterSet
+    form_fields = ("title", "owner", "classification")
+    detail_template = "plans/plan_detail.html"
+    select_related = ("assessment", "owner")
+    can_add = False  # generated from a completed assessment (see security_plan.py)
+    can_import = False
+    api_can_add = False
+    serializer_class = SecurityPlanSerializer
+
+    def detail_context(self, obj, request):
+        current = obj.current_version()
+        return {"current": current, "badges": PLAN_BADGES,
+                "can_generate": request.user.has_perm("plans.add_securityplanversion", obj)
+                or request.user.has_perm("plans.add_securityplan", obj)}
+
+
+@add_register
+class SecurityPlanVersionRegister(Register):
+    model = models.SecurityPlanVersion
+    url_prefix = "security-plan-versions"
+    menu_group = GROUP
+    columns = (Column("plan", sort="plan__title"), "number", "status",
+               Column("author", sort="author__email"), "approved_at")
+    filterset_class = filtersets.SecurityPlanVersionFilterSet
+    form_fields = ("change_summary", "response_structure", "warning_and_communication",
+                   "recovery", "monitoring_and_review", "information_protection")
+    detail_fields = ("plan", "number", "status", "change_summary", "author", "approver",
+                     "approved_at", "generated_at")
+    detail_template = "plans/planversion_detail.html"
+    select_related = ("plan", "author")
+    can_add = False
+    can_import = False
+    api_can_add = False
+    serializer_class = SecurityPlanVersionSerializer
+
+    def detail_context(self, obj, request):
+        from .security_plan import content_for
+
+        user = request.user
+        return {
+            "content": content_for(user, obj), "badge": PLAN_BADGES[obj.status],
+            "can_approve": obj.status == PlanStatus.DRAFT and obj.author_id != user.pk
+            and user.has_perm("plans.approve_securityplanversion", obj),
+        }
+
+
+SecurityPlanRegister.related_panels = (
+    RelatedPanel("Versions", SecurityPlanVersionRegister, "plan"),
 )

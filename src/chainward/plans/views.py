@@ -1,0 +1,138 @@
+"""Security plan actions: generate a version from an assessment, approve it, download the PDF."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from chainward.core.files import bytes_response
+from chainward.core.pdf import WatermarkError, render_pdf, watermark_pdf, watermark_text
+from chainward.jobs import services as jobs
+from chainward.ledger.events import record_event
+from chainward.risk.models import SecurityAssessment
+
+from . import security_plan
+from .models import SecurityPlanVersion
+
+PDF_TEMPLATE = "plans/plan_pdf.html"
+
+
+def _get(request, model, pk, action="view"):
+    if not request.organisation:
+        raise PermissionDenied("You have no role in any organisation yet.")
+    try:
+        return model.objects.restrict(request.user, action).filter(
+            organisation=request.organisation).get(pk=pk)
+    except model.DoesNotExist:
+        raise Http404(f"No {model._meta.verbose_name} found.") from None
+
+
+@login_required
+@require_POST
+def generate(request, assessment_pk):
+    """Draft a new plan version from a completed assessment."""
+    assessment = _get(request, SecurityAssessment, assessment_pk)
+    try:
+        version = security_plan.generate_version(
+            request.user, assessment, change_summary=request.POST.get("change_summary", ""))
+    except (PermissionDenied, ValidationError) as refused:
+        messages.error(request, " ".join(getattr(refused, "messages", [str(refused)])))
+        return redirect(assessment.get_absolute_url())
+    messages.success(request, f"Generated {version} from {assessment.reference}; complete the "
+                              "arrangements and ask a colleague to approve it.")
+    return redirect(version.get_absolute_url())
+
+
+@login_required
+@require_POST
+def approve(request, pk):
+    """Approve a draft plan version (not by its author)."""
+    version = _get(request, SecurityPlanVersion, pk)
+    try:
+        security_plan.approve_version(request.user, version)
+    except PermissionDenied as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"Approved {version}.")
+    return redirect(version.get_absolute_url())
+
+
+def render_version_pdf(user, version, *, for_everyone, progress=None):
+    """PDF bytes of the plan (the whole plan, or the part `user` may see)."""
+    context = security_plan.pdf_context(user, version, for_everyone=for_everyone)
+    if progress:
+        progress(1, 3)
+    body = render_pdf(PDF_TEMPLATE, context)
+    if progress:
+        progress(2, 3)
+    return body
+
+
+def store_pdf(version, body):
+    """Keep the rendered whole-plan PDF with the version; the ledger records its hash."""
+    import hashlib
+
+    name = default_storage.save(f"plans/{version.organisation_id}/{uuid.uuid4()}.pdf",
+                                ContentFile(body))
+    # The stored PDF is a cache of the version's content (not a change to the record), so it is
+    # written beside the record and the fact is recorded as an event with the file's hash.
+    SecurityPlanVersion.objects.filter(pk=version.pk).update(pdf_file=name,
+                                                            pdf_rendered_at=timezone.now())
+    record_event("render", obj=version, details={"file": name, "sha256":
+                                                 hashlib.sha256(body).hexdigest()})
+    return name
+
+
+def _cached_pdf(version):
+    if version.pdf_file and version.pdf_rendered_at and \
+            version.pdf_rendered_at >= version.updated_at and default_storage.exists(
+                version.pdf_file):
+        with default_storage.open(version.pdf_file, "rb") as handle:
+            return handle.read()
+    return None
+
+
+@login_required
+def plan_pdf(request, pk):
+    """The plan as PDF/A with the classification on every page and the reader's watermark.
+
+    Readers of the whole plan get the stored rendering (made now when small, by a background
+    job with progress when the plan has more than `JOB_THRESHOLD` ratings); readers limited to
+    some sites get their part rendered on the spot. Every download is recorded in the ledger.
+    """
+    version = _get(request, SecurityPlanVersion, pk)
+    whole = security_plan.visible_sites(request.user, version) is None
+    body = _cached_pdf(version) if whole else None
+    if body is None:
+        ratings = len(version.content.get("ratings", []))
+        if whole and ratings > security_plan.JOB_THRESHOLD:
+            job = jobs.create_job(request.user, request.organisation, "plan_pdf",
+                                  f"Render {version} as PDF",
+                                  {"version": version.pk, "total": 3})
+            from .tasks import render_plan_pdf
+
+            jobs.enqueue_after_commit(render_plan_pdf, str(job.pk))
+            messages.info(request, f"{version} has {ratings} ratings; the PDF is being "
+                                   "rendered in the background.")
+            return redirect(job.get_absolute_url())
+        body = render_version_pdf(request.user, version, for_everyone=whole)
+        if whole:
+            store_pdf(version, body)
+    stamp = watermark_text(request.user.email, label=version.plan.get_classification_display()
+                           .upper())
+    try:
+        body = watermark_pdf(body, stamp)
+    except WatermarkError:
+        messages.error(request, "The plan PDF could not be watermarked; nothing was served.")
+        return redirect(version.get_absolute_url())
+    record_event("export", obj=version, details={"format": "pdf", "whole_plan": whole,
+                                                 "watermark": stamp})
+    return bytes_response(body, filename=f"{version.plan.reference}-v{version.number}.pdf",
+                          content_type="application/pdf")
