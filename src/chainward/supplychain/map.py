@@ -35,8 +35,13 @@ class Edge:
     colour: str
 
 
-def layout(sites, legs):
-    """Return `(nodes, edges, height)` for the SVG template."""
+def layout(sites, legs, leg_colours=None):
+    """Return `(nodes, edges, height)` for the SVG template.
+
+    `leg_colours` ({leg id: colour}) overrides the transport-mode colour, e.g. the highest
+    residual risk level of each leg (computed in `chainward.risk.heatmap.map_colours`).
+    """
+    leg_colours = leg_colours or {}
     placed = [s for s in sites if s.latitude is not None and s.longitude is not None]
     unplaced = [s for s in sites if s.latitude is None or s.longitude is None]
     nodes = {}
@@ -78,7 +83,8 @@ def layout(sites, legs):
         pair = (leg.from_site_id, leg.to_site_id)
         n = parallel[pair]
         parallel[pair] += 1
-        edges.append(Edge(leg, _curve(a, b, n), MODE_COLOURS.get(leg.mode, "#6c757d")))
+        colour = leg_colours.get(leg.pk) or MODE_COLOURS.get(leg.mode, "#6c757d")
+        edges.append(Edge(leg, _curve(a, b, n), colour))
     return list(nodes.values()), edges, height
 
 
@@ -118,8 +124,9 @@ def svg_legs(edges):
     return mark_safe("".join(parts))  # noqa: S308 - every interpolated text is escaped
 
 
-def svg_nodes(nodes, *, labels):
-    """`<a><circle/>[<text/>]</a>` for every site."""
+def svg_nodes(nodes, *, labels, site_colours=None):
+    """`<a><circle/>[<text/>]</a>` for every site (`site_colours`: {site id: fill})."""
+    site_colours = site_colours or {}
     pattern = _url_pattern("supplychain:site_detail")
     parts = []
     for n in nodes:
@@ -127,7 +134,7 @@ def svg_nodes(nodes, *, labels):
         title = escape(f"{site.name}{f' ({site.code})' if site.code else ''} · "
                        f"{site.get_kind_display()} · {site.country.name}")
         radius = 7 if site.kind in BIG_KINDS else 5.5
-        fill = "#212529" if n.placed else "#adb5bd"
+        fill = site_colours.get(site.pk) or ("#212529" if n.placed else "#adb5bd")
         label = ""
         if labels:
             text = site.code or site.name

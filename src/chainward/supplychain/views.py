@@ -57,13 +57,20 @@ def supply_chain_map(request):
                 legs.values_list("to_site_id", flat=True))
             sites = sites.filter(pk__in=touched)
     sites, legs = list(sites), list(legs)
-    nodes, edges, height = network.layout(sites, legs)
+    # Risk colouring: the highest residual level per site and leg, from the ratings this
+    # user may see (chainward.risk); legs without a rating keep their mode colour.
+    from chainward.risk.heatmap import map_colours, map_legend
+
+    risk = request.GET.get("colour") != "mode" and user.has_perm("risk.view_rating")
+    site_colours, leg_colours = map_colours(user, org) if risk else ({}, {})
+    nodes, edges, height = network.layout(sites, legs, leg_colours)
     context = {
         "form": form, "height": height,
         "svg_legs": network.svg_legs(edges), "svg_nodes": network.svg_nodes(
-            nodes, labels=len(nodes) <= 60),
+            nodes, labels=len(nodes) <= 60, site_colours=site_colours),
         "legend": [
             (label, network.MODE_COLOURS[value]) for value, label in choices.Mode.choices],
+        "risk_legend": map_legend(org) if site_colours or leg_colours else [],
         "site_count": len(sites), "leg_count": len(edges),
     }
     template = "supplychain/map.html"
