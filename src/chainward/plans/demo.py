@@ -153,3 +153,27 @@ def _create(organisation, actor, owner, title, spec, today):
             organisation=organisation, objective=objective, measured_on=day,
             value=Decimal(value), note=spec["notes"].get(index, "")))
     return objective
+
+
+def build_security_plan_demo(organisation, admin_user):
+    """An approved security plan from the demo's completed assessment (written by the security
+    manager, approved by the administrator); left alone once it exists. Returns the number of
+    plans created (0 or 1)."""
+    from chainward.risk.choices import AssessmentStatus
+    from chainward.risk.models import SecurityAssessment
+
+    from .models import SecurityPlan
+    from .security_plan import approve_version, generate_version
+
+    assessment = SecurityAssessment.objects.filter(
+        organisation=organisation, status=AssessmentStatus.COMPLETED,
+        archived=False).order_by("-completed_on", "-pk").first()
+    if assessment is None or SecurityPlan.objects.filter(assessment=assessment).exists():
+        return 0
+    author = objective_owner(organisation, admin_user)
+    if author == admin_user:
+        return 0  # nobody else could approve it: leave the plan to be written by hand
+    version = generate_version(author, assessment,
+                               change_summary="First plan from the annual assessment.")
+    approve_version(admin_user, version)
+    return 1

@@ -7,12 +7,12 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from chainward.compliance.demo import build_compliance_demo
 from chainward.audits.demo import build_audits_demo
 from chainward.certification.demo import build_certification_demo
+from chainward.compliance.demo import build_compliance_demo
 from chainward.documents.demo import build_documents_demo
 from chainward.ledger.context import actor_context
-from chainward.plans.demo import build_objectives_demo
+from chainward.plans.demo import build_objectives_demo, build_security_plan_demo
 from chainward.risk.demo import build_risk_demo
 from chainward.supplychain import demo
 
@@ -42,6 +42,7 @@ class Command(BaseCommand):
             # Risk before plans (the security plan is generated from the assessment), audits
             # before certification (the management review compiles the audit results).
             counts.update(build_risk_demo(organisation, admin))
+            counts["security plans"] = build_security_plan_demo(organisation, admin)
             counts.update(build_audits_demo(organisation, admin))
             counts.update(build_certification_demo(organisation, admin))
 
