@@ -104,6 +104,7 @@ class FindingRegister(Register):
     form_class = forms.RequirementChoiceForm
     form_fields = ("audit", "grade", "statement", "requirement", "site", "checklist_item")
     select_related = ("audit", "site")
+    prefetch_related = ("corrective_actions",)  # listed by the API: one query per page
     initial_from_query = ("audit", "checklist_item", "requirement")
     can_import = False
     serializer_class = FindingSerializer
