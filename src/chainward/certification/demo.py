@@ -1,6 +1,124 @@
-"""The ABC Logistics review and certification demo (filled in with the certification app)."""
+"""The ABC Logistics review and certification demo: Nordcert GmbH (a fictitious certification
+body), an ISO 28000:2022 certificate issued about ten months ago for the demo sites with its
+three-year cycle (stage 1, stage 2 and the decision done; surveillance 1 due in about two
+months), and one held management review with its compiled pack, attendees, decisions and three
+actions (one done, one open, one overdue).
+
+Records are found by natural key (body name, certificate number, review title); one that exists
+is left alone, so a second run writes nothing.
+"""
+
+import datetime
+
+from django.utils import timezone
+
+from chainward.access.models import User
+from chainward.core import services as records
+from chainward.library.models import Framework
+from chainward.supplychain.models import Site, StatementOfApplication
+
+from . import services
+from .choices import ActionStatus, CertificateStatus, MilestoneKind
+from .models import Certificate, CertificationBody, ManagementReview, ReviewAction
+
+ISO28000 = "urn:chainward:framework:iso28000-2022"
+BODY = "Nordcert GmbH"
+NUMBER = "NC-28000-2026-0417"
+REVIEW = "Management review 2026"
+DOMAIN = "abc-logistics.example"
+
+
+def _person(local, fallback):
+    return User.objects.filter(email=f"{local}@{DOMAIN}", is_active=True).first() or fallback
+
+
+def _add_months(day, months):
+    return services.add_months(day, months)
 
 
 def build_certification_demo(organisation, admin):
     """Create (or reuse) the demo's review and certificate records; return {label: count}."""
-    return {}
+    today = timezone.localdate()
+    manager = _person("m.weber", admin)
+    created = {"certificates": 0, "management reviews": 0}
+
+    body = CertificationBody.objects.filter(organisation=organisation, name=BODY).first()
+    if body is None:
+        body = records.save_record(manager, CertificationBody(
+            organisation=organisation, name=BODY, accreditation_body="DAkkS (fictitious)",
+            accreditation_number="D-ZM-99999-01-00",
+            contact="Lead auditor: Dr. Henrike Brandt, h.brandt@nordcert.example, "
+                    "+49 40 555 0100"))
+
+    certificate = Certificate.objects.filter(organisation=organisation, number=NUMBER).first()
+    framework = Framework.objects.filter(urn=ISO28000).first()
+    if certificate is None and framework is not None:
+        # Surveillance 1 is due 12 months after the decision: issue it 10 months ago so that
+        # it falls due in about two months.
+        issued = _add_months(today, -10)
+        expires = _add_months(issued, 36) - datetime.timedelta(days=1)
+        certificate = records.save_record(manager, Certificate(
+            organisation=organisation, body=body, number=NUMBER, framework=framework,
+            scope="Warehousing, cross-docking and road transport management of high-value "
+                  "consumer goods, pharmaceuticals and excise goods, including the security "
+                  "management of subcontracted road carriers, at the sites listed.",
+            issued_on=issued, expires_on=expires, status=CertificateStatus.ACTIVE))
+        statement = StatementOfApplication.objects.filter(
+            organisation=organisation, archived=False, status="current").first()
+        sites = list(statement.sites.all()) if statement is not None else []
+        certificate.sites.set(sites or Site.objects.filter(organisation=organisation,
+                                                           archived=False))
+        milestones = {m.kind: m for m in services.plan_cycle(manager, certificate)}
+        notes = {
+            MilestoneKind.STAGE1: "On site in Hamburg; two areas of concern (risk acceptance "
+                                  "criteria, internal audit coverage of the Polish sites).",
+            MilestoneKind.STAGE2: "Three sites sampled; two minor nonconformities (seal log "
+                                  "gaps in Stryków, training records of temporary staff).",
+            MilestoneKind.DECISION: "Certified after the corrective-action plan was accepted.",
+        }
+        for kind, note in notes.items():
+            milestone = milestones[kind]
+            milestone.done_on, milestone.notes = milestone.due_date, note
+            records.save_record(manager, milestone)
+        created["certificates"] += 1
+
+    if not ManagementReview.objects.filter(organisation=organisation, title=REVIEW).exists():
+        _review(organisation, admin, manager, today)
+        created["management reviews"] += 1
+    return created
+
+
+def _review(organisation, admin, manager, today):
+    chair = admin
+    review = records.save_record(manager, ManagementReview(
+        organisation=organisation, title=REVIEW, date=today - datetime.timedelta(days=30),
+        chair=chair,
+        external_attendees="Dr. Henrike Brandt, Nordcert GmbH (observer, by invitation)",
+        minutes="Inputs of ISO 28000 9.3.2 reviewed from the compiled pack. The managing "
+                "director confirmed the security policy and the objectives for the next "
+                "period."))
+    review.attendees.set([u for u in (manager, _person("s.devries", None),
+                                      _person("j.petersen", None)) if u is not None])
+    services.compile_pack(manager, review)
+    services.mark_held(manager, review)
+    review.decisions = (
+        "1. Extend secure-parking-only rules to all high-value road legs over 4 hours.\n"
+        "2. Budget approved for CCTV renewal at the Poznań warehouse.\n"
+        "3. Internal audit programme to cover both Polish sites before surveillance 1.")
+    records.save_record(manager, review)
+    actions = (
+        ("Publish the revised carrier security requirements to all road carriers.",
+         manager, today - datetime.timedelta(days=10), ActionStatus.DONE,
+         today - datetime.timedelta(days=12)),
+        ("Order and install the CCTV renewal at the Poznań warehouse.",
+         _person("a.nowak", manager), today + datetime.timedelta(days=45), ActionStatus.OPEN,
+         None),
+        ("Schedule internal audits of both Polish sites.",
+         _person("s.devries", manager), today - datetime.timedelta(days=5), ActionStatus.OPEN,
+         None),
+    )
+    for description, owner, due, status, done_on in actions:
+        records.save_record(manager, ReviewAction(
+            organisation=organisation, review=review, description=description, owner=owner,
+            due_date=due, status=status, done_on=done_on))
+    return review

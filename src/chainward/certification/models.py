@@ -301,8 +301,8 @@ register(Certificate, site_paths=("sites",), siteless_is_organisation_wide=True,
          roles=roles.matrix(officer=roles.READ_EXPORT, contributor=roles.READ))
 register(CycleMilestone, site_paths=("certificate__sites",), siteless_is_organisation_wide=True,
          roles=roles.matrix(officer=roles.READ_EXPORT, contributor=roles.READ))
-# Producing a pack ("pack"; "add" creates its record) is for administrators, security managers and internal auditors;
-# packs are never edited.
+# Producing a pack ("pack"; "add" creates its record) is for administrators, security
+# managers and internal auditors; packs are never edited.
 register(EvidencePack, actions=("pack",),
          roles=roles.matrix(admin=("view", "add", "export", "pack", "delete"),
                             manager=("view", "add", "export", "pack"), officer=roles.NONE,
