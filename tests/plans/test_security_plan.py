@@ -203,6 +203,28 @@ class SecurityPlanTests(TestCase):
         self.assertIn(s1_rating.reference, text)
         self.assertNotIn(s2_rating.reference, text)
 
+    def test_evidence_pack_section_holds_the_approved_plan_watermarked(self):
+        from chainward.certification.evidence_pack import PackWriter
+        from chainward.plans.pack_sections import security_plans
+
+        draft = self.generate()
+        security_plan.approve_version(self.admin, draft)
+        auditor = self.world["users"]["internal_auditor__org"]
+        pack = PackWriter(auditor, "EP-TEST")
+        [entry] = security_plans(self.world["org_a"], auditor, pack)
+        body = pack.close()
+        import zipfile
+
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            pages = pdf_pages(archive.read(entry.path))
+        self.assertTrue(entry.restricted)
+        self.assertIn("approved", entry.note)
+        self.assertTrue(all("RESTRICTED" in text and auditor.email in text for text in pages))
+        # Someone who may not read plans gets no plan in their pack.
+        viewer = self.world["users"]["viewer__org"]
+        self.assertEqual(security_plans(self.world["org_a"], viewer,
+                                        PackWriter(viewer, "EP-2")), [])
+
     def test_generate_view_reports_refusals(self):
         SecurityAssessment.objects.filter(pk=self.assessment.pk).update(status="in_progress")
         self.client.force_login(self.manager)

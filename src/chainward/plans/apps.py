@@ -2,11 +2,11 @@ from django.apps import AppConfig
 
 
 class PlansConfig(AppConfig):
-    """Policy, security objectives (ISO 28000 6.2) and, later, security plans."""
+    """Security objectives (ISO 28000 6.2) and security plans (ISO 28001 5.4, ISO 28000 8.6)."""
 
     name = "chainward.plans"
     label = "plans"
     verbose_name = "Objectives and plans"
 
     def ready(self):
-        from . import registers  # noqa: F401 - declares the registers
+        from . import pack_sections, registers  # noqa: F401 - registers and pack sections
