@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from chainward.audits import services
 from chainward.audits.coverage import coverage_matrix
-from chainward.audits.models import Audit, ChecklistItem, CorrectiveAction, Finding
+from chainward.audits.models import Audit, CorrectiveAction, Finding
 from chainward.ledger.context import actor_context
 from chainward.ledger.models import LedgerEntry
 from chainward.library.models import CatalogEntry, Library, Requirement
