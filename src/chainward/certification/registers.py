@@ -92,6 +92,7 @@ class CycleMilestoneRegister(Register):
     menu_group = GROUP
     columns = ("kind", Column("certificate", sort="certificate__number"), "due_date", "done_on",
                Column("overdue", label="overdue"))
+    export_columns = ("reference", "kind", "certificate", "due_date", "done_on", "notes")
     filterset_class = filtersets.CycleMilestoneFilterSet
     form_fields = ("certificate", "kind", "due_date", "done_on", "notes")
     select_related = ("certificate", "certificate__framework")
