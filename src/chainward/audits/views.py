@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
+from drf_spectacular.utils import extend_schema
 from rest_framework import status as http
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
@@ -15,6 +16,12 @@ from rest_framework.response import Response
 from chainward.core import services as records
 
 from . import services
+from .api.serializers import (
+    AuditSerializer,
+    CorrectiveActionSerializer,
+    TransitionSerializer,
+    VerificationSerializer,
+)
 from .choices import ChecklistResult
 from .coverage import coverage_matrix
 from .forms import ChecklistRowForm, VerificationForm
@@ -209,11 +216,10 @@ def _api_get(request, model, pk):
         raise Http404(f"No {model._meta.verbose_name} found.") from None
 
 
+@extend_schema(request=TransitionSerializer, responses=AuditSerializer)
 @api_view(["POST"])
 def api_audit_transition(request, pk):
     """POST {"to": "in_progress"|"reported"|"closed", "version": n}: move an audit on."""
-    from .api.serializers import AuditSerializer, TransitionSerializer
-
     audit = _api_get(request, Audit, pk)
     body = TransitionSerializer(data=request.data)
     body.is_valid(raise_exception=True)
@@ -225,11 +231,10 @@ def api_audit_transition(request, pk):
     return Response(AuditSerializer(audit, context={"request": request}).data)
 
 
+@extend_schema(request=TransitionSerializer, responses=CorrectiveActionSerializer)
 @api_view(["POST"])
 def api_capa_transition(request, pk):
     """POST {"to": "containment"|…|"actions_done", "version": n}: move a CAPA on."""
-    from .api.serializers import CorrectiveActionSerializer, TransitionSerializer
-
     capa = _api_get(request, CorrectiveAction, pk)
     body = TransitionSerializer(data=request.data)
     body.is_valid(raise_exception=True)
@@ -241,11 +246,10 @@ def api_capa_transition(request, pk):
     return Response(CorrectiveActionSerializer(capa, context={"request": request}).data)
 
 
+@extend_schema(request=VerificationSerializer, responses=CorrectiveActionSerializer)
 @api_view(["POST"])
 def api_capa_verify(request, pk):
     """POST {"effective": true|false, "notes": "…"}: verify a CAPA (not by its owner)."""
-    from .api.serializers import CorrectiveActionSerializer, VerificationSerializer
-
     capa = _api_get(request, CorrectiveAction, pk)
     body = VerificationSerializer(data=request.data)
     body.is_valid(raise_exception=True)
