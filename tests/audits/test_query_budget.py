@@ -69,3 +69,31 @@ def test_my_work_costs_a_fixed_number_of_queries(client, world):
     page = client.get("/audits/my-work/").content.decode()
     assert page.count("/audits/corrective-action-steps/") >= 41
     assert count_queries(client, "/audits/my-work/") == small
+
+
+def test_coverage_matrix_costs_the_same_at_2_and_30_audits(client, world):
+    from tests.support.library import tiny_framework
+
+    client.force_login(world["users"]["internal_auditor__org"])
+    framework = tiny_framework("qbcov")
+    with actor_context(None, name="query budget"):
+        programme = f.programme(world["org_a"], "Budget programme")
+        programme.frameworks.set([framework])
+        programme.sites.set([world["s1"], world["s2"]])
+
+    def add(upto):
+        with actor_context(None, name="query budget"):
+            for i in range(programme.audits.count(), upto):
+                audit = f.audit(world["org_a"], f"Covering {i}", programme=programme,
+                                sites=[world["s1"]] if i % 2 else [world["s2"]],
+                                planned_start=f.days(0).replace(2027, 1 + i % 12, 3),
+                                planned_end=f.days(0).replace(2027, 1 + i % 12, 4))
+                audit.criteria.set([framework])
+                audit.requirements.set(framework.requirements.filter(depth=2)[:1 + i % 3])
+
+    url = f"/audits/programmes/{programme.pk}/coverage/"
+    add(2)
+    small = count_queries(client, url)
+    add(30)
+    assert client.get(url).content.decode().count("AUD-") >= 30
+    assert count_queries(client, url) == small
