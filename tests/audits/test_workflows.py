@@ -367,3 +367,4 @@ def test_my_work_lists_open_capas_and_steps_overdue_first(client, world):
     assert late.get_absolute_url() in page
     home = client.get("/").content.decode()
     assert "Corrective actions overdue" in home
+    assert "/audits/my-work/" in home and "2 overdue item(s)" in home  # one CAPA, one step

@@ -39,6 +39,22 @@ def audits_due(request):
                 reverse("audits:audit_list") + "?status=planned")
 
 
+@card
+def my_work(request):
+    """The user's own open corrective actions and steps (details on the My work page)."""
+    if not request.user.has_perm("audits.view_correctiveaction"):
+        return None
+    mine = CorrectiveAction.objects.restrict(request.user, "view").filter(
+        organisation=request.organisation, owner=request.user, archived=False).exclude(
+        status__in=CAPA_DONE)
+    steps = services.overdue_steps(CorrectiveActionStep.objects.restrict(
+        request.user, "view").filter(organisation=request.organisation, owner=request.user))
+    overdue = services.overdue_corrective_actions(mine).count() + steps.count()
+    return Card("My work", str(mine.count()), f"open corrective actions of yours; {overdue} "
+                "overdue item(s)", "danger" if overdue else "secondary",
+                reverse("audits:my_work"))
+
+
 @services.my_work_section
 def my_corrective_actions(request):
     """Open corrective actions the user owns, overdue first."""

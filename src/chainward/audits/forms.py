@@ -91,3 +91,4 @@ class VerificationForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         style_widgets(self)
+        self.fields["effective"].widget.attrs["class"] = "form-check-input"
