@@ -113,7 +113,14 @@ def countermeasure_at(world, placement):
 
 
 def acceptance_at(world, placement):
-    base = rating_at(world, placement)
+    # The assessor is not the one who accepts (managers and administrators may change it).
+    from tests.support.matrix import RegisterCase
+
+    _, site = RegisterCase.where(world, placement)
+    assessor = _b_assessor(world) if placement == "foreign" else \
+        world["users"]["contributor__org"]
+    assessment = assessment_at(world, placement, f"Accepted {placement}", assessor=assessor)
+    base = rating(assessment, threat(assessment), site=site, notes=f"Rating {placement}")
     base.likelihood = 5
     base.consequences = {"economic": 5}
     base.decision = "accept"
@@ -129,3 +136,16 @@ def leg(world, from_site, to_site):
     with actor_context(None, name="risk tests"):
         return Leg.objects.create(organisation=world["org_a"], from_site=from_site,
                                   to_site=to_site, mode="road", carrier=world["carrier_a"])
+
+
+def _b_assessor(world):
+    """A second person of organisation B (its administrator then accepts as a non-assessor)."""
+    from chainward.access.models import Role, RoleAssignment, User
+
+    user = User.objects.filter(email="assessor@b.example").first()
+    if user is None:
+        with actor_context(None, name="risk tests"):
+            user = User.objects.create_user("assessor@b.example", None, full_name="B assessor")
+            RoleAssignment.objects.create(organisation=world["org_b"], user=user,
+                                          role=Role.objects.get(name="Security manager"))
+    return user

@@ -85,7 +85,7 @@ def test_levels_agree_in_register_heat_map_and_map(client, world, rated):
     # Heat map: the residual cell (5, 5) counts one, (4, 5) one, (3, 4) one.
     heat = client.get("/risk/heatmap/").content.decode()
     for cell, count in (("3-4", 1), ("5-5", 1), ("4-5", 1), ("3-3", 1), ("2-2", 1)):
-        residual = re.search(rf'data-param="residual_cell".*?</svg>', heat, re.S).group(0)
+        residual = re.search(r'data-param="residual_cell".*?</svg>', heat, re.S).group(0)
         assert f'data-cell="{cell}" data-count="{count}"' in residual, cell
     # And the linked cell lists exactly those ratings.
     page = client.get("/risk/register/", {"residual_cell": "5-5"}).content.decode()

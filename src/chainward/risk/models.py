@@ -348,6 +348,8 @@ class ThreatApplicability(AssessmentChild):
     def clean(self):
         super().clean()
         errors = {}
+        if self.custom_categories is None:
+            self.custom_categories = []
         if bool(self.scenario_id) == bool(self.custom_scenario.strip()):
             errors["scenario"] = "Choose a library scenario or describe your own (not both)."
         if self.scenario_id and self.scenario.kind != "threat_scenario":
@@ -578,7 +580,7 @@ class RiskAcceptance(ExpiryMixin, PrimaryModel):
 
 
 RESTRICTED = roles.matrix(viewer=roles.NONE)
-RATING_PATHS = ("site", "leg__from_site", "leg__to_site")
+RATING_PATHS = ("site_id", "leg__from_site_id", "leg__to_site_id")
 
 register(RiskMatrix, roles=roles.ORGANISATION_RECORD)
 register(SecurityAssessment, site_paths=("sites",), siteless_is_organisation_wide=False,

@@ -18,9 +18,8 @@ class RiskMatrixRegister(Register):
     columns = ("name", "acceptance_level", "threat_level_changed_on", "frozen")
     filterset_class = filtersets.RiskMatrixFilterSet
     form_class = forms.RiskMatrixForm
-    form_fields = ("name", "likelihood_levels", "consequence_levels", "consequence_categories",
-                   "risk_levels", "grid", "acceptance_level", "threat_level_changed_on",
-                   "threat_level_note")
+    form_fields = ("name", "acceptance_level", "threat_level_changed_on", "threat_level_note")
+    detail_fields = (*form_fields, "frozen", "source_urn")
     detail_template = "risk/matrix_detail.html"
     can_import = False
     serializer_class = serializers.RiskMatrixSerializer
@@ -126,10 +125,11 @@ class RatingRegister(Register):
     search_fields = ("reference", "threat__custom_scenario", "threat__scenario__name")
     filterset_class = filtersets.RatingFilterSet
     form_class = forms.RatingForm
-    form_fields = ("assessment", "threat", "site", "leg", "partner", "consequences",
-                   "likelihood", "decision", "countermeasures", "residual_likelihood",
+    form_fields = ("assessment", "threat", "site", "leg", "partner", "likelihood", "decision",
+                   "countermeasures", "residual_likelihood",
                    "residual_consequence", "owner", "reviewed", "notes")
-    detail_fields = (*form_fields, "consequence", "inherent_level", "residual_level",
+    detail_fields = (*form_fields, "consequences", "consequence", "inherent_level",
+                     "residual_level",
                      "above_appetite")
     detail_template = "risk/rating_detail.html"
     select_related = ("assessment__matrix", "threat__scenario", "site", "leg", "partner",

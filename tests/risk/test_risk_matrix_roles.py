@@ -1,0 +1,195 @@
+"""Generated role × scope tests (tests/support/matrix.py) for every register of the risk app."""
+
+import datetime
+
+from django.test import TestCase
+
+from chainward.risk import registers, services
+from chainward.risk.models import RiskMatrix, SecurityAssessment
+from tests.support.matrix import RegisterCase, matrix_tests
+
+from . import support
+
+
+class Catalogued(RegisterCase):
+    """Loads the catalogues once per class, before the records are made."""
+
+    def make(self, world, placement):
+        if placement == "in":
+            support.load_catalogues()
+        return self.build(world, placement)
+
+
+class RiskMatrixCase(Catalogued):
+    register = registers.RiskMatrixRegister
+
+    def build(self, world, placement):
+        org, _ = self.where(world, placement)
+        default = services.default_matrix(org)
+        fields = {f: getattr(default, f) for f in (
+            "likelihood_levels", "consequence_levels", "consequence_categories",
+            "risk_levels", "grid", "acceptance_level")}
+        return RiskMatrix.objects.create(organisation=org, name=f"Matrix {placement}", **fields)
+
+    def create_data(self, world):
+        return {"name": "New matrix", "acceptance_level": "medium"}
+
+    def api_payload(self, data):
+        default = RiskMatrix.objects.get(organisation__name="ABC Logistics",
+                                         name=services.DEFAULT_NAME)
+        return {**super().api_payload(data), **{f: getattr(default, f) for f in (
+            "likelihood_levels", "consequence_levels", "consequence_categories", "risk_levels",
+            "grid")}}
+
+
+class SecurityAssessmentCase(Catalogued):
+    register = registers.SecurityAssessmentRegister
+    change_field = ("title", "Assessment changed")
+    marker_field = "title"
+    create_has_refs = True
+
+    def build(self, world, placement):
+        return support.assessment_at(world, placement)
+
+    def create_data(self, world):
+        matrix = RiskMatrix.objects.get(organisation=world["org_a"], name=services.DEFAULT_NAME)
+        return {"title": "New assessment", "matrix": matrix.pk,
+                "assessor": world["users"]["security_manager__org"].pk,
+                "classification": "restricted"}
+
+
+class AssessmentMemberCase(Catalogued):
+    register = registers.AssessmentMemberRegister
+    change_field = ("role_in_team", "Role changed")
+    marker_field = "role_in_team"
+    create_has_refs = True
+
+    def build(self, world, placement):
+        return support.member_at(world, placement)
+
+    def create_data(self, world):
+        # Touches S1 through its assessment, which `allows` cannot follow: org-wide grants only.
+        return {"assessment": SecurityAssessment.objects.get(title="Team in").pk,
+                "user": world["users"]["contributor__org"].pk, "role_in_team": "Analyst"}
+
+
+class ExistingMeasureCase(Catalogued):
+    register = registers.ExistingMeasureRegister
+    change_field = ("description", "Fence changed")
+    marker_field = "description"
+    create_has_refs = True
+    create_placement = "new_in"
+
+    def build(self, world, placement):
+        return support.measure_at(world, placement)
+
+    def create_data(self, world):
+        return {"assessment": SecurityAssessment.objects.get(title="Measures in").pk,
+                "site": world["s1"].pk, "measure_type": "access_control",
+                "description": "Badge readers"}
+
+
+class ThreatApplicabilityCase(Catalogued):
+    register = registers.ThreatApplicabilityRegister
+    change_field = ("justification", "Reason changed")
+    marker_field = "justification"
+    create_has_refs = True
+
+    def build(self, world, placement):
+        return support.applicability_at(world, placement)
+
+    def create_data(self, world):
+        return {"assessment": SecurityAssessment.objects.get(title="Threats in").pk,
+                "custom_scenario": "Drone over the yard", "custom_categories": '["UA"]',
+                "applicable": "on"}
+
+    def api_payload(self, data):
+        payload = super().api_payload(data)
+        payload["custom_categories"] = ["UA"]
+        return payload
+
+
+class RatingCase(Catalogued):
+    register = registers.RatingRegister
+    change_field = ("notes", "Notes changed")
+    marker_field = "assessment.title"
+    create_has_refs = True
+    create_placement = "new_in"
+
+    def build(self, world, placement):
+        return support.rating_at(world, placement)
+
+    def create_data(self, world):
+        assessment = SecurityAssessment.objects.get(title="Rated in")
+        return {"assessment": assessment.pk, "threat": assessment.applicability.get().pk,
+                "site": world["s1"].pk, "likelihood": 2, "consequence_economic": "3",
+                "decision": "acceptable", "notes": "New rating"}
+
+    def api_payload(self, data):
+        payload = super().api_payload(data)
+        payload["consequences"] = {"economic": int(payload.pop("consequence_economic"))}
+        return payload
+
+
+class CountermeasureCase(Catalogued):
+    register = registers.CountermeasureRegister
+    change_field = ("title", "CCTV changed")
+    marker_field = "title"
+    create_has_refs = True
+
+    def build(self, world, placement):
+        return support.countermeasure_at(world, placement)
+
+    def create_data(self, world):
+        return {"title": "Perimeter lighting", "measure_type": "physical", "status": "planned",
+                "owner": world["users"]["security_manager__org"].pk,
+                "due_date": (datetime.date.today() + datetime.timedelta(days=30)).isoformat()}
+
+
+class RiskAcceptanceCase(Catalogued):
+    register = registers.RiskAcceptanceRegister
+    change_field = ("justification", "Justification changed")
+    marker_field = "rating"
+
+    def build(self, world, placement):
+        return support.acceptance_at(world, placement)
+
+
+@matrix_tests(RiskMatrixCase)
+class TestRiskMatrixMatrix(TestCase):
+    pass
+
+
+@matrix_tests(SecurityAssessmentCase)
+class TestSecurityAssessmentMatrix(TestCase):
+    pass
+
+
+@matrix_tests(AssessmentMemberCase)
+class TestAssessmentMemberMatrix(TestCase):
+    pass
+
+
+@matrix_tests(ExistingMeasureCase)
+class TestExistingMeasureMatrix(TestCase):
+    pass
+
+
+@matrix_tests(ThreatApplicabilityCase)
+class TestThreatApplicabilityMatrix(TestCase):
+    pass
+
+
+@matrix_tests(RatingCase)
+class TestRatingMatrix(TestCase):
+    pass
+
+
+@matrix_tests(CountermeasureCase)
+class TestCountermeasureMatrix(TestCase):
+    pass
+
+
+@matrix_tests(RiskAcceptanceCase)
+class TestRiskAcceptanceMatrix(TestCase):
+    pass
