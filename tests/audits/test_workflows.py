@@ -368,3 +368,13 @@ def test_my_work_lists_open_capas_and_steps_overdue_first(client, world):
     home = client.get("/").content.decode()
     assert "Corrective actions overdue" in home
     assert "/audits/my-work/" in home and "2 overdue item(s)" in home  # one CAPA, one step
+
+
+def test_a_nonconformity_recorded_without_anybody_goes_to_the_security_manager(world):
+    audit = fixture(f.audit, world["org_a"], "Scripted", sites=[world["s1"], world["s2"]])
+    finding = fixture(f.finding, audit, "Scripted major", grade="major")
+    capa = CorrectiveAction.objects.get(finding=finding)
+    assert capa.owner == world["users"]["security_manager__org"]
+    assert capa.site is None  # two sites audited, none named: organisation-wide
+    assert LedgerEntry.objects.filter(object_type="audits.correctiveaction",
+                                      object_id=str(capa.pk), action="create").exists()

@@ -205,7 +205,10 @@ def open_corrective_action_for(finding):
         sites = list(audit.sites.all()[:2])
         site = sites[0] if len(sites) == 1 else None
     days = 30 if finding.grade == "major" else 90
-    owner = audit.responsible_persons.first() or audit.lead_auditor or finding.created_by
+    owner = (audit.responsible_persons.first() or audit.lead_auditor or finding.updated_by
+             or finding.created_by or _security_manager(finding.organisation_id))
+    if owner is None:
+        return None  # nobody to own it yet: an empty organisation; never a crash
     action = CorrectiveAction(
         organisation_id=finding.organisation_id, source=CapaSource.AUDIT_FINDING,
         finding=finding, title=f"Correct {finding.reference}: {finding.statement[:150]}",
@@ -214,6 +217,16 @@ def open_corrective_action_for(finding):
         created_by=finding.updated_by, updated_by=finding.updated_by)
     action.save()
     return action
+
+
+def _security_manager(organisation_id):
+    """The organisation's first organisation-wide security manager (or administrator)."""
+    assignment = (RoleAssignment.objects
+                  .filter(organisation_id=organisation_id, archived=False, all_sites=True,
+                          role__name__in=(roles.SECURITY_MANAGER, roles.ADMINISTRATOR),
+                          user__is_active=True)
+                  .select_related("user").order_by("-role__name", "pk").first())
+    return assignment.user if assignment else None
 
 
 # --- corrective actions -----------------------------------------------------------------------
