@@ -60,6 +60,10 @@ class PackWriter:
         return (f"RESTRICTED — evidence pack {self.reference} produced by {self.user.email} on "
                 f"{self.when:%Y-%m-%d %H:%M} UTC")
 
+    @property
+    def footer(self):
+        return f"{self.reference} · produced by {self.user.email} · confidential"
+
     def add_file(self, path, data):
         """Write `data` at `path` (made safe and unique); return the member path."""
         path = safe_member(path)
@@ -82,7 +86,8 @@ class PackWriter:
     def render_pdf(self, path, template, context, restricted=False):
         """Render a template to PDF (core.pdf) and add it."""
         body = render_pdf(template, {"pack_reference": self.reference, "user": self.user,
-                                     "generated": self.when, **context})
+                                     "generated": self.when, "footer": self.footer,
+                                     **context})
         return self.add_pdf(path, body, restricted=restricted)
 
     def add_stored(self, path, storage_name, *, content_type="", restricted=False):
@@ -210,7 +215,7 @@ def build_zip(evidence_pack, user):
         "assessment": (f"{assessment.reference} {assessment.title}" if assessment else ""),
         "requirements": requirements, "sections": sections,
     }
-    context = {"index": index, "generated": writer.when}
+    context = {"index": index, "generated": writer.when, "footer": writer.footer}
     writer.add_file("index.html", render_to_string("certification/pack_index.html", context))
     writer.add_file("index.pdf", render_pdf("certification/pack_index.html",
                                             {**context, "pdf": True}))

@@ -118,8 +118,10 @@ def may_download(user, pack):
 
 
 def pack_context(pack, request):
-    return {"index": pack.index, "ready": pack.status == PackStatus.READY,
-            "may_download": may_download(request.user, pack)}
+    allowed = may_download(request.user, pack)
+    # The contents reflect the producer's access: shown only to those who may download it.
+    return {"index": pack.index if allowed else {}, "ready": pack.status == PackStatus.READY,
+            "may_download": allowed}
 
 
 @login_required
