@@ -40,8 +40,16 @@ def review_context(review, request):
     }
 
 
+def _changeable(request, model, pk):
+    """The record if visible (else 404); 403 when the user may see but not change it."""
+    obj = _get(request, model, pk)
+    if not request.user.has_perm(f"certification.change_{model._meta.model_name}", obj):
+        raise PermissionDenied(f"You may not change this {model._meta.verbose_name}.")
+    return obj
+
+
 def _review_step(request, pk, step, done):
-    review = _get(request, ManagementReview, pk)
+    review = _changeable(request, ManagementReview, pk)
     try:
         step(request.user, review)
     except PermissionDenied as refused:
@@ -89,7 +97,7 @@ def review_pdf(request, pk):
 @require_POST
 def plan_certificate_cycle(request, pk):
     """Create the missing milestones of the certificate's three-year cycle."""
-    certificate = _get(request, Certificate, pk)
+    certificate = _changeable(request, Certificate, pk)
     start = None
     if request.POST.get("start"):
         try:
