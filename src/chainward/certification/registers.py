@@ -24,6 +24,7 @@ class ManagementReviewRegister(Register):
                      "compiled_at", "compiled_by", "minutes_approved_by", "minutes_approved_at")
     detail_template = "certification/review_detail.html"
     select_related = ("chair",)
+    prefetch_related = ("attendees",)
     import_fields = ("title", "date", "chair", "external_attendees", "decisions", "minutes")
     import_required = ("title", "date", "chair")
     import_lookups = {"chair": "email"}
@@ -80,6 +81,7 @@ class CertificateRegister(Register):
                    "status")
     detail_template = "certification/certificate_detail.html"
     select_related = ("framework", "body")
+    prefetch_related = ("sites",)
     can_import = False
     initial_from_query = ("body",)
     serializer_class = serializers.CertificateSerializer
