@@ -5,6 +5,7 @@ import copy
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from chainward.access.scope import allows
@@ -106,8 +107,25 @@ def start_assessment(user, assessment):
     return save_record(user, assessment, expected_version=assessment.version)
 
 
-def completion_problems(assessment):
-    """What stops completion, as readable lines (empty: the assessment can be completed)."""
+def incomplete_ratings(assessment):
+    """The assessment's ratings that stop completion (a query: cheap at any size)."""
+    appetite = assessment.matrix.acceptance_rank
+    valid = RiskAcceptance.objects.filter(archived=False,
+                                          valid_until__gte=timezone.localdate())
+    problem = (Q(inherent_level="") | Q(decision="") | Q(owner__isnull=True)
+               | Q(decision=Decision.TREAT, residual_likelihood__isnull=True)
+               | Q(decision=Decision.TREAT, residual_consequence__isnull=True)
+               | Q(decision=Decision.ACCEPTABLE, residual_rank__gt=appetite)
+               | (Q(decision=Decision.ACCEPT, above_appetite=True)
+                  & ~Q(pk__in=valid.values("rating_id"))))
+    return (assessment.ratings.filter(archived=False).filter(problem)
+            .select_related("threat__scenario", "site", "leg", "partner").order_by("reference"))
+
+
+def completion_problems(assessment, limit=None):
+    """What stops completion, as readable lines (empty: the assessment can be completed).
+
+    `limit` caps the number of ratings named (the rest are counted in one more line)."""
     problems = []
     considered = set()
     for row in assessment.applicability.filter(archived=False).select_related("scenario"):
@@ -119,11 +137,10 @@ def completion_problems(assessment):
         problems.append("These ISO 28001 threat categories are not considered by any scenario: "
                         + "; ".join(missing) + ".")
     today = timezone.localdate()
-    ratings = (assessment.ratings.filter(archived=False)
-               .select_related("threat__scenario", "site", "leg", "partner")
-               .prefetch_related("acceptances").order_by("reference"))
     appetite = assessment.matrix.acceptance_rank
-    for rating in ratings:
+    incomplete = incomplete_ratings(assessment).prefetch_related("acceptances")
+    total = incomplete.count() if limit else None
+    for rating in incomplete[:limit] if limit else incomplete:
         lacks = []
         if not rating.inherent_level:
             lacks.append("an inherent rating (likelihood and consequence)")
@@ -139,9 +156,10 @@ def completion_problems(assessment):
         if rating.above_appetite and rating.decision == Decision.ACCEPT and not any(
                 a.valid_until >= today and not a.archived for a in rating.acceptances.all()):
             lacks.append("a valid risk acceptance")
-        if lacks:
-            problems.append(f"{rating.label} lacks {', '.join(lacks)}.")
-    if not ratings:
+        problems.append(f"{rating.label} lacks {', '.join(lacks)}.")
+    if limit and total > limit:
+        problems.append(f"… and {total - limit} more ratings (see the risk register).")
+    if not assessment.ratings.filter(archived=False).exists():
         problems.append("The assessment has no ratings.")
     return problems
 

@@ -44,7 +44,7 @@ def assessment_context(obj, request):
     return {
         "heat_maps": heatmap.heat_maps(ratings, {"assessment": obj.pk}),
         "can_workflow": can_change and not obj.archived,
-        "problems": services.completion_problems(obj)
+        "problems": services.completion_problems(obj, limit=20)
         if can_change and not obj.is_closed else [],
         "Status": AssessmentStatus,
     }
