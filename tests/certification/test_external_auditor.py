@@ -84,3 +84,15 @@ def test_external_auditor_reads_changes_nothing_and_expires(client, world):
         assert client.get(obj.get_absolute_url()).status_code in (403, 404), prefix
         api = client.get(f"/api/certification/{prefix}/{obj.pk}/")
         assert api.status_code in (403, 404), prefix
+
+
+def test_pack_request_refuses_bad_input_without_a_500(client, world):
+    client.force_login(world["users"]["security_manager__org"])
+    assert client.get("/certification/evidence-packs/new/").status_code == 200
+    for value in ("abc", "", "999999"):
+        response = client.post("/certification/evidence-packs/new/", {"framework": value})
+        assert response.status_code == 400 and "Choose a framework." in response.content.decode()
+    response = client.post(f"/certification/certificates/{world['records']['certificates'].pk}"
+                           "/plan/", {"start": "not a date"})
+    assert response.status_code == 302
+    assert not world["records"]["certificates"].milestones.exclude(kind="stage1").exists()

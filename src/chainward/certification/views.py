@@ -20,6 +20,8 @@ from .choices import PackStatus, ReviewStatus
 from .forms import frameworks_for
 from .models import Certificate, EvidencePack, ManagementReview
 
+ISO28000 = "urn:chainward:framework:iso28000-2022"
+
 
 def _get(request, model, pk, action="view"):
     if not request.organisation:
@@ -141,14 +143,17 @@ def request_pack(request):
         raise PermissionDenied("You may not produce evidence packs.")
     frameworks = frameworks_for(request.organisation).order_by("name")
     if request.method == "POST":
-        framework = frameworks.filter(pk=request.POST.get("framework") or 0).first()
+        chosen = request.POST.get("framework", "")
+        framework = frameworks.filter(pk=int(chosen)).first() if chosen.isdigit() else None
         if framework is None:
             return render(request, "certification/pack_request.html", {
                 "frameworks": frameworks, "error": "Choose a framework."}, status=400)
         pack = evidence_pack.request_pack(request.user, request.organisation, framework)
         messages.success(request, f"Evidence pack {pack.reference} is being prepared.")
         return redirect(pack.get_absolute_url())
-    default = frameworks.filter(ref_id__icontains="28000").order_by("-name").first()
+    wanted = request.GET.get("framework", "")
+    default = (frameworks.filter(pk=int(wanted)).first() if wanted.isdigit() else None) or \
+        frameworks.filter(urn=ISO28000).first()
     return render(request, "certification/pack_request.html", {
         "frameworks": frameworks, "default": default.pk if default else None})
 
