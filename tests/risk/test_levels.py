@@ -115,3 +115,29 @@ def test_frozen_matrix_refuses_changes(world, catalogues):
     matrix.acceptance_level = "medium"
     matrix.threat_level_note = "Alert raised"
     matrix.full_clean()  # other fields stay editable
+
+
+def test_matrix_change_recomputes_stored_levels_via_api(client, world, catalogues):
+    assessment = assessment_at(world, "in")
+    r = rating(assessment, threat(assessment), site=world["s1"], likelihood=3,
+               consequences={"economic": 4})
+    assert r.residual_level == "high" and r.above_appetite
+    matrix = assessment.matrix
+    client.force_login(world["users"]["security_manager__org"])
+    response = client.patch(f"/api/risk/matrices/{matrix.pk}/", data={
+        "acceptance_level": "high", "version": matrix.version},
+        content_type="application/json")
+    assert response.status_code == 200, response.content
+    r.refresh_from_db()
+    assert not r.above_appetite
+    grid = [row[:] for row in matrix.grid]
+    grid[2][3] = "critical"
+    response = client.patch(f"/api/risk/matrices/{matrix.pk}/", data={
+        "grid": grid, "version": matrix.version + 1}, content_type="application/json")
+    assert response.status_code == 200, response.content
+    r.refresh_from_db()
+    assert (r.inherent_level, r.residual_level, r.above_appetite) == ("critical", "critical",
+                                                                      True)
+    response = client.patch(f"/api/risk/matrices/{matrix.pk}/", data={
+        "grid": [["nope"]], "version": matrix.version + 2}, content_type="application/json")
+    assert response.status_code == 400 and "grid" in response.json()

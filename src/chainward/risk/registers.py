@@ -24,12 +24,6 @@ class RiskMatrixRegister(Register):
     can_import = False
     serializer_class = serializers.RiskMatrixSerializer
 
-    def after_save(self, user, obj, created):
-        if not created:
-            from .services import recompute_levels
-
-            recompute_levels(obj)
-
     def detail_context(self, obj, request):
         from .heatmap import matrix_table
 

@@ -82,13 +82,7 @@ def default_matrix(organisation, user=None):
 
 def recompute_levels(matrix):
     """Recompute the stored levels of every rating made with `matrix` (after it changed)."""
-    ratings = list(Rating.objects.filter(assessment__matrix=matrix))
-    for rating in ratings:
-        rating.compute_levels(matrix)
-    Rating.objects.bulk_update(ratings, ["consequence", "inherent_level", "inherent_rank",
-                                         "residual_level", "residual_rank", "above_appetite"],
-                               batch_size=500)
-    return len(ratings)
+    return matrix.recompute_ratings()
 
 
 # --- workflow --------------------------------------------------------------------------------
