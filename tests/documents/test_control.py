@@ -51,6 +51,17 @@ def test_the_author_cannot_approve_their_own_version(client, world, people):
     assert (version.status, version.approver) == ("approved", people["approver"])
 
 
+def test_an_approved_version_shows_its_history(client, world, people):
+    """The approval event names the document by reference in a field called `document`; the
+    History panel shows it as text instead of looking it up as an id (it used to answer 500)."""
+    document = make_document(world, people["author"])
+    version = approved_version(document, people["author"], people["approver"])
+    client.force_login(people["approver"])
+    response = client.get(f"/documents/versions/{version.pk}/")
+    assert response.status_code == 200
+    assert document.reference in response.content.decode()
+
+
 def test_approving_a_new_version_supersedes_the_old_one(world, people):
     document = make_document(world, people["author"])
     first = approved_version(document, people["author"], people["approver"])

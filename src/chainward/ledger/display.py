@@ -12,6 +12,9 @@ def _text(field, value):
     if field.many_to_many or field.many_to_one:
         model = field.related_model
         ids = value if isinstance(value, list) else [value]
+        if not all(isinstance(i, int) for i in ids):
+            # An event's details may reuse a field's name for a reference ("DOC-0001").
+            return ", ".join(map(str, ids))
         names = {obj.pk: str(obj) for obj in model._base_manager.filter(pk__in=ids)}
         return ", ".join(names.get(i, f"#{i} (gone)") for i in ids)
     if field.choices:
