@@ -159,3 +159,33 @@ def test_dashboard_cards_and_prompts(client, world, rated):
     assert any(p.startswith("Annual review due") for p in prompts)
     assert any(re.match(r"\d+ sites? added since", p) for p in prompts)
     assert any("Threat level changed" in p and "Alert raised" in p for p in prompts)
+
+
+def test_review_input_and_pack_section_show_only_visible_ratings(world, rated):
+    import openpyxl
+
+    from chainward.risk.integrations import risk_register, risks
+
+    r = rated["ratings"]
+    manager = world["users"]["security_manager__org"]
+    officer = world["users"]["site_security_officer__site"]
+    figures = {f["key"]: f["value"] for f in risks(world["org_a"], manager)["figures"]}
+    assert figures["ratings"] == 5 and figures["above_appetite"] == 3
+    figures = {f["key"]: f["value"] for f in risks(world["org_a"], officer)["figures"]}
+    assert figures["ratings"] == 2
+
+    class Pack:
+        stamp = "RESTRICTED — evidence pack EP-1 produced by officer"
+        files = {}
+
+        def add_file(self, path, data):
+            self.files[path] = data
+            return path
+
+    pack = Pack()
+    entries = risk_register(world["org_a"], officer, pack)
+    assert entries[0].restricted and entries[0].note == "2 ratings"
+    sheet = openpyxl.load_workbook(io.BytesIO(pack.files["risk/risk-register.xlsx"])).active
+    cells = [row[0] for row in sheet.iter_rows(values_only=True)]
+    assert cells[0].startswith("RESTRICTED")  # the watermark line
+    assert set(cells[2:]) == {r["s1"].reference, r["leg12"].reference}

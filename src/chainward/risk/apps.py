@@ -9,4 +9,9 @@ class RiskConfig(AppConfig):
     verbose_name = "Security risk"
 
     def ready(self):
-        from . import dashboard, registers, views  # noqa: F401 - registers, cards, API action
+        from . import (  # noqa: F401 - registers, cards, API action, review input, pack section
+            dashboard,
+            integrations,
+            registers,
+            views,
+        )

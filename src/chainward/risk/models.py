@@ -516,7 +516,9 @@ class Rating(AssessmentChild, Target):
         super().clean()
         errors = self.target_errors()
         if not self.assessment_id:
-            raise ValidationError(errors) if errors else ValidationError({})
+            if errors:
+                raise ValidationError(errors)
+            return
         matrix = self.assessment.matrix
         if self.threat_id:
             if self.threat.assessment_id != self.assessment_id:
