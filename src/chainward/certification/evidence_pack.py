@@ -195,6 +195,9 @@ def build_zip(evidence_pack, user):
         except WatermarkError:
             entries = [registry.PackEntry("A restricted PDF could not be watermarked; it was "
                                           "left out.", restricted=True)]
+        except Exception as exc:  # noqa: BLE001 - one broken section must not sink the pack
+            log.exception("pack section %s failed", section.key)
+            entries = [registry.PackEntry(f"This section could not be produced: {exc}")]
         entries = [e.as_dict() if isinstance(e, registry.PackEntry) else dict(e)
                    for e in entries]
         for entry in entries:
