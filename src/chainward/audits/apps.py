@@ -12,7 +12,8 @@ class AuditsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_save
 
-        from . import dashboard, registers  # noqa: F401 - declares the registers and cards
+        # Registers, dashboard cards, evidence-pack sections and management-review inputs.
+        from . import dashboard, pack_sections, registers, review_inputs  # noqa: F401
         from .models import Finding
 
         post_save.connect(_finding_saved, sender=Finding, dispatch_uid="audits:finding_capa")
