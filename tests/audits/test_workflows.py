@@ -378,3 +378,22 @@ def test_a_nonconformity_recorded_without_anybody_goes_to_the_security_manager(w
     assert capa.site is None  # two sites audited, none named: organisation-wide
     assert LedgerEntry.objects.filter(object_type="audits.correctiveaction",
                                       object_id=str(capa.pk), action="create").exists()
+
+
+def test_a_closed_audits_checklist_cannot_change_through_the_form_or_the_api(admin_client,
+                                                                              world):
+    audit = fixture(f.audit, world["org_a"], "Closed", sites=[world["s1"]])
+    row = fixture(f.item, audit, "Seals checked?", result="conforming")
+    Audit.objects.filter(pk=audit.pk).update(status="closed")
+    response = admin_client.post(f"/audits/checklist-items/{row.pk}/edit/", {
+        "audit": audit.pk, "question": "Seals checked?", "order": 0,
+        "result": "nonconforming", "notes": "changed later", "version": row.version})
+    assert response.status_code == 400
+    assert "The audit is closed; its checklist is final." in response.content.decode()
+    response = admin_client.patch(f"/api/audits/checklist-items/{row.pk}/",
+                                  {"result": "nonconforming", "version": row.version},
+                                  content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert "closed" in response.content.decode()
+    row.refresh_from_db()
+    assert (row.result, row.notes) == ("conforming", "")

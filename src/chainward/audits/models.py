@@ -142,6 +142,16 @@ class ChecklistItem(PrimaryModel):
     def __str__(self):
         return self.question[:80]
 
+    def clean(self):
+        super().clean()
+        if self.audit_id and self.organisation_id and \
+                self.audit.organisation_id != self.organisation_id:
+            raise ValidationError({"audit": "Choose an audit of this organisation."})
+        # Whatever the path (inline editor, edit form, API, import): a closed audit's checklist
+        # is part of its record.
+        if self.audit_id and self.audit.status == AuditStatus.CLOSED:
+            raise ValidationError("The audit is closed; its checklist is final.")
+
 
 class Finding(PrimaryModel):
     """ISO 28000 9.2 / 10.1 — what the audit found; a nonconformity opens a corrective action."""
