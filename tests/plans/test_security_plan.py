@@ -319,3 +319,26 @@ class TestSecurityPlanMatrix(TestCase):
 @matrix_tests(SecurityPlanVersionCase)
 class TestSecurityPlanVersionMatrix(TestCase):
     pass
+
+
+class AssessmentPageTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        support.load_catalogues()
+        cls.world = build_world()
+        cls.assessment = completed_assessment(cls.world)
+
+    def test_completed_assessment_offers_the_plan_and_the_button_makes_one(self):
+        manager = self.world["users"]["security_manager__org"]
+        self.client.force_login(manager)
+        page = self.client.get(self.assessment.get_absolute_url()).content.decode()
+        assert "Write the security plan" in page
+        response = self.client.post(reverse("plans:generate_plan", args=[self.assessment.pk]))
+        version = SecurityPlanVersion.objects.get()
+        self.assertRedirects(response, version.get_absolute_url())
+        page = self.client.get(self.assessment.get_absolute_url()).content.decode()
+        assert f"Security plan {version.plan.reference}" in page
+        # A site officer reads the assessment but may not write plans: no button.
+        self.client.force_login(self.world["users"]["site_security_officer__site"])
+        page = self.client.get(self.assessment.get_absolute_url()).content.decode()
+        assert "Write the security plan" not in page and "New security plan version" not in page

@@ -266,10 +266,12 @@ def viewset_for(model):
         return _viewsets[model]
     register = get_register(model)
     doc = (model.__doc__ or "").strip().splitlines()[0]
-    _viewsets[model] = type(f"{model.__name__}ViewSet", (RecordViewSet,), {
+    base = register.viewset_base or RecordViewSet
+    _viewsets[model] = type(f"{model.__name__}ViewSet", (base,), {
         "model": model,
         "queryset": model.objects.none(),
         "serializer_class": register.serializer_class,
-        "__doc__": f"{str(model._meta.verbose_name_plural).capitalize()} — {doc}",
+        "__doc__": base.__doc__ if register.viewset_base else
+        f"{str(model._meta.verbose_name_plural).capitalize()} — {doc}",
     })
     return _viewsets[model]

@@ -34,6 +34,9 @@ class Register:
     import_lookups = {}  # related field -> lookup field (default "reference")
     initial_from_query = ()  # fields that may be pre-filled from ?field=<id>
     serializer_class = None
+    # A RecordViewSet subclass with extra API actions (e.g. a workflow step); the generated
+    # viewset is built on it instead of on RecordViewSet.
+    viewset_base = None
     detail_template = "core/detail.html"
     can_add = True
     can_import = True

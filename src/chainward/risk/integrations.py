@@ -1,19 +1,21 @@
 """What the risk app contributes to the certification app: the "risks" input of the management
 review (ISO 28000 9.3.2) and the risk register of the auditor's evidence pack (restricted).
 
-Both read only what the compiling user may see (`restrict(user, "view")`). The review input
-is defined but not registered yet (see RISKS_INPUT).
+Both read only what the compiling user may see (`restrict(user, "view")`); the review counts
+the ratings of current assessments (completed, not superseded), as the map and heat maps do.
 """
 
 from django.urls import reverse
 from django.utils import timezone
 
 from chainward.certification.pack import PackEntry, pack_section
+from chainward.certification.review_inputs import review_input
 from chainward.core.exports import neutralise, xlsx_bytes
 from chainward.core.pdf import watermark_text
 
 from .choices import DONE, AssessmentStatus
 from .filtersets import unaccepted_q
+from .heatmap import current_ratings
 from .models import Countermeasure, Rating, RiskAcceptance, SecurityAssessment
 
 HEADER = ("Reference", "Assessment", "Threat scenario", "Target", "Likelihood", "Consequence",
@@ -41,16 +43,10 @@ def register_rows(user, organisation):
             "yes" if r.reviewed else "to review")]
 
 
-# Not registered yet: tests/certification/test_review_pack.py compares every figure of the
-# pack with its own exhaustive list; once that list knows the five "risks" figures below,
-# register it with `review_input(*RISKS_INPUT)(risks)` (see the report of issue #4).
-RISKS_INPUT = ("risks", "Interested-party requirements, risks and opportunities", 30)
-
-
+@review_input("risks", "Interested-party requirements, risks and opportunities", 30)
 def risks(organisation, user):
     """The "risks" input of the management review (ISO 28000 9.3.2 c)."""
-    visible = Rating.objects.restrict(user, "view").filter(organisation=organisation,
-                                                           archived=False)
+    visible = current_ratings(user, organisation)
     today = timezone.localdate()
     cms = Countermeasure.objects.restrict(user, "view").filter(organisation=organisation,
                                                                archived=False)

@@ -6,6 +6,7 @@ from chainward.core.register import Register, RelatedPanel, add_register
 
 from . import filtersets, forms, models
 from .api import serializers
+from .api.viewsets import SecurityAssessmentViewSet
 
 GROUP = "Security risk"
 
@@ -34,6 +35,7 @@ class RiskMatrixRegister(Register):
 class SecurityAssessmentRegister(Register):
     model = models.SecurityAssessment
     url_prefix = "assessments"
+    viewset_base = SecurityAssessmentViewSet  # adds POST …/complete/
     menu_group = GROUP
     columns = ("title", "status", Column("assessor", sort="assessor__email"), "completed_on",
                "classification")

@@ -6,13 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
-from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions
-from rest_framework.decorators import action
-from rest_framework.response import Response
 
 from chainward.access.scope import allows
-from chainward.core import api as core_api
 from chainward.library.models import CatalogEntry
 
 from . import heatmap, services
@@ -41,8 +36,15 @@ def assessment_context(obj, request):
                                                                    archived=False)
     can_change = SecurityAssessment.objects.restrict(request.user, "change").filter(
         pk=obj.pk).exists()
+    from chainward.plans.models import SecurityPlan
+
+    plans = list(SecurityPlan.objects.restrict(request.user, "view").filter(assessment=obj,
+                                                                            archived=False))
     return {
         "heat_maps": heatmap.heat_maps(ratings, {"assessment": obj.pk}),
+        "plans": plans,
+        "can_plan": obj.status == AssessmentStatus.COMPLETED and allows(
+            request.user, "add", SecurityPlan(organisation_id=obj.organisation_id)),
         "can_workflow": can_change and not obj.archived,
         "problems": services.completion_problems(obj, limit=20)
         if can_change and not obj.is_closed else [],
@@ -143,39 +145,3 @@ def heat_map_page(request):
         queryset.filter(archived=False)
     return render(request, "risk/heatmap.html", {
         "filterset": filterset, "heat_maps": heatmap.heat_maps(ratings, request.GET.dict())})
-
-
-# --- API: POST /api/risk/assessments/<id>/complete/ ------------------------------------------
-class SecurityAssessmentViewSet(core_api.RecordViewSet):
-    """Security assessments — ISO 28001 5.2-5.6 (POST …/complete/ to complete one)."""
-
-    model = SecurityAssessment
-    queryset = SecurityAssessment.objects.none()
-
-    def get_action_name(self):
-        if self.action == "complete":
-            return "change"
-        return super().get_action_name()
-
-    @property
-    def serializer_class(self):
-        return self.register.serializer_class
-
-    @extend_schema(request=None)
-    @action(detail=True, methods=["post"])
-    def complete(self, request, pk=None):
-        """Complete the assessment; 400 with `problems` (each rating named) when refused."""
-        assessment = self.get_object()
-        try:
-            services.complete_assessment(request.user, assessment)
-        except services.CompletionRefused as refused:
-            return Response({"detail": "The assessment cannot be completed yet.",
-                             "problems": refused.problems}, status=400)
-        except ValidationError as error:
-            raise exceptions.ValidationError({"detail": error.messages}) from None
-        return Response(self.get_serializer(assessment).data)
-
-
-# The generated viewset of this register, with the completion action (see the report: a
-# public `Register.viewset_class` hook would replace this).
-core_api._viewsets[SecurityAssessment] = SecurityAssessmentViewSet
