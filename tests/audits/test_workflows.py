@@ -107,15 +107,15 @@ def test_audit_status_moves_only_forward_through_buttons_and_api(admin_client, w
     assert response.status_code == 200
     audit.refresh_from_db()
     assert audit.status == "in_progress"  # status is read-only in the record API
-    response = admin_client.post(f"/audits/api/audits/{audit.pk}/transition/",
+    response = admin_client.post(f"/api/audits/audits/{audit.pk}/transition/",
                                  {"to": "reported"}, content_type="application/json")
     assert response.status_code == 200 and response.json()["status"] == "reported"
-    response = admin_client.post(f"/audits/api/audits/{audit.pk}/transition/",
+    response = admin_client.post(f"/api/audits/audits/{audit.pk}/transition/",
                                  {"to": "planned"}, content_type="application/json")
     assert response.status_code == 400 and "status" in response.json()
     viewer = world["users"]["viewer__org"]
     admin_client.force_login(viewer)
-    response = admin_client.post(f"/audits/api/audits/{audit.pk}/transition/",
+    response = admin_client.post(f"/api/audits/audits/{audit.pk}/transition/",
                                  {"to": "closed"}, content_type="application/json")
     assert response.status_code == 403
 
@@ -316,7 +316,7 @@ def test_owner_cannot_verify_another_authorised_user_closes_it(client, world):
     page = client.post(f"/audits/corrective-actions/{capa.pk}/verify/",
                        {"effective": "yes"}, follow=True).content.decode()
     assert "The owner of a corrective action cannot verify its effectiveness" in page
-    response = client.post(f"/audits/api/corrective-actions/{capa.pk}/verify/",
+    response = client.post(f"/api/audits/corrective-actions/{capa.pk}/verify/",
                            {"effective": True}, content_type="application/json")
     assert response.status_code == 403 and "owner" in response.json()["detail"]
     capa.refresh_from_db()
@@ -339,7 +339,7 @@ def test_ineffective_verification_reopens_and_the_ledger_keeps_it(client, world)
     with pytest.raises(ValidationError, match="Say why"):
         services.verify_corrective_action(auditor, capa, effective=False)
     client.force_login(auditor)
-    response = client.post(f"/audits/api/corrective-actions/{capa.pk}/verify/",
+    response = client.post(f"/api/audits/corrective-actions/{capa.pk}/verify/",
                            {"effective": False, "notes": "Gate 3 log still empty."},
                            content_type="application/json")
     assert response.status_code == 200, response.content

@@ -14,6 +14,7 @@ from .api.serializers import (
     CorrectiveActionStepSerializer,
     FindingSerializer,
 )
+from .api.viewsets import AuditViewSet, CorrectiveActionViewSet
 from .choices import AUDIT_TRANSITIONS, BADGES, CAPA_TRANSITIONS, AuditStatus, CapaStatus
 
 GROUP = "Audits"
@@ -39,6 +40,7 @@ class AuditProgrammeRegister(Register):
 class AuditRegister(Register):
     model = models.Audit
     url_prefix = "audits"
+    viewset_base = AuditViewSet  # POST …/transition/ (and …/verify/): the workflow
     menu_group = GROUP
     menu_label = "Audits"
     columns = ("title", "audit_type", "status", "planned_start",
@@ -114,6 +116,7 @@ class FindingRegister(Register):
 class CorrectiveActionRegister(Register):
     model = models.CorrectiveAction
     url_prefix = "corrective-actions"
+    viewset_base = CorrectiveActionViewSet  # POST …/transition/ (and …/verify/): the workflow
     menu_group = GROUP
     menu_label = "Corrective actions"
     columns = ("title", "status", Column("owner", sort="owner__email"), "due_date",

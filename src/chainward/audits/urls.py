@@ -16,14 +16,6 @@ urlpatterns = [
     path("corrective-actions/<int:pk>/transition/", views.capa_transition,
          name="capa_transition"),
     path("corrective-actions/<int:pk>/verify/", views.capa_verify, name="capa_verify"),
-    # Workflow actions over the API (the generated /api/audits/… endpoints keep statuses
-    # read-only): same services, same rules.
-    path("api/audits/<int:pk>/transition/", views.api_audit_transition,
-         name="api_audit_transition"),
-    path("api/corrective-actions/<int:pk>/transition/", views.api_capa_transition,
-         name="api_capa_transition"),
-    path("api/corrective-actions/<int:pk>/verify/", views.api_capa_verify,
-         name="api_capa_verify"),
 ]
 for model in (models.AuditProgramme, models.Audit, models.ChecklistItem, models.Finding,
               models.CorrectiveAction, models.CorrectiveActionStep):

@@ -8,20 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
-from drf_spectacular.utils import extend_schema
-from rest_framework import status as http
-from rest_framework.decorators import api_view
-from rest_framework.response import Response
 
 from chainward.core import services as records
 
 from . import services
-from .api.serializers import (
-    AuditSerializer,
-    CorrectiveActionSerializer,
-    TransitionSerializer,
-    VerificationSerializer,
-)
 from .choices import ChecklistResult
 from .coverage import coverage_matrix
 from .forms import ChecklistRowForm, VerificationForm
@@ -194,70 +184,3 @@ def my_work(request):
     if not request.organisation:
         raise PermissionDenied("You have no role in any organisation yet.")
     return render(request, "audits/my_work.html", {"sections": services.my_work(request)})
-
-
-# --- API workflow endpoints -------------------------------------------------------------------
-def _api_refusal(exc):
-    if isinstance(exc, PermissionDenied):
-        return Response({"detail": str(exc)}, status=http.HTTP_403_FORBIDDEN)
-    if isinstance(exc, records.Conflict):
-        return Response({"detail": str(exc), "current_version": exc.current.version},
-                        status=http.HTTP_409_CONFLICT)
-    detail = exc.message_dict if hasattr(exc, "message_dict") else {
-        "non_field_errors": exc.messages}
-    return Response(detail, status=http.HTTP_400_BAD_REQUEST)
-
-
-def _api_get(request, model, pk):
-    queryset = model.objects.restrict(request.user, "view")
-    try:
-        return queryset.get(pk=pk)
-    except model.DoesNotExist:
-        raise Http404(f"No {model._meta.verbose_name} found.") from None
-
-
-@extend_schema(request=TransitionSerializer, responses=AuditSerializer)
-@api_view(["POST"])
-def api_audit_transition(request, pk):
-    """POST {"to": "in_progress"|"reported"|"closed", "version": n}: move an audit on."""
-    audit = _api_get(request, Audit, pk)
-    body = TransitionSerializer(data=request.data)
-    body.is_valid(raise_exception=True)
-    try:
-        services.transition_audit(request.user, audit, body.validated_data["to"],
-                                  expected_version=body.validated_data.get("version"))
-    except (ValidationError, PermissionDenied, records.Conflict) as refused:
-        return _api_refusal(refused)
-    return Response(AuditSerializer(audit, context={"request": request}).data)
-
-
-@extend_schema(request=TransitionSerializer, responses=CorrectiveActionSerializer)
-@api_view(["POST"])
-def api_capa_transition(request, pk):
-    """POST {"to": "containment"|…|"actions_done", "version": n}: move a CAPA on."""
-    capa = _api_get(request, CorrectiveAction, pk)
-    body = TransitionSerializer(data=request.data)
-    body.is_valid(raise_exception=True)
-    try:
-        services.advance_corrective_action(request.user, capa, body.validated_data["to"],
-                                           expected_version=body.validated_data.get("version"))
-    except (ValidationError, PermissionDenied, records.Conflict) as refused:
-        return _api_refusal(refused)
-    return Response(CorrectiveActionSerializer(capa, context={"request": request}).data)
-
-
-@extend_schema(request=VerificationSerializer, responses=CorrectiveActionSerializer)
-@api_view(["POST"])
-def api_capa_verify(request, pk):
-    """POST {"effective": true|false, "notes": "…"}: verify a CAPA (not by its owner)."""
-    capa = _api_get(request, CorrectiveAction, pk)
-    body = VerificationSerializer(data=request.data)
-    body.is_valid(raise_exception=True)
-    try:
-        services.verify_corrective_action(
-            request.user, capa, effective=body.validated_data["effective"],
-            notes=body.validated_data["notes"],
-            expected_version=body.validated_data.get("version"))
-    except (ValidationError, PermissionDenied, records.Conflict) as refused:
-        return _api_refusal(refused)
-    return Response(CorrectiveActionSerializer(capa, context={"request": request}).data)
