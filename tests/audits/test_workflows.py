@@ -397,3 +397,15 @@ def test_a_closed_audits_checklist_cannot_change_through_the_form_or_the_api(adm
     assert "closed" in response.content.decode()
     row.refresh_from_db()
     assert (row.result, row.notes) == ("conforming", "")
+
+
+def test_a_reported_audit_offers_no_checklist_generation(admin_client, world):
+    framework = tiny_framework("rep")
+    audit = fixture(f.audit, world["org_a"], "Reported", sites=[world["s2"]])
+    audit.criteria.set([framework])
+    Audit.objects.filter(pk=audit.pk).update(status="reported")
+    page = admin_client.get(f"/audits/audits/{audit.pk}/").content.decode()
+    assert "Generate checklist" not in page
+    response = admin_client.post(f"/audits/audits/{audit.pk}/generate-checklist/", follow=True)
+    assert "its checklist was the basis of the report" in response.content.decode()
+    assert audit.checklist.count() == 0

@@ -15,7 +15,14 @@ from .api.serializers import (
     FindingSerializer,
 )
 from .api.viewsets import AuditViewSet, CorrectiveActionViewSet
-from .choices import AUDIT_TRANSITIONS, BADGES, CAPA_TRANSITIONS, AuditStatus, CapaStatus
+from .choices import (
+    AUDIT_TRANSITIONS,
+    BADGES,
+    CAPA_TRANSITIONS,
+    COMPLETED,
+    AuditStatus,
+    CapaStatus,
+)
 
 GROUP = "Audits"
 
@@ -75,7 +82,7 @@ class AuditRegister(Register):
             if can_change and not obj.archived else [],
             "checklist_counts": results, "checklist_total": sum(results.values()),
             "templates": services.checklist_templates() if can_change else [],
-            "can_generate": can_change and obj.status != AuditStatus.CLOSED,
+            "can_generate": can_change and obj.status not in COMPLETED,
         }
 
 

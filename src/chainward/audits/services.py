@@ -22,6 +22,7 @@ from .choices import (
     AUDIT_TRANSITIONS,
     CAPA_DONE,
     CAPA_TRANSITIONS,
+    COMPLETED,
     NONCONFORMITIES,
     AuditStatus,
     CapaSource,
@@ -145,8 +146,10 @@ def generate_checklist(user, audit, *, template=None):
     """
     if not Audit.objects.restrict(user, "change").filter(pk=audit.pk).exists():
         raise PermissionDenied("You may not change this audit.")
-    if audit.status == AuditStatus.CLOSED:
-        raise ValidationError("A closed audit's checklist cannot change.")
+    if audit.status in COMPLETED:
+        raise ValidationError(f"The audit is {audit.get_status_display().lower()}: its checklist "
+                              "was the basis of the report; questions are added before or "
+                              "during the audit.")
     existing = list(audit.checklist.values_list("requirement_id", "question", "order"))
     have_requirements = {r for r, _, _ in existing if r}
     have_questions = {q for _, q, _ in existing}

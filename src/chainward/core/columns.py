@@ -50,14 +50,20 @@ class Column:
         return as_text(self.raw(obj))
 
 
-def as_text(value):
+def as_text(value, nested=False):
     """Plain-text rendering shared by exports and simple cells."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
-        return ", ".join(as_text(v) for v in value)
+        joiner = " | " if any(isinstance(v, dict) for v in value) else ", "
+        return joiner.join(as_text(v, nested=True) for v in value)
+    if isinstance(value, dict):
+        # Structured data (a root-cause analysis, consequences per category) read as text,
+        # never as a Python literal.
+        return (", " if nested else "; ").join(
+            f"{str(k).replace('_', ' ')}: {as_text(v, nested=True)}" for k, v in value.items())
     if isinstance(value, datetime.datetime):
         return formats.date_format(value, "Y-m-d H:i")
     if isinstance(value, datetime.date):

@@ -149,6 +149,19 @@ class RelatedPanel:
                                                               archived=False)
         return register, list(queryset[:limit]), queryset.count()
 
+    def columns(self, register, limit=5):
+        """The related register's first columns, without the one that would repeat this
+        record on every row (a document's versions need no "document" column); the first
+        remaining column links to the row's record."""
+        from dataclasses import replace
+
+        back = self.lookup.split("__")[0]
+        columns = [c for c in register.bound_columns if c.accessor.split(".")[0] != back]
+        columns = columns[:limit]
+        if columns and not columns[0].link:
+            columns[0] = replace(columns[0], link=True)
+        return columns
+
 
 def add_register(register_class):
     """Instantiate and remember a register; used as a class decorator in `<app>/registers.py`."""

@@ -107,7 +107,7 @@ class ObjectDetailView(RegisterView):
         for panel in register.related_panels:
             related_register, rows, total = panel.rows(obj, request.user, request.organisation)
             panels.append({"panel": panel, "register": related_register, "rows": rows,
-                           "total": total, "columns": related_register.bound_columns[:5]})
+                           "total": total, "columns": panel.columns(related_register)})
         fields = [self.register.model._meta.get_field(name)
                   for name in (register.detail_fields or register.form_fields)]
         history = [(entry, readable_changes(entry)) for entry in LedgerEntry.objects.filter(

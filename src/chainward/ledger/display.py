@@ -3,6 +3,8 @@
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 
+from chainward.core.columns import as_text
+
 
 def _text(field, value):
     if value is None or value == "" or value == []:
@@ -21,7 +23,7 @@ def _text(field, value):
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return "yes" if value else "no"
-    text = str(value)
+    text = as_text(value)
     return text if len(text) <= 120 else text[:117] + "…"
 
 

@@ -13,7 +13,7 @@ from .api.serializers import (
 from .chart import trend_chart
 from .choices import PLAN_BADGES, STATUS_BADGES, PlanStatus
 
-GROUP = "Objectives and plans"
+GROUP = "Plans"
 
 
 @add_register
