@@ -37,3 +37,12 @@ def test_related_panel_leaves_out_the_parent_column_and_links_each_row(client, w
     headers = re.findall(r'<th scope="col">([^<]*)</th>', panel)
     assert headers and "Objective" not in headers, headers
     assert f'href="{measurement.get_absolute_url()}"' in panel
+
+
+def test_yes_no_filters_offer_any_yes_no(client, world):
+    client.force_login(world["users"]["administrator__org"])
+    page = client.get("/documents/evidence/").content.decode()
+    expired = page[page.index('name="expired"'):]
+    expired = expired[:expired.index("</select>")]
+    assert ">Any<" in expired and ">Yes<" in expired and ">No<" in expired
+    assert "Unknown" not in expired

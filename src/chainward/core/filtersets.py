@@ -36,6 +36,10 @@ class RecordFilterSet(django_filters.FilterSet):
         for name, field in self.form.fields.items():
             if name in self.related_filters():
                 field.queryset = self.scoped_choices(field.queryset)
+            if isinstance(self.filters.get(name), django_filters.BooleanFilter) and \
+                    hasattr(field.widget, "choices"):
+                # A yes/no filter left empty means "any", not django-filter's "Unknown".
+                field.widget.choices = [("", "Any"), ("true", "Yes"), ("false", "No")]
 
     def related_filters(self):
         """Names of filters that pick related records (their choices are scoped)."""
