@@ -41,7 +41,23 @@ def test_demo_certification_is_realistic_and_idempotent(client, db):
     assert review.snapshot["inputs"] and review.decisions and review.attendees.count() == 3
     actions = list(review.actions.order_by("pk"))
     assert [(a.status, a.overdue) for a in actions] == [("done", False), ("open", False),
-                                                        ("open", True)]
+                                                        ("open", False), ("open", False)]
+    # A possible timeline: the pack is compiled, then the meeting is held (today) with it,
+    # then the actions coming out of the meeting are created, due and done after it.
+    compiled_on = timezone.localdate(review.compiled_at)
+    assert compiled_on <= review.date <= today
+    assert review.snapshot["compiled_at"] == review.compiled_at.isoformat()
+    for action in actions:
+        assert action.created_at >= review.compiled_at
+        assert action.due_date >= review.date
+        assert action.done_on is None or review.date <= action.done_on <= today
+    listed = {r["text"].split()[0] for s in review.snapshot["inputs"] for r in s.get("rows", [])}
+    assert not listed & {a.reference for a in actions}  # its own actions are not its inputs
+    # Every corrective action the pack lists existed before the pack was compiled.
+    from chainward.audits.models import CorrectiveAction
+
+    for capa in CorrectiveAction.objects.filter(organisation=org, reference__in=listed):
+        assert capa.created_at <= review.compiled_at
     # Written as the security manager, each step in the ledger.
     compiled = LedgerEntry.objects.get(action="compile", object_id=str(review.pk),
                                        object_type="certification.managementreview")
@@ -54,6 +70,8 @@ def test_demo_certification_is_realistic_and_idempotent(client, db):
     assert LedgerEntry.objects.count() == before
 
     client.force_login(manager)
+    page = client.get(review.get_absolute_url()).content.decode()
+    assert f"by {manager}," in page  # who compiled the pack: a name, as everywhere else
     page = client.get("/").content.decode()
     for title in ("Next certification milestone", "Review actions overdue",
                   "Management review"):

@@ -1,8 +1,9 @@
 """The ABC Logistics review and certification demo: Nordcert GmbH (a fictitious certification
 body), an ISO 28000:2022 certificate issued about ten months ago for the demo sites with its
 three-year cycle (stage 1, stage 2 and the decision done; surveillance 1 due in about two
-months), and one held management review with its compiled pack, attendees, decisions and three
-actions (one done, one open, one overdue).
+months), and the 2026 management review held today: its pack compiled first, then the
+meeting, its decisions and the four actions coming out of it (one done the same day, three
+open and due in the coming weeks).
 
 Records are found by natural key (body name, certificate number, review title); one that exists
 is left alone, so a second run writes nothing.
@@ -89,33 +90,39 @@ def build_certification_demo(organisation, admin):
 
 
 def _review(organisation, admin, manager, today):
+    """The 2026 review, in the order it really happens: the security manager compiles the pack
+    (now), the meeting takes place today with that pack, the decisions are recorded, and only
+    then are the actions coming out of the meeting created (all due after the meeting). The
+    open corrective actions already in the registers (the audits demo's) are inputs of the
+    pack: they exist before it is compiled."""
     chair = admin
     review = records.save_record(manager, ManagementReview(
-        organisation=organisation, title=REVIEW, date=today - datetime.timedelta(days=30),
-        chair=chair,
-        external_attendees="Dr. Henrike Brandt, Nordcert GmbH (observer, by invitation)",
-        minutes="Inputs of ISO 28000 9.3.2 reviewed from the compiled pack. The managing "
-                "director confirmed the security policy and the objectives for the next "
-                "period."))
+        organisation=organisation, title=REVIEW, date=today, chair=chair,
+        external_attendees="Dr. Henrike Brandt, Nordcert GmbH (observer, by invitation)"))
     review.attendees.set([u for u in (manager, _person("s.devries", None),
                                       _person("j.petersen", None)) if u is not None])
     services.compile_pack(manager, review)
     services.mark_held(manager, review)
+    review.minutes = (
+        "Inputs of ISO 28000 9.3.2 reviewed from the pack compiled for this meeting, "
+        "including the status of the open corrective actions. The managing director "
+        "confirmed the security policy and the objectives for the next period.")
     review.decisions = (
         "1. Extend secure-parking-only rules to all high-value road legs over 4 hours.\n"
         "2. Budget approved for CCTV renewal at the Poznań warehouse.\n"
         "3. Internal audit programme to cover both Polish sites before surveillance 1.")
     records.save_record(manager, review)
     actions = (
-        ("Publish the revised carrier security requirements to all road carriers.",
-         manager, today - datetime.timedelta(days=10), ActionStatus.DONE,
-         today - datetime.timedelta(days=12)),
+        ("Circulate the decisions of the review to the site managers.",
+         manager, today, ActionStatus.DONE, today),
         ("Order and install the CCTV renewal at the Poznań warehouse.",
          _person("a.nowak", manager), today + datetime.timedelta(days=45), ActionStatus.OPEN,
          None),
         ("Schedule internal audits of both Polish sites.",
-         _person("s.devries", manager), today - datetime.timedelta(days=5), ActionStatus.OPEN,
+         _person("s.devries", manager), today + datetime.timedelta(days=30), ActionStatus.OPEN,
          None),
+        ("Publish the revised carrier security requirements to all road carriers.",
+         manager, today + datetime.timedelta(days=14), ActionStatus.OPEN, None),
     )
     for description, owner, due, status, done_on in actions:
         records.save_record(manager, ReviewAction(

@@ -213,7 +213,8 @@ def build_zip(evidence_pack, user):
     index = {
         "reference": evidence_pack.reference, "organisation": str(organisation),
         "framework": str(framework), "framework_ref": framework.ref_id,
-        "produced_by": user.email, "produced_at": writer.when.isoformat(),
+        "produced_by": user.email, "produced_by_name": str(user),
+        "produced_at": writer.when.isoformat(),
         "scope": evidence_pack.producer_scope,
         "assessment": (f"{assessment.reference} {assessment.title}" if assessment else ""),
         "requirements": requirements, "sections": sections,

@@ -67,7 +67,7 @@ def previous_actions(organisation, user):
             figure("done", "Done", actions.filter(status=ActionStatus.DONE).count()),
         ],
         "rows": [{"text": f"{a.reference} {a}", "url": a.get_absolute_url(),
-                  "detail": f"{a.owner.email}, due {a.due_date:%Y-%m-%d}"
+                  "detail": f"{a.owner}, due {a.due_date:%Y-%m-%d}"
                             + (" — overdue" if a.due_date < today else "")}
                  for a in pending[:ROWS]],
         "url": reverse("certification:reviewaction_list") + "?status=open",

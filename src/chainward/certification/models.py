@@ -81,6 +81,15 @@ class ManagementReview(PrimaryModel):
         errors = {}
         if self.chair_id:
             _members_only(errors, self.organisation_id, "chair", self.chair)
+        if self.date and self.status in (ReviewStatus.HELD, ReviewStatus.MINUTES_APPROVED):
+            # The meeting took place: its date is neither in the future nor before the pack
+            # management reviewed was compiled (services.mark_held checks the same).
+            if self.date > timezone.localdate():
+                errors["date"] = "The review was held: its meeting date cannot be in the future."
+            elif self.compiled_at and self.date < timezone.localdate(self.compiled_at):
+                errors["date"] = (f"The review pack was compiled on "
+                                  f"{timezone.localdate(self.compiled_at):%Y-%m-%d}: the "
+                                  "meeting cannot be before that.")
         if errors:
             raise ValidationError(errors)
 

@@ -46,7 +46,7 @@ def policy(organisation, user, pack):
     if version is None:
         return [PackEntry("Security policy", note="No approved security policy.")]
     restricted = version.document.classification == Classification.RESTRICTED
-    approver = version.approver.email if version.approver else "—"
+    approver = str(version.approver) if version.approver else "—"
     note = (f"{version.document.reference} v{version.number}, approved "
             f"{version.approved_at:%Y-%m-%d} by {approver}")
     if not version.file:

@@ -113,8 +113,9 @@ class EvidencePackRegister(Register):
                "producer_scope")
     filterset_class = filtersets.EvidencePackFilterSet
     form_fields = ()
-    detail_fields = ("framework", "status", "produced_by", "produced_at", "producer_scope",
-                     "size", "sha256", "error")
+    # Status, production time, size, digest and error are in the summary, which updates
+    # itself while the pack is being prepared (pack_detail.html).
+    detail_fields = ("framework", "produced_by", "producer_scope")
     detail_template = "certification/pack_detail.html"
     select_related = ("framework", "produced_by")
     can_add = False

@@ -61,14 +61,28 @@ def compile_pack(user, review):
 
     The snapshot records when, by whom and with which scope it was compiled; pages and PDFs
     show it as stored. Compiling again (before the meeting) replaces it.
+
+    Refused (PermissionDenied, with the reason):
+    - once the review is held or its minutes approved: the pack is what management saw;
+    - when the meeting date is already past: a pack compiled after the meeting is not what
+      management reviewed. If the meeting was postponed, move its date first (editing the
+      review), then compile.
+    A pack may be compiled on the meeting day itself or any day before it.
     """
     _may_change(user, review)
     if review.status in (ReviewStatus.HELD, ReviewStatus.MINUTES_APPROVED):
         raise PermissionDenied("The review was held: its pack is what management saw and "
                                "cannot be compiled again.")
+    today = timezone.localdate()
+    if review.date < today:
+        raise PermissionDenied(
+            f"The meeting date ({review.date:%Y-%m-%d}) is past: a pack compiled now would not "
+            "be what management reviewed. If the meeting was postponed, change its date "
+            "first.")
     now = timezone.now()
     review.snapshot = {
         "compiled_at": now.isoformat(), "compiled_by": user.email,
+        "compiled_by_name": str(user),
         "scope": scope_label(user, review.organisation),
         "inputs": compile_inputs(review.organisation, user),
     }
@@ -82,12 +96,24 @@ def compile_pack(user, review):
 
 
 def mark_held(user, review):
-    """The meeting took place (its pack must have been compiled)."""
+    """The meeting took place: record the review as held.
+
+    Refused (PermissionDenied, with the reason) unless the pack was compiled, the meeting date
+    is today or past (a meeting in the future has not taken place yet) and the meeting was not
+    before the pack was compiled (management cannot have reviewed a pack that did not exist).
+    """
     _may_change(user, review)
     if review.status != ReviewStatus.PACK_COMPILED:
         raise PermissionDenied("Compile the review pack before recording the meeting as held.")
-    if review.date > timezone.localdate():
-        raise PermissionDenied("The meeting date is in the future.")
+    today = timezone.localdate()
+    if review.date > today:
+        raise PermissionDenied(
+            f"The meeting date ({review.date:%Y-%m-%d}) is in the future: record the review as "
+            "held on or after the meeting day, or change the date if it was brought forward.")
+    if review.compiled_at and review.date < timezone.localdate(review.compiled_at):
+        raise PermissionDenied(
+            f"The meeting date ({review.date:%Y-%m-%d}) is before the pack was compiled "
+            f"({timezone.localdate(review.compiled_at):%Y-%m-%d}): correct the date.")
     review.status = ReviewStatus.HELD
     return records.save_record(user, review)
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("reviews/<int:pk>/review.pdf", views.review_pdf, name="review_pdf"),
     path("certificates/<int:pk>/plan/", views.plan_certificate_cycle, name="plan_cycle"),
     path("evidence-packs/new/", views.request_pack, name="pack_request"),
+    path("evidence-packs/<int:pk>/status/", views.pack_status, name="pack_status"),
     path("evidence-packs/<int:pk>/download/", views.download_pack, name="pack_download"),
 ]
 for model in (models.ManagementReview, models.ReviewAction, models.CertificationBody,

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from chainward.access.scope import scope_map
+from chainward.core.files.checks import human_size
 from chainward.core.pdf import pdf_response, render_pdf
 from chainward.ledger.events import record_event
 
@@ -131,7 +132,17 @@ def pack_context(pack, request):
     allowed = may_download(request.user, pack)
     # The contents reflect the producer's access: shown only to those who may download it.
     return {"index": pack.index if allowed else {}, "ready": pack.status == PackStatus.READY,
+            "finished": pack.status in (PackStatus.READY, PackStatus.FAILED),
+            "size_text": human_size(pack.size) if pack.size is not None else "",
             "may_download": allowed}
+
+
+@login_required
+def pack_status(request, pk):
+    """The status part of the pack page; htmx polls it until the pack is ready or failed."""
+    pack = _get(request, EvidencePack, pk)
+    return render(request, "certification/pack_detail.html#packstatus",
+                  {"object": pack, **pack_context(pack, request)})
 
 
 @login_required
