@@ -174,18 +174,15 @@ def test_review_input_and_pack_section_show_only_visible_ratings(world, rated):
     figures = {f["key"]: f["value"] for f in risks(world["org_a"], officer)["figures"]}
     assert figures["ratings"] == 2
 
-    class Pack:
-        stamp = "RESTRICTED — evidence pack EP-1 produced by officer"
-        files = {}
+    import zipfile
 
-        def add_file(self, path, data):
-            self.files[path] = data
-            return path
+    from chainward.certification.evidence_pack import PackWriter
 
-    pack = Pack()
+    pack = PackWriter(officer, "EP-1")
     entries = risk_register(world["org_a"], officer, pack)
+    archive = zipfile.ZipFile(io.BytesIO(pack.close()))
     assert entries[0].restricted and entries[0].note == "2 ratings"
-    sheet = openpyxl.load_workbook(io.BytesIO(pack.files["risk/risk-register.xlsx"])).active
+    sheet = openpyxl.load_workbook(io.BytesIO(archive.read(entries[0].path))).active
     cells = [row[0] for row in sheet.iter_rows(values_only=True)]
     assert cells[0].startswith("RESTRICTED")  # the watermark line
     assert set(cells[2:]) == {r["s1"].reference, r["leg12"].reference}

@@ -12,11 +12,21 @@ from chainward.certification.pack import PackEntry, pack_section
 from chainward.certification.review_inputs import review_input
 from chainward.core.exports import neutralise, xlsx_bytes
 from chainward.core.pdf import watermark_text
+from chainward.library.models import CatalogEntry
 
+from . import levels
 from .choices import DONE, AssessmentStatus
 from .filtersets import unaccepted_q
 from .heatmap import current_ratings
-from .models import Countermeasure, Rating, RiskAcceptance, SecurityAssessment
+from .models import (
+    AssessmentMember,
+    Countermeasure,
+    ExistingMeasure,
+    Rating,
+    RiskAcceptance,
+    SecurityAssessment,
+    ThreatApplicability,
+)
 
 HEADER = ("Reference", "Assessment", "Threat scenario", "Target", "Likelihood", "Consequence",
           "Inherent level", "Decision", "Residual level", "Above appetite", "Owner",
@@ -78,19 +88,91 @@ def risks(organisation, user):
     }
 
 
+def _rows_of(user, model, assessment, *related):
+    return list(model.objects.restrict(user, "view").filter(assessment=assessment,
+                                                            archived=False)
+                .select_related(*related))
+
+
+def heat_table(matrix, counts):
+    """A heat map as rows for a PDF table: (likelihood, [(count, level)…]), top first."""
+    rows = []
+    for i, lik in reversed(list(enumerate(matrix.likelihood_levels))):
+        rows.append((lik, [(counts.get((lik["value"], con["value"]), 0),
+                            matrix.level_info(matrix.grid[i][j]))
+                           for j, con in enumerate(matrix.consequence_levels)]))
+    return rows
+
+
+def assessment_pack_context(assessment, user):
+    """What the assessment's pack PDF shows, limited to what `user` may see."""
+    from chainward.supplychain.models import Leg, Partner, Site
+
+    from .heatmap import cell_counts
+
+    matrix = assessment.matrix
+    visible = Rating.objects.restrict(user, "view").filter(assessment=assessment,
+                                                           archived=False)
+    ratings = (visible.select_related("threat__scenario", "site", "leg", "partner", "owner")
+               .prefetch_related("countermeasures").order_by("-residual_rank", "reference"))
+    categories = {c.ref_id: c.name for c in CatalogEntry.objects.filter(
+        kind="threat_category")}
+    threats = _rows_of(user, ThreatApplicability, assessment, "scenario")
+    return {
+        "assessment": assessment, "matrix": matrix,
+        "sites": Site.objects.restrict(user, "view").filter(
+            pk__in=assessment.sites.values("pk")).order_by("name"),
+        "legs": Leg.objects.restrict(user, "view").filter(
+            pk__in=assessment.legs.values("pk")).select_related("from_site", "to_site"),
+        "partners": Partner.objects.restrict(user, "view").filter(
+            pk__in=assessment.partners.values("pk")).order_by("name"),
+        "members": _rows_of(user, AssessmentMember, assessment, "user"),
+        "measures": _rows_of(user, ExistingMeasure, assessment, "site", "leg", "partner"),
+        "threats": [(t, [f"{c} {categories.get(c, '')}".strip() for c in t.categories])
+                    for t in threats],
+        "acceptance": matrix.level_info(matrix.acceptance_level),
+        "consequence_levels": matrix.consequence_levels,
+        "heat_tables": [
+            ("Inherent risk", heat_table(matrix, cell_counts(visible).get(matrix.pk, {}))),
+            ("Residual risk", heat_table(matrix, cell_counts(visible, residual=True).get(
+                matrix.pk, {})))],
+        "partial": visible.count() != Rating.objects.filter(assessment=assessment,
+                                                            archived=False).count(),
+        "ratings": [(r, matrix.level_info(r.inherent_level), matrix.level_info(r.residual_level),
+                     levels.consequence_summary(matrix, r.consequences)) for r in ratings],
+    }
+
+
 @pack_section("risk_register", "Risk register and security assessments", order=60,
               restricted=True)
 def risk_register(organisation, user, pack):
+    """The register (XLSX) and one restricted PDF per current assessment.
+
+    Completed, not superseded assessments are evidence: each gets its PDF, with only the
+    ratings, measures and team rows the producer may see. Drafts and assessments in progress
+    are listed with a note and no file (their content may still change); superseded ones are
+    left out (their successor is the evidence)."""
     rows = list(register_rows(user, organisation))
     stamp = [getattr(pack, "stamp", "") or watermark_text(user.email)]
     path = pack.add_file("risk/risk-register.xlsx",
                          xlsx_bytes("Risk register", [stamp, *rows]))
-    assessments = SecurityAssessment.objects.restrict(user, "view").filter(
-        organisation=organisation, archived=False).order_by("-completed_on")
+    assessments = (SecurityAssessment.objects.restrict(user, "view")
+                   .filter(organisation=organisation, archived=False)
+                   .exclude(status=AssessmentStatus.ARCHIVED)
+                   .select_related("matrix", "assessor", "statement")
+                   .order_by("-completed_on", "reference"))
     entries = [PackEntry("Risk register (XLSX)", path=path, note=f"{len(rows) - 1} ratings",
                          restricted=True)]
-    for a in assessments[:10]:
-        done = f", completed {a.completed_on:%Y-%m-%d}" if a.completed_on else ""
-        entries.append(PackEntry(f"Security assessment {a.reference}: {a.title}",
-                                 note=f"{a.get_status_display()}{done}", restricted=True))
+    for a in assessments:
+        title = f"Security assessment {a.reference}: {a.title}"
+        if a.status != AssessmentStatus.COMPLETED:
+            entries.append(PackEntry(title, note=f"{a.get_status_display()}: in progress, not "
+                                                 "evidence yet", restricted=True))
+            continue
+        context = assessment_pack_context(a, user)
+        file = pack.render_pdf(f"risk/{a.reference}-security-assessment.pdf",
+                               "risk/pack_assessment.html", context, restricted=True)
+        entries.append(PackEntry(title, path=file, restricted=True,
+                                 note=f"completed {a.completed_on:%Y-%m-%d}; "
+                                      f"{len(context['ratings'])} ratings"))
     return entries

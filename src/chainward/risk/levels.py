@@ -50,6 +50,26 @@ def level_info(matrix, ref_id):
     return {"ref_id": "", "name": "Not rated", "colour": GREY}
 
 
+def scale_name(scale, value):
+    """ "4 (Major)" for a value of a likelihood or consequence scale; "—" for none."""
+    if value in (None, ""):
+        return "—"
+    for level in scale:
+        if level["value"] == value:
+            return f"{value} ({level['name']})"
+    return str(value)
+
+
+def consequence_summary(matrix, consequences):
+    """{"life": 4, …} as "Life and injury: 4 (Major) · …", in the matrix's category order
+    (categories not rated are left out; "" when none is)."""
+    consequences = consequences if isinstance(consequences, dict) else {}
+    scale = matrix.consequence_levels
+    return " · ".join(f"{c['name']}: {scale_name(scale, consequences[c['ref_id']])}"
+                      for c in matrix.consequence_categories
+                      if consequences.get(c["ref_id"]) not in (None, ""))
+
+
 def acceptance_rank(matrix):
     """Rank of the highest level acceptable without formal acceptance."""
     return rank_of(matrix, matrix.acceptance_level)

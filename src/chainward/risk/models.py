@@ -17,6 +17,8 @@ Design decisions (see also `services.py`):
   organisation-wide grants only (`siteless_is_organisation_wide=False`).
 """
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -551,6 +553,24 @@ class Rating(AssessmentChild, Target):
             raise ValidationError(errors)
 
 
+# A valid acceptance may be renewed (a new one recorded) in its last 30 days, so that the risk
+# never goes unaccepted between two acceptances; before that a second one is refused.
+RENEWAL_WINDOW = datetime.timedelta(days=30)
+
+
+def current_acceptance(rating):
+    """The rating's valid (unarchived, unexpired) acceptance lasting longest, or None."""
+    return (RiskAcceptance.objects.filter(rating=rating, archived=False,
+                                          valid_until__gte=timezone.localdate())
+            .select_related("accepted_by").order_by("-valid_until").first())
+
+
+def renewable(acceptance):
+    """Whether a new acceptance may replace `acceptance` (None: nothing valid to replace)."""
+    return acceptance is None or \
+        acceptance.valid_until - RENEWAL_WINDOW <= timezone.localdate()
+
+
 class RiskAcceptance(ExpiryMixin, PrimaryModel):
     """ISO 28000 6.1.2: a formal acceptance of a residual risk above the appetite, until a date.
 
@@ -594,6 +614,15 @@ class RiskAcceptance(ExpiryMixin, PrimaryModel):
                                     "formal acceptance.")
         if not self.pk and self.valid_until and self.valid_until < timezone.localdate():
             errors["valid_until"] = "The expiry date cannot be in the past."
+        if not self.pk and self.rating_id and "rating" not in errors:
+            current = current_acceptance(self.rating)
+            if current is not None and not renewable(current):
+                errors["rating"] = (
+                    f"This risk is already accepted: {current.reference} by "
+                    f"{current.accepted_by or 'unknown'} is valid until "
+                    f"{current.valid_until:%Y-%m-%d}. A new acceptance can be recorded from "
+                    f"{current.valid_until - RENEWAL_WINDOW:%Y-%m-%d} (renewal), or once that "
+                    "one is archived.")
         if errors:
             raise ValidationError(errors)
 

@@ -20,7 +20,10 @@ class RiskMatrixRegister(Register):
     filterset_class = filtersets.RiskMatrixFilterSet
     form_class = forms.RiskMatrixForm
     form_fields = ("name", "acceptance_level", "threat_level_changed_on", "threat_level_note")
-    detail_fields = (*form_fields, "frozen", "source_urn")
+    # The acceptance level (a code) and the scales, categories and grid (JSON) are shown by
+    # name in matrix_detail.html; the API keeps the raw definition.
+    detail_fields = ("name", "threat_level_changed_on", "threat_level_note", "frozen",
+                     "source_urn")
     detail_template = "risk/matrix_detail.html"
     can_import = False
     serializer_class = serializers.RiskMatrixSerializer
@@ -28,7 +31,8 @@ class RiskMatrixRegister(Register):
     def detail_context(self, obj, request):
         from .heatmap import matrix_table
 
-        return {"matrix_table": matrix_table(obj)}
+        return {"matrix_table": matrix_table(obj),
+                "acceptance": obj.level_info(obj.acceptance_level)}
 
 
 @add_register
@@ -124,9 +128,11 @@ class RatingRegister(Register):
     form_fields = ("assessment", "threat", "site", "leg", "partner", "likelihood", "decision",
                    "countermeasures", "residual_likelihood",
                    "residual_consequence", "owner", "reviewed", "notes")
-    detail_fields = (*form_fields, "consequences", "consequence", "inherent_level",
-                     "residual_level",
-                     "above_appetite")
+    # Likelihood, consequences (JSON per category), the computed level codes and the appetite
+    # flag are shown readably (matrix names, colours) in rating_detail.html's summary, not as
+    # raw values; the API keeps the raw values (RatingSerializer).
+    detail_fields = tuple(f for f in form_fields if f not in {
+        "likelihood", "residual_likelihood", "residual_consequence"})
     detail_template = "risk/rating_detail.html"
     select_related = ("assessment__matrix", "threat__scenario", "site", "leg", "partner",
                       "owner")

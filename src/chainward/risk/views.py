@@ -10,10 +10,16 @@ from django.views.decorators.http import require_POST
 from chainward.access.scope import allows
 from chainward.library.models import CatalogEntry
 
-from . import heatmap, services
+from . import heatmap, levels, services
 from .choices import AssessmentStatus
 from .filtersets import RatingFilterSet
-from .models import Rating, SecurityAssessment
+from .models import (
+    Rating,
+    RiskAcceptance,
+    SecurityAssessment,
+    current_acceptance,
+    renewable,
+)
 
 
 def _org(request):
@@ -55,15 +61,26 @@ def assessment_context(obj, request):
 def rating_context(obj, request):
     matrix = obj.assessment.matrix
     can_change = Rating.objects.restrict(request.user, "change").filter(pk=obj.pk).exists()
+    consequences = obj.consequences if isinstance(obj.consequences, dict) else {}
+    acceptance = current_acceptance(obj) if obj.above_appetite else None
+    may_accept = obj.above_appetite and allows(request.user, "accept", obj)
     return {
         "matrix": matrix,
         "inherent": matrix.level_info(obj.inherent_level),
         "residual": matrix.level_info(obj.residual_level),
-        "categories": [(c["name"], obj.consequences.get(c["ref_id"]))
-                       for c in matrix.consequence_categories],
+        "consequence_summary": levels.consequence_summary(matrix, consequences),
+        "likelihood": levels.scale_name(matrix.likelihood_levels, obj.likelihood),
+        "consequence": levels.scale_name(matrix.consequence_levels, obj.consequence),
+        "residual_likelihood": levels.scale_name(matrix.likelihood_levels,
+                                                 obj.residual_likelihood),
+        "residual_consequence": levels.scale_name(matrix.consequence_levels,
+                                                  obj.residual_consequence),
+        "acceptance": acceptance,
+        "acceptance_visible": acceptance is not None and RiskAcceptance.objects.restrict(
+            request.user, "view").filter(pk=acceptance.pk).exists(),
         "suggestions": services.suggested_controls(obj),
         "can_suggest": can_change and not obj.assessment.is_closed,
-        "can_accept": obj.above_appetite and allows(request.user, "accept", obj),
+        "can_accept": may_accept and renewable(acceptance),
     }
 
 
