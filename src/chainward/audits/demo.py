@@ -105,8 +105,10 @@ OTHER_CAPAS = {
              "answer": "The change was not assessed for security impact."},
             {"why": "Why not assessed?",
              "answer": "IT changes are outside the ISO 28000 6.3 change procedure."}]}},
-    "Management review: security-awareness training completion off track": {
+    "Previous management review: security-awareness training completion off track": {
         "source": "management_review", "site": None, "owner": MANAGER, "due": 60,
+        "description": "Raised at last year's management review, before Chainward was "
+                       "introduced; carried over so that this year's review sees its status.",
         "state": CapaStatus.ACTIONS_PLANNED,
         "containment": "Line managers briefed on the overdue list.",
         "root_cause": {"method": "cause_categories", "categories": {

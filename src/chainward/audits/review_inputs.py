@@ -62,7 +62,7 @@ def nonconformities(organisation, user):
                    actions.filter(reopen_count__gt=0).count()),
         ],
         "rows": [{"text": f"{c.reference} {c.title}", "url": c.get_absolute_url(),
-                  "detail": f"{c.get_status_display()}, {c.owner.email}"
+                  "detail": f"{c.get_status_display()}, {c.owner}"
                             + (f", due {c.due_date:%Y-%m-%d}" if c.due_date else "")
                             + (" — overdue" if c.due_date and c.due_date < today else "")}
                  for c in pending.select_related("owner").order_by("due_date")[:ROWS]],
