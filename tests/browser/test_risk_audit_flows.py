@@ -156,6 +156,15 @@ def test_assessment_heat_map_cell_plan_and_map(risk_server):
     with browsing() as new_page:
         page = new_page(admin)
 
+        # The navigation fits the window: collapsed below 1400 px, one line from there on
+        # (no horizontal scrolling at either size).
+        for width in (1280, 1440):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(f"{base}/")
+            assert page.evaluate("document.documentElement.scrollWidth") == width
+        expect(page.locator(f'nav button[title="{admin.email}"]')).to_be_visible()
+        page.set_viewport_size({"width": 1280, "height": 900})
+
         # The completed assessment shows inherent and residual heat maps over all its ratings.
         page.goto(f"{base}/risk/assessments/")
         page.get_by_role("link", name=ASSESSMENT).click()

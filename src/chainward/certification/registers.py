@@ -7,7 +7,7 @@ from chainward.core.register import Register, RelatedPanel, add_register
 from . import filtersets, forms, models
 from .api import serializers
 
-GROUP = "Review and certification"
+GROUP = "Certification"
 
 
 @add_register

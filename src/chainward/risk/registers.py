@@ -8,7 +8,7 @@ from . import filtersets, forms, models
 from .api import serializers
 from .api.viewsets import SecurityAssessmentViewSet
 
-GROUP = "Security risk"
+GROUP = "Risk"
 
 
 @add_register
