@@ -13,7 +13,7 @@ from chainward.access.models import User
 from chainward.certification.evidence_pack import PackWriter
 from chainward.core.services import save_record
 from chainward.risk.integrations import risk_register
-from chainward.risk.models import Rating, SecurityAssessment
+from chainward.risk.models import Rating, RiskAcceptance, SecurityAssessment
 from chainward.supplychain.models import Organisation
 
 MANAGER = "m.weber@abc-logistics.example"
@@ -77,6 +77,11 @@ def test_completed_assessment_has_a_restricted_pdf_with_visible_ratings(demo, em
         assert section in text
     # Readable consequences, never the raw dict.
     flat = " ".join(text.split())
+    # Accepted risks name their valid acceptance (the ones the producer may see).
+    acceptances = RiskAcceptance.objects.restrict(user, "view").filter(
+        rating__assessment=assessment, archived=False)
+    assert all(a.reference in flat for a in acceptances)
+    assert email != MANAGER or acceptances.count() == 3
     assert "{'" not in flat and "'life'" not in flat
     assert "Life and injury: " in flat
 

@@ -5,6 +5,7 @@ Both read only what the compiling user may see (`restrict(user, "view")`); the r
 the ratings of current assessments (completed, not superseded), as the map and heat maps do.
 """
 
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
@@ -38,7 +39,14 @@ def _ratings(user, organisation):
             .filter(organisation=organisation, archived=False)
             .select_related("assessment__matrix", "threat__scenario", "site", "leg", "partner",
                             "owner")
-            .prefetch_related("countermeasures").order_by("-residual_rank", "reference"))
+            .prefetch_related(_visible_countermeasures(user))
+            .order_by("-residual_rank", "reference"))
+
+
+def _visible_countermeasures(user):
+    """Prefetch of a rating's countermeasures limited to those `user` may see."""
+    return Prefetch("countermeasures",
+                    queryset=Countermeasure.objects.restrict(user, "view").order_by("reference"))
 
 
 def register_rows(user, organisation):
@@ -114,7 +122,13 @@ def assessment_pack_context(assessment, user):
     visible = Rating.objects.restrict(user, "view").filter(assessment=assessment,
                                                            archived=False)
     ratings = (visible.select_related("threat__scenario", "site", "leg", "partner", "owner")
-               .prefetch_related("countermeasures").order_by("-residual_rank", "reference"))
+               .prefetch_related(
+                   _visible_countermeasures(user),
+                   Prefetch("acceptances", to_attr="valid_acceptances",
+                            queryset=RiskAcceptance.objects.restrict(user, "view").filter(
+                                archived=False, valid_until__gte=timezone.localdate())
+                            .select_related("accepted_by").order_by("-valid_until")))
+               .order_by("-residual_rank", "reference"))
     categories = {c.ref_id: c.name for c in CatalogEntry.objects.filter(
         kind="threat_category")}
     threats = _rows_of(user, ThreatApplicability, assessment, "scenario")
