@@ -7,21 +7,18 @@ from django.utils import timezone
 
 from chainward.certification.pack import PackEntry, pack_section
 from chainward.core.exports import xlsx_bytes
+from chainward.core.querysets import visible
 
 from .choices import COMPLETED, CapaStatus
 from .models import Audit, AuditProgramme, CorrectiveAction
 
 
-def _visible(model, user, organisation):
-    return model.objects.restrict(user, "view").filter(organisation=organisation, archived=False)
-
-
 @pack_section("audit_programme", "Internal audit programme and reports (ISO 28000 9.2)",
               order=70)
 def audit_programme(organisation, user, pack):
-    programmes = list(_visible(AuditProgramme, user, organisation).prefetch_related(
+    programmes = list(visible(AuditProgramme, user, organisation).prefetch_related(
         "frameworks", "sites").order_by("-period_start"))
-    audits = list(_visible(Audit, user, organisation).select_related(
+    audits = list(visible(Audit, user, organisation).select_related(
         "programme", "lead_auditor", "partner").prefetch_related("sites", "team", "criteria")
         .annotate(major=Count("findings", filter=Q(findings__grade="major",
                                                     findings__archived=False)),
@@ -72,7 +69,7 @@ def _root_cause_text(root_cause):
 @pack_section("corrective_actions", "Nonconformities and corrective-action log (ISO 28000 10.1)",
               order=75)
 def corrective_actions(organisation, user, pack):
-    rows = list(_visible(CorrectiveAction, user, organisation).select_related(
+    rows = list(visible(CorrectiveAction, user, organisation).select_related(
         "finding__audit", "site", "owner", "verified_by").order_by("reference"))
     today = timezone.localdate()
     table = [[c.reference, c.title, c.get_source_display(),

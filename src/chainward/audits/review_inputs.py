@@ -7,21 +7,18 @@ from django.utils import timezone
 
 from chainward.certification.inputs_builtin import ROWS, changes_since, figure
 from chainward.certification.review_inputs import review_input
+from chainward.core.querysets import visible
 
 from .choices import COMPLETED, NONCONFORMITIES, CapaStatus, Grade
 from .models import Audit, CorrectiveAction, Finding
 
 
-def _visible(model, user, organisation):
-    return model.objects.restrict(user, "view").filter(organisation=organisation, archived=False)
-
-
 @review_input("audits", "Audit results", 50)
 def audit_results(organisation, user):
     since = changes_since(organisation, user)
-    audits = _visible(Audit, user, organisation).filter(status__in=COMPLETED,
+    audits = visible(Audit, user, organisation).filter(status__in=COMPLETED,
                                                         actual_end__gte=since)
-    findings = _visible(Finding, user, organisation).filter(audit__in=audits.values("pk"))
+    findings = visible(Finding, user, organisation).filter(audit__in=audits.values("pk"))
     return {
         "figures": [
             figure("completed", "Audits completed", audits.count()),
@@ -46,13 +43,13 @@ def audit_results(organisation, user):
 def nonconformities(organisation, user):
     since = changes_since(organisation, user)
     today = timezone.localdate()
-    actions = _visible(CorrectiveAction, user, organisation)
+    actions = visible(CorrectiveAction, user, organisation)
     pending = actions.exclude(status=CapaStatus.CLOSED)
     overdue = pending.filter(due_date__lt=today)
     return {
         "figures": [
             figure("raised", "Nonconformities raised",
-                   _visible(Finding, user, organisation).filter(
+                   visible(Finding, user, organisation).filter(
                        grade__in=NONCONFORMITIES, created_at__date__gte=since).count()),
             figure("open", "Corrective actions open", pending.count()),
             figure("overdue", "Open and overdue", overdue.count()),
@@ -75,7 +72,7 @@ def nonconformities(organisation, user):
 @review_input("improvement", "Opportunities for improvement", 90)
 def improvement(organisation, user):
     since = changes_since(organisation, user)
-    ideas = _visible(Finding, user, organisation).filter(
+    ideas = visible(Finding, user, organisation).filter(
         grade__in=(Grade.OFI, Grade.OBSERVATION), created_at__date__gte=since).select_related(
         "audit")
     return {

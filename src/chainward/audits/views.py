@@ -5,29 +5,17 @@ buttons (audit status, CAPA status, verification), My work — and the same work
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from chainward.core import services as records
+from chainward.core.views import record_or_404
 
 from . import services
 from .choices import ChecklistResult
 from .coverage import coverage_matrix
 from .forms import ChecklistRowForm, VerificationForm
 from .models import Audit, AuditProgramme, ChecklistItem, CorrectiveAction
-
-
-def _get(request, model, pk, action="view", queryset=None):
-    """The record if the user holds `action` on it in the active organisation, else 404."""
-    if not request.organisation:
-        raise PermissionDenied("You have no role in any organisation yet.")
-    queryset = queryset if queryset is not None else model.objects.all()
-    try:
-        return queryset.restrict(request.user, action).filter(
-            organisation=request.organisation).get(pk=pk)
-    except model.DoesNotExist:
-        raise Http404(f"No {model._meta.verbose_name} found.") from None
 
 
 def _messages(exc):
@@ -39,7 +27,7 @@ def _messages(exc):
 @login_required
 def coverage(request, pk):
     """Clause × site × quarter: which audits cover what, and what the programme misses."""
-    programme = _get(request, AuditProgramme, pk)
+    programme = record_or_404(request, AuditProgramme, pk)
     audits = Audit.objects.restrict(request.user, "view")
     return render(request, "audits/coverage.html", {
         "programme": programme, "matrix": coverage_matrix(programme, audits)})
@@ -49,7 +37,7 @@ def coverage(request, pk):
 @require_POST
 def audit_transition(request, pk):
     """Status button of an audit."""
-    audit = _get(request, Audit, pk)
+    audit = record_or_404(request, Audit, pk)
     try:
         services.transition_audit(request.user, audit, request.POST.get("to", ""))
         messages.success(request, f"{audit} is now {audit.get_status_display().lower()}.")
@@ -64,7 +52,7 @@ def audit_transition(request, pk):
 @require_POST
 def generate_checklist(request, pk):
     """Add checklist questions from the requirements in scope or a checklist template."""
-    audit = _get(request, Audit, pk)
+    audit = record_or_404(request, Audit, pk)
     template = None
     urn = request.POST.get("template", "").strip()
     if urn:
@@ -95,7 +83,7 @@ def _row_context(row, can_change, form=None):
 @login_required
 def checklist(request, pk):
     """Every checklist item of an audit, answered in place (one row saves at a time)."""
-    audit = _get(request, Audit, pk)
+    audit = record_or_404(request, Audit, pk)
     rows = list(audit.checklist.filter(archived=False).restrict(request.user, "view")
                 .select_related("requirement").order_by("order", "pk"))
     can_change = bool(rows) and request.user.has_perm("audits.change_checklistitem", rows[0]) \
@@ -112,8 +100,8 @@ def checklist(request, pk):
 @require_POST
 def checklist_set(request, pk):
     """Save one checklist row; answer with the row (htmx) or a redirect."""
-    row = _get(request, ChecklistItem, pk, "change",
-               ChecklistItem.objects.select_related("audit", "requirement"))
+    row = record_or_404(request, ChecklistItem, pk, "change",
+                        ChecklistItem.objects.select_related("audit", "requirement"))
     form = ChecklistRowForm(request.POST, prefix_id=row.pk)
     status = 200
     if form.is_valid():
@@ -147,7 +135,7 @@ def checklist_set(request, pk):
 @require_POST
 def capa_transition(request, pk):
     """Status button of a corrective action."""
-    capa = _get(request, CorrectiveAction, pk)
+    capa = record_or_404(request, CorrectiveAction, pk)
     try:
         services.advance_corrective_action(request.user, capa, request.POST.get("to", ""))
         messages.success(request, f"{capa} is now {capa.get_status_display().lower()}.")
@@ -162,7 +150,7 @@ def capa_transition(request, pk):
 @require_POST
 def capa_verify(request, pk):
     """Verification of effectiveness by someone other than the owner."""
-    capa = _get(request, CorrectiveAction, pk)
+    capa = record_or_404(request, CorrectiveAction, pk)
     form = VerificationForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose whether the actions were effective.")

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from chainward.compliance.models import GapAssessment
 from chainward.compliance.readiness import readiness
+from chainward.core.querysets import visible
 from chainward.documents.choices import DocumentType, VersionStatus
 from chainward.documents.models import Document, DocumentVersion
 from chainward.plans.choices import ObjectiveStatus
@@ -29,11 +30,6 @@ EXPIRING_DAYS = 90
 
 def figure(key, label, value):
     return {"key": key, "label": label, "value": value}
-
-
-def visible(model, user, organisation):
-    """Unarchived records of `organisation` that `user` may see."""
-    return model.objects.restrict(user, "view").filter(organisation=organisation, archived=False)
 
 
 def last_review_date(organisation, user):

@@ -3,6 +3,7 @@ objectives, the document master list and the management reviews."""
 
 from django.utils import timezone
 
+from chainward.core.querysets import visible
 from chainward.documents.choices import Classification, DocumentType, VersionStatus
 from chainward.documents.models import Document, DocumentVersion
 from chainward.plans.models import SecurityObjective
@@ -11,10 +12,6 @@ from chainward.supplychain.models import Exemption, Site, StatementOfApplication
 from .choices import ReviewStatus
 from .models import Certificate, ManagementReview
 from .pack import PackEntry, pack_section
-
-
-def visible(model, user, organisation):
-    return model.objects.restrict(user, "view").filter(organisation=organisation, archived=False)
 
 
 @pack_section("scope", "Scope and statement of application (ISO 28000 4.3)", order=10)

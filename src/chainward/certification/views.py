@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from chainward.access.scope import scope_map
 from chainward.core.files.checks import human_size
 from chainward.core.pdf import pdf_response, render_pdf
+from chainward.core.views import record_or_404
 from chainward.ledger.events import record_event
 
 from . import evidence_pack, services
@@ -22,16 +23,6 @@ from .forms import frameworks_for
 from .models import Certificate, EvidencePack, ManagementReview
 
 ISO28000 = "urn:chainward:framework:iso28000-2022"
-
-
-def _get(request, model, pk, action="view"):
-    if not request.organisation:
-        raise PermissionDenied("You have no role in any organisation yet.")
-    try:
-        return model.objects.restrict(request.user, action).filter(
-            organisation=request.organisation).get(pk=pk)
-    except model.DoesNotExist:
-        raise Http404(f"No {model._meta.verbose_name} found.") from None
 
 
 def review_context(review, request):
@@ -45,7 +36,7 @@ def review_context(review, request):
 
 def _changeable(request, model, pk):
     """The record if visible (else 404); 403 when the user may see but not change it."""
-    obj = _get(request, model, pk)
+    obj = record_or_404(request, model, pk)
     if not request.user.has_perm(f"certification.change_{model._meta.model_name}", obj):
         raise PermissionDenied(f"You may not change this {model._meta.verbose_name}.")
     return obj
@@ -87,7 +78,7 @@ def approve_minutes(request, pk):
 @login_required
 def review_pdf(request, pk):
     """The review with its pack snapshot (as compiled, never recomputed), decisions, actions."""
-    review = _get(request, ManagementReview, pk, "export")
+    review = record_or_404(request, ManagementReview, pk, "export")
     body = render_pdf("certification/review_pdf.html", {
         "review": review, "snapshot": review.snapshot,
         "actions": review.actions.filter(archived=False).select_related("owner"),
@@ -140,7 +131,7 @@ def pack_context(pack, request):
 @login_required
 def pack_status(request, pk):
     """The status part of the pack page; htmx polls it until the pack is ready or failed."""
-    pack = _get(request, EvidencePack, pk)
+    pack = record_or_404(request, EvidencePack, pk)
     return render(request, "certification/pack_detail.html#packstatus",
                   {"object": pack, **pack_context(pack, request)})
 
@@ -172,7 +163,7 @@ def request_pack(request):
 @login_required
 def download_pack(request, pk):
     """The ZIP, through this permission-checked view only."""
-    pack = _get(request, EvidencePack, pk)
+    pack = record_or_404(request, EvidencePack, pk)
     if not may_download(request.user, pack):
         raise PermissionDenied("This pack covers more than your access; produce your own.")
     if pack.status != PackStatus.READY or not pack.file:

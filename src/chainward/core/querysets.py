@@ -11,3 +11,8 @@ class RestrictedQuerySet(models.QuerySet):
         from chainward.access.scope import scope_q
 
         return self.filter(scope_q(user, self.model, action))
+
+
+def visible(model, user, organisation):
+    """Unarchived records of `organisation` that `user` may see (reports, packs, review inputs)."""
+    return model.objects.restrict(user, "view").filter(organisation=organisation, archived=False)

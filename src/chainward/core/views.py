@@ -19,6 +19,19 @@ from .models import Comment
 PAGE_SIZES = (25, 50, 100)
 
 
+
+def record_or_404(request, model, pk, action="view", queryset=None):
+    """The record of the active organisation on which the user holds `action`, else 404 (403
+    for someone with no role anywhere). Views of workflow steps start here."""
+    if not request.organisation:
+        raise PermissionDenied("You have no role in any organisation yet.")
+    queryset = queryset if queryset is not None else model.objects.all()
+    try:
+        return queryset.restrict(request.user, action).filter(
+            organisation=request.organisation).get(pk=pk)
+    except model.DoesNotExist:
+        raise Http404(f"No {model._meta.verbose_name} found.") from None
+
 class RegisterView(LoginRequiredMixin, View):
     """Base of the record views: knows its register and the active organisation."""
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from chainward.core.exports import neutralise, xlsx_bytes
 from chainward.core.pdf import pdf_response, render_pdf
+from chainward.core.views import record_or_404
 from chainward.ledger.events import record_event
 
 from . import services
@@ -18,20 +19,10 @@ from .forms import NewVersionForm
 from .models import Document, DocumentVersion
 
 
-def _get(request, model, pk, action="view"):
-    if not request.organisation:
-        raise PermissionDenied("You have no role in any organisation yet.")
-    try:
-        return model.objects.restrict(request.user, action).filter(
-            organisation=request.organisation).get(pk=pk)
-    except model.DoesNotExist:
-        raise Http404(f"No {model._meta.verbose_name} found.") from None
-
-
 @login_required
 def new_version(request, pk):
     """Upload a new draft version of a document."""
-    document = _get(request, Document, pk, "change")
+    document = record_or_404(request, Document, pk, "change")
     form = NewVersionForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         from chainward.core.files import UploadRefused
@@ -51,7 +42,7 @@ def new_version(request, pk):
 
 
 def _transition(request, pk, action, verb):
-    version = _get(request, DocumentVersion, pk)
+    version = record_or_404(request, DocumentVersion, pk)
     try:
         action(request.user, version)
     except PermissionDenied as refused:
@@ -93,7 +84,7 @@ def acknowledge(request, pk):
 def download(request, pk):
     """The version's file, only through this permission-checked view; restricted PDFs carry
     a watermark naming who downloaded them and when."""
-    version = _get(request, DocumentVersion, pk)
+    version = record_or_404(request, DocumentVersion, pk)
     if not version.file:
         raise Http404("This version has no file.")
     from chainward.core import files
@@ -171,7 +162,7 @@ def evidence_download(request, pk):
     """An evidence file, only through this permission-checked view."""
     from .models import Evidence
 
-    evidence = _get(request, Evidence, pk)
+    evidence = record_or_404(request, Evidence, pk)
     if not evidence.file:
         raise Http404("This evidence has no file.")
     from chainward.core import files
@@ -197,7 +188,7 @@ def attach(request, app_label, model_name, pk):
         raise Http404("Unknown record type.") from None
     if registration(model) is None:
         raise Http404("Unknown record type.")
-    holder = _get(request, model, pk)
+    holder = record_or_404(request, model, pk)
     reference = request.POST.get("evidence", "").strip()
     evidence = Evidence.objects.restrict(request.user, "view").filter(
         organisation=request.organisation, reference__iexact=reference, archived=False).first()

@@ -1,5 +1,6 @@
 """Security plan actions: generate a version from an assessment, approve it, download the PDF."""
 
+import hashlib
 import uuid
 
 from django.contrib import messages
@@ -7,13 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from chainward.core.files import bytes_response
 from chainward.core.pdf import WatermarkError, render_pdf, watermark_pdf, watermark_text
+from chainward.core.views import record_or_404
 from chainward.jobs import services as jobs
 from chainward.ledger.events import record_event
 from chainward.risk.models import SecurityAssessment
@@ -24,21 +25,11 @@ from .models import SecurityPlanVersion
 PDF_TEMPLATE = "plans/plan_pdf.html"
 
 
-def _get(request, model, pk, action="view"):
-    if not request.organisation:
-        raise PermissionDenied("You have no role in any organisation yet.")
-    try:
-        return model.objects.restrict(request.user, action).filter(
-            organisation=request.organisation).get(pk=pk)
-    except model.DoesNotExist:
-        raise Http404(f"No {model._meta.verbose_name} found.") from None
-
-
 @login_required
 @require_POST
 def generate(request, assessment_pk):
     """Draft a new plan version from a completed assessment."""
-    assessment = _get(request, SecurityAssessment, assessment_pk)
+    assessment = record_or_404(request, SecurityAssessment, assessment_pk)
     try:
         version = security_plan.generate_version(
             request.user, assessment, change_summary=request.POST.get("change_summary", ""))
@@ -54,7 +45,7 @@ def generate(request, assessment_pk):
 @require_POST
 def approve(request, pk):
     """Approve a draft plan version (not by its author)."""
-    version = _get(request, SecurityPlanVersion, pk)
+    version = record_or_404(request, SecurityPlanVersion, pk)
     try:
         security_plan.approve_version(request.user, version)
     except PermissionDenied as refused:
@@ -77,8 +68,6 @@ def render_version_pdf(user, version, *, for_everyone, progress=None):
 
 def store_pdf(version, body):
     """Keep the rendered whole-plan PDF with the version; the ledger records its hash."""
-    import hashlib
-
     name = default_storage.save(f"plans/{version.organisation_id}/{uuid.uuid4()}.pdf",
                                 ContentFile(body))
     # The stored PDF is a cache of the version's content (not a change to the record), so it is
@@ -107,7 +96,7 @@ def plan_pdf(request, pk):
     job with progress when the plan has more than `JOB_THRESHOLD` ratings); readers limited to
     some sites get their part rendered on the spot. Every download is recorded in the ledger.
     """
-    version = _get(request, SecurityPlanVersion, pk)
+    version = record_or_404(request, SecurityPlanVersion, pk)
     whole = security_plan.visible_sites(request.user, version) is None
     body = _cached_pdf(version) if whole else None
     if body is None:

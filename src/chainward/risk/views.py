@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from chainward.access.scope import allows
+from chainward.core.views import record_or_404
 from chainward.library.models import CatalogEntry
 
 from . import heatmap, levels, services
@@ -26,14 +27,6 @@ def _org(request):
     if not request.organisation:
         raise PermissionDenied("You have no role in any organisation yet.")
     return request.organisation
-
-
-def _get(model, request, pk, action="view"):
-    try:
-        return model.objects.restrict(request.user, action).get(
-            pk=pk, organisation=_org(request))
-    except model.DoesNotExist:
-        raise Http404("Not found.") from None
 
 
 # --- detail contexts -------------------------------------------------------------------------
@@ -88,7 +81,7 @@ def rating_context(obj, request):
 @login_required
 @require_POST
 def assessment_start(request, pk):
-    assessment = _get(SecurityAssessment, request, pk, "change")
+    assessment = record_or_404(request, SecurityAssessment, pk, "change")
     try:
         services.start_assessment(request.user, assessment)
         messages.success(request, f"{assessment.reference} is in progress.")
@@ -100,7 +93,7 @@ def assessment_start(request, pk):
 @login_required
 @require_POST
 def assessment_complete(request, pk):
-    assessment = _get(SecurityAssessment, request, pk, "change")
+    assessment = record_or_404(request, SecurityAssessment, pk, "change")
     try:
         services.complete_assessment(request.user, assessment)
     except services.CompletionRefused as refused:
@@ -117,7 +110,7 @@ def assessment_complete(request, pk):
 @login_required
 @require_POST
 def assessment_reassess(request, pk):
-    previous = _get(SecurityAssessment, request, pk)
+    previous = record_or_404(request, SecurityAssessment, pk)
     probe = SecurityAssessment(organisation=previous.organisation)
     if not allows(request.user, "add", probe):
         raise PermissionDenied("You may not start an assessment.")
@@ -134,7 +127,7 @@ def assessment_reassess(request, pk):
 @login_required
 @require_POST
 def rating_suggestion(request, pk):
-    rating = _get(Rating, request, pk, "change")
+    rating = record_or_404(request, Rating, pk, "change")
     try:
         control = CatalogEntry.objects.get(pk=request.POST.get("control"),
                                            kind="reference_control")
