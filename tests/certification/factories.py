@@ -1,6 +1,7 @@
 """Records of the certification app for tests."""
 
-import datetime
+
+from django.utils import timezone
 
 from chainward.certification.models import (
     Certificate,
@@ -12,7 +13,10 @@ from chainward.certification.models import (
 )
 from tests.support.library import tiny_framework
 
-TODAY = datetime.date.today()
+
+def today():
+    """Today, read when a test runs (a constant goes stale across midnight)."""
+    return timezone.localdate()
 
 
 def framework(world):
@@ -26,7 +30,7 @@ def person(world, org):
 
 
 def review(world, org, title):
-    return ManagementReview.objects.create(organisation=org, title=title, date=TODAY,
+    return ManagementReview.objects.create(organisation=org, title=title, date=today(),
                                            chair=person(world, org))
 
 
@@ -44,13 +48,13 @@ def certificate(world, org, site, number):
 
 
 def action(world, org, rev, description, **kwargs):
-    kwargs.setdefault("due_date", TODAY)
+    kwargs.setdefault("due_date", today())
     return ReviewAction.objects.create(organisation=org, review=rev, description=description,
                                        owner=person(world, org), **kwargs)
 
 
 def milestone(world, cert, kind, notes, **kwargs):
-    kwargs.setdefault("due_date", TODAY)
+    kwargs.setdefault("due_date", today())
     return CycleMilestone.objects.create(organisation=cert.organisation, certificate=cert,
                                          kind=kind, notes=notes, **kwargs)
 

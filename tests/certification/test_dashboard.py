@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.test import RequestFactory
+from django.utils import timezone
 
 from chainward.certification import dashboard
 from chainward.certification.models import Certificate
@@ -13,7 +14,10 @@ from tests.support.world import build_world
 
 from . import factories as f
 
-TODAY = datetime.date.today()
+
+def today():
+    """Today, read when a test runs (a constant goes stale across midnight)."""
+    return timezone.localdate()
 DAY = datetime.timedelta(days=1)
 
 
@@ -35,25 +39,25 @@ def test_cards_follow_the_records():
     with actor_context(None, name="fixture"):
         cert = f.certificate(world, org, world["s1"], "C-1")
         Certificate.objects.filter(pk=cert.pk).update(
-            status="active", issued_on=TODAY - 900 * DAY, expires_on=TODAY + 100 * DAY)
-        f.milestone(world, cert, "surveillance2", "soon", due_date=TODAY + 80 * DAY)
-        f.milestone(world, cert, "recertification", "later", due_date=TODAY + 95 * DAY)
+            status="active", issued_on=today() - 900 * DAY, expires_on=today() + 100 * DAY)
+        f.milestone(world, cert, "surveillance2", "soon", due_date=today() + 80 * DAY)
+        f.milestone(world, cert, "recertification", "later", due_date=today() + 95 * DAY)
         review = f.review(world, org, "Review 2025")
-        review.status, review.date = "held", TODAY - 400 * DAY
+        review.status, review.date = "held", today() - 400 * DAY
         review.save()
-        f.action(world, org, review, "late", due_date=TODAY - DAY)
-        f.action(world, org, review, "in time", due_date=TODAY + DAY)
+        f.action(world, org, review, "late", due_date=today() - DAY)
+        f.action(world, org, review, "in time", due_date=today() + DAY)
     card = dashboard.next_milestone(request)
     assert (card.title, card.value, card.tone) == ("Next certification milestone", "80 days",
                                                    "warning")
     card = dashboard.certificate_expiry(request)
-    assert card.title == "Certificate expiring" and card.value == str(TODAY + 100 * DAY)
+    assert card.title == "Certificate expiring" and card.value == str(today() + 100 * DAY)
     assert dashboard.review_actions_overdue(request).value == "1"
     assert dashboard.management_review_due(request).value == "overdue"
     with actor_context(None, name="fixture"):
-        f.milestone(world, cert, "surveillance1", "missed", due_date=TODAY - 2 * DAY)
+        f.milestone(world, cert, "surveillance1", "missed", due_date=today() - 2 * DAY)
         recent = f.review(world, org, "Review 2026")
-        recent.status, recent.date = "held", TODAY - 10 * DAY
+        recent.status, recent.date = "held", today() - 10 * DAY
         recent.save()
     card = dashboard.next_milestone(request)
     assert (card.title, card.value, card.tone) == ("Certification milestone overdue", "1",

@@ -1,8 +1,8 @@
 """Certification list pages and API lists cost the same queries at 10 and at 1,000 rows."""
 
-import datetime
 
 import pytest
+from django.utils import timezone
 
 from chainward.certification import models
 from chainward.core.register import get_register
@@ -12,18 +12,21 @@ from tests.support.world import build_world
 
 from . import factories as f
 
-TODAY = datetime.date.today()
+
+def today():
+    """Today, read when a test runs (a constant goes stale across midnight)."""
+    return timezone.localdate()
 
 FACTORIES = {
     "certification.managementreview": lambda w, i: models.ManagementReview(
-        title=f"Review {i}", date=TODAY, chair=w["manager"]),
+        title=f"Review {i}", date=today(), chair=w["manager"]),
     "certification.reviewaction": lambda w, i: models.ReviewAction(
-        review=w["review"], description=f"Action {i}", owner=w["manager"], due_date=TODAY),
+        review=w["review"], description=f"Action {i}", owner=w["manager"], due_date=today()),
     "certification.certificationbody": lambda w, i: models.CertificationBody(name=f"Body {i}"),
     "certification.certificate": lambda w, i: models.Certificate(
         body=w["body"], number=f"N-{i}", framework=w["framework"], scope="s"),
     "certification.cyclemilestone": lambda w, i: models.CycleMilestone(
-        certificate=w["certificate"], kind="stage1", due_date=TODAY),
+        certificate=w["certificate"], kind="stage1", due_date=today()),
     "certification.evidencepack": lambda w, i: models.EvidencePack(
         framework=w["framework"], produced_by=w["manager"], producer_scope=f"scope {i}"),
 }

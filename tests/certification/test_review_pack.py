@@ -27,7 +27,10 @@ from tests.support.world import build_world
 
 from . import factories as f
 
-TODAY = timezone.localdate()
+
+def today():
+    """Today, read when a test runs (a constant goes stale across midnight)."""
+    return timezone.localdate()
 DAY = datetime.timedelta(days=1)
 
 
@@ -48,9 +51,9 @@ def setup(db):
     org, manager = world["org_a"], world["users"]["security_manager__org"]
     with actor_context(None, name="fixture"):
         previous = f.review(world, org, "Review 2025")
-        f.action(world, org, previous, "Open, overdue", due_date=TODAY - 3 * DAY)
-        f.action(world, org, previous, "Open, in time", due_date=TODAY + 9 * DAY)
-        f.action(world, org, previous, "Done", status="done", done_on=TODAY - DAY)
+        f.action(world, org, previous, "Open, overdue", due_date=today() - 3 * DAY)
+        f.action(world, org, previous, "Open, in time", due_date=today() + 9 * DAY)
+        f.action(world, org, previous, "Done", status="done", done_on=today() - DAY)
         f.action(world, org, previous, "Archived", archived=True)
         Leg.objects.create(organisation=org, from_site=world["s1"], to_site=world["s2"],
                            mode="road")
@@ -60,12 +63,12 @@ def setup(db):
         for days, ident in ((-5, "X1"), (-400, "X2"), (30, "S1"), (200, "L1")):
             ProgrammeStatus.objects.create(organisation=org, partner=world["carrier_a"],
                                            programme="aeo_s", identifier=ident,
-                                           valid_until=TODAY + days * DAY)
+                                           valid_until=today() + days * DAY)
         StatementOfApplication.objects.create(organisation=org, title="SoA", coverage="all")
         for title, target in (("Theft", "0.4"), ("Training", "100")):
             SecurityObjective.objects.create(organisation=org, title=title, owner=manager,
                                              kpi_name="k", target=target,
-                                             due_date=TODAY + 90 * DAY, planned_actions="p")
+                                             due_date=today() + 90 * DAY, planned_actions="p")
         policy = Document.objects.create(organisation=org, title="Security policy",
                                          doc_type="policy", owner=manager)
         DocumentVersion.objects.create(organisation=org, document=policy, author=manager,
@@ -89,7 +92,7 @@ def register_counts(user, org):
     def visible(model):
         return model.objects.restrict(user, "view").filter(organisation=org, archived=False)
 
-    since = TODAY - datetime.timedelta(days=365)  # no review held yet
+    since = today() - datetime.timedelta(days=365)  # no review held yet
     actions = visible(ReviewAction).filter(review__archived=False)
     objectives = list(visible(SecurityObjective))
     programmes = visible(ProgrammeStatus)
@@ -98,7 +101,7 @@ def register_counts(user, org):
     return {
         ("previous_actions", "open"): actions.filter(status="open").count(),
         ("previous_actions", "overdue"): actions.filter(status="open",
-                                                        due_date__lt=TODAY).count(),
+                                                        due_date__lt=today()).count(),
         ("previous_actions", "done"): actions.filter(status="done").count(),
         ("context", "sites_added"): visible(Site).filter(created_at__date__gt=since).count(),
         ("context", "legs_added"): visible(Leg).filter(created_at__date__gt=since).count(),
@@ -111,9 +114,9 @@ def register_counts(user, org):
         ("objectives", "on_track"): sum(o.status == "on_track" for o in objectives),
         ("objectives", "at_risk"): sum(o.status == "at_risk" for o in objectives),
         ("objectives", "off_track"): sum(o.status == "off_track" for o in objectives),
-        ("partners", "expired"): programmes.filter(valid_until__lt=TODAY).count(),
-        ("partners", "expiring"): programmes.filter(valid_until__gte=TODAY,
-                                                    valid_until__lte=TODAY + 90 * DAY).count(),
+        ("partners", "expired"): programmes.filter(valid_until__lt=today()).count(),
+        ("partners", "expiring"): programmes.filter(valid_until__gte=today(),
+                                                    valid_until__lte=today() + 90 * DAY).count(),
         ("partners", "total"): programmes.count(),
         ("documents", "policy_current"): 1 if approved.filter(
             document__doc_type="policy").exists() else 0,
@@ -156,7 +159,7 @@ def test_pack_counts_equal_register_counts_and_snapshot_never_changes(setup, cli
         Site.objects.create(organisation=org, name="New site", code="S9", kind="warehouse",
                             country="DE")
         ReviewAction.objects.filter(description="Open, in time").update(status="done",
-                                                                        done_on=TODAY)
+                                                                        done_on=today())
     review.refresh_from_db()
     assert review.snapshot == stored
     assert figures(review)[("context", "sites_added")] == 3
@@ -216,7 +219,7 @@ def test_workflow_held_and_approved(setup, client):
 def test_review_action_validation(setup):
     world = setup
     action = ReviewAction(organisation=world["org_a"], review=world["review"], description="x",
-                          owner=world["users"]["security_manager__org"], due_date=TODAY,
+                          owner=world["users"]["security_manager__org"], due_date=today(),
                           status="done")
     with pytest.raises(Exception) as excinfo:
         action.full_clean()
