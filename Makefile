@@ -29,10 +29,11 @@ test: $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(BIN)/ruff check src tests bench
 
-# Re-pin dependencies (needs `uv` on PATH); commit the resulting lock files.
+# Re-pin dependencies (needs `uv` on PATH); commit the resulting lock files. pyproject.toml holds
+# the one list of dependencies (extras `build` and `test`); the lock files add hashes.
 lock:
-	cd requirements && uv pip compile --generate-hashes --python-version 3.11 base.in -o base.lock
-	cd requirements && uv pip compile --generate-hashes --python-version 3.11 dev.in -o dev.lock
+	cd requirements && uv pip compile --generate-hashes --python-version 3.11 ../pyproject.toml --extra build -o base.lock
+	cd requirements && uv pip compile --generate-hashes --python-version 3.11 ../pyproject.toml --extra build --extra test -o dev.lock
 
 clean:
 	rm -rf $(VENV) staticfiles
