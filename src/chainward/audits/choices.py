@@ -47,7 +47,7 @@ class Grade(models.TextChoices):
     GOOD_PRACTICE = "good_practice", "Conforming / good practice"
 
 
-# Grades that open a corrective action automatically (ISO 28000 10.1).
+# Grades that open a corrective action automatically (ISO 28000 10.2).
 NONCONFORMITIES = (Grade.MAJOR, Grade.MINOR)
 
 

@@ -11,7 +11,7 @@ from .models import Audit, CorrectiveAction, CorrectiveActionStep
 
 @card
 def overdue_corrective_actions(request):
-    """ISO 28000 10.1: corrective actions past their due date."""
+    """ISO 28000 10.2: corrective actions past their due date."""
     if not request.user.has_perm("audits.view_correctiveaction"):
         return None
     visible = CorrectiveAction.objects.restrict(request.user, "view").filter(

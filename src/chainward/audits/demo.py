@@ -1,4 +1,4 @@
-"""The ABC Logistics audits demo (ISO 28000 9.2, 10.1).
+"""The ABC Logistics audits demo (ISO 28000 9.2, 10.2).
 
 This year's internal audit programme over ISO 28000:2022 and every demo site; two completed
 internal audits (Hamburg: closed, Polish sites: reported) with checklists and findings — one

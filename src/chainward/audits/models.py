@@ -154,7 +154,7 @@ class ChecklistItem(PrimaryModel):
 
 
 class Finding(PrimaryModel):
-    """ISO 28000 9.2 / 10.1 — what the audit found; a nonconformity opens a corrective action."""
+    """ISO 28000 9.2 / 10.2 — what the audit found; a nonconformity opens a corrective action."""
 
     reference_prefix = "FND"
 
@@ -197,7 +197,7 @@ class Finding(PrimaryModel):
 
 
 def validate_root_cause(value):
-    """ISO 28000 10.1 b — a root-cause analysis as {"method": …}; errors say what to fix."""
+    """ISO 28000 10.2 — a root-cause analysis as {"method": …}; errors say what to fix."""
     if value in (None, {}, ""):
         return
     if not isinstance(value, dict):
@@ -228,7 +228,7 @@ def validate_root_cause(value):
 
 
 class CorrectiveAction(PrimaryModel):
-    """ISO 28000 10.1 — a corrective action (CAPA): contain, find the cause, act, verify."""
+    """ISO 28000 10.2 — a corrective action (CAPA): contain, find the cause, act, verify."""
 
     reference_prefix = "CA"
 

@@ -66,7 +66,7 @@ def _root_cause_text(root_cause):
     return " / ".join(f"{k}: {v}" for k, v in (root_cause.get("categories") or {}).items() if v)
 
 
-@pack_section("corrective_actions", "Nonconformities and corrective-action log (ISO 28000 10.1)",
+@pack_section("corrective_actions", "Nonconformities and corrective-action log (ISO 28000 10.2)",
               order=75)
 def corrective_actions(organisation, user, pack):
     rows = list(visible(CorrectiveAction, user, organisation).select_related(

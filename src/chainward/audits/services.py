@@ -1,4 +1,4 @@
-"""Audit and corrective-action workflows (ISO 28000 9.2, 10.1).
+"""Audit and corrective-action workflows (ISO 28000 9.2, 10.2).
 
 Each is atomic, takes the actor explicitly, goes through `save_record` (so the ledger sees
 it) and writes a domain event for what is more than a field change.
@@ -193,7 +193,7 @@ def set_checklist_result(user, item, *, result, notes, samples, expected_version
 
 # --- findings → corrective actions --------------------------------------------------------------
 def open_corrective_action_for(finding):
-    """A major or minor nonconformity opens exactly one corrective action (ISO 28000 10.1).
+    """A major or minor nonconformity opens exactly one corrective action (ISO 28000 10.2).
 
     Called after every save of a finding (UI, API, import, demo) in the saver's transaction and
     actor context; it does nothing for other grades or when the finding already has one.
@@ -266,7 +266,9 @@ def advance_corrective_action(user, capa, to_status, *, expected_version=None):
 
 
 def verify_corrective_action(user, capa, *, effective, notes="", expected_version=None):
-    """ISO 28000 10.1 e — someone other than the owner checks that the actions worked.
+    """ISO 28000 10.2 — review whether the actions worked (done by someone other than the owner).
+
+    That the verifier is not the owner is Chainward's rule, not a requirement of the clause.
 
     Effective: closed, with verifier, date and notes. Ineffective: back to actions planned, the
     reopen count goes up and the ledger keeps the failed verification.
@@ -276,7 +278,8 @@ def verify_corrective_action(user, capa, *, effective, notes="", expected_versio
                                "administrator, the security manager or an internal auditor.")
     if capa.owner_id == user.pk:
         raise PermissionDenied("The owner of a corrective action cannot verify its "
-                               "effectiveness; ask another authorised person (ISO 28000 10.1).")
+                               "effectiveness; ask another authorised person (Chainward's "
+                               "rule for the ISO 28000 10.2 effectiveness review).")
     if capa.status != CapaStatus.ACTIONS_DONE:
         raise ValidationError({"status": "Only a corrective action whose actions are all done "
                                          "can be verified; it is "

@@ -1,5 +1,5 @@
 """Dashboard cards of the security assessment: unaccepted risks, overdue countermeasures,
-expired acceptances and re-assessment prompts (ISO 28001 5.2 / ISO 28000 6.1 re-assessment)."""
+expired acceptances and re-assessment prompts (ISO 28001 5.6 / ISO 28000 6.1 re-assessment)."""
 
 import datetime
 

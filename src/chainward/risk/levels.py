@@ -6,7 +6,7 @@ with a `ref_id`, `name` and `colour`), a grid and the acceptance criterion.
 
 `grid[i][j]` is the risk level of the i-th likelihood level and the j-th consequence level
 (both in ascending order of value). The consequence of a scenario is the WORST (highest) level
-over its categories (ISO 28001 5.5: rate the worst credible outcome per category).
+over its categories (ISO 28001 5.3: rate the worst credible outcome per category).
 """
 
 GREY = "#adb5bd"

@@ -227,7 +227,7 @@ class AssessmentChild(PrimaryModel):
 
 
 class AssessmentMember(AssessmentChild):
-    """ISO 28001 5.2: a member of the assessment team, qualified and bound to confidentiality."""
+    """ISO 28001 5.3: a member of the assessment team, qualified and bound to confidentiality."""
 
     reference_prefix = "SAM"
 
@@ -317,7 +317,7 @@ class ExistingMeasure(AssessmentChild, Target):
 
 
 class ThreatApplicability(AssessmentChild):
-    """ISO 28001 5.4: whether a threat scenario applies to the assessed scope, and why not."""
+    """ISO 28001 5.3: whether a threat scenario applies to the assessed scope, and why not."""
 
     reference_prefix = "TAP"
 
@@ -385,7 +385,10 @@ class ThreatApplicability(AssessmentChild):
 
 
 class Countermeasure(PrimaryModel):
-    """ISO 28000 8.2-8.5 / ISO 28001 5.6: a security measure planned or in place."""
+    """ISO 28000 8.2-8.5 / ISO 28001 5.3: a security measure planned or in place.
+
+    The security plan (ISO 28001 5.4) lists it and its execution (5.5) is tracked here.
+    """
 
     reference_prefix = "CM"
 
@@ -433,7 +436,7 @@ class Countermeasure(PrimaryModel):
 
 
 class Rating(AssessmentChild, Target):
-    """ISO 28001 5.5: one threat scenario rated at one target (site, leg or partner)."""
+    """ISO 28001 5.3: one threat scenario rated at one target (site, leg or partner)."""
 
     reference_prefix = "RAT"
 

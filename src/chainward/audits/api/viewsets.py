@@ -69,7 +69,7 @@ class AuditViewSet(WorkflowViewSet):
 
 
 class CorrectiveActionViewSet(WorkflowViewSet):
-    """Corrective actions — ISO 28000 10.1 (POST …/transition/ and …/verify/)."""
+    """Corrective actions — ISO 28000 10.2 (POST …/transition/ and …/verify/)."""
 
     @extend_schema(request=TransitionSerializer)
     @action(detail=True, methods=["post"])
