@@ -255,9 +255,11 @@ class GapAssessmentCase(RegisterCase):
             tiny_framework()
 
     def make(self, world, placement):
-        org, _ = self.where(world, placement)
-        return GapAssessment.objects.create(organisation=org, title=f"Gap {placement}",
-                                            framework=self.framework())
+        org, site = self.where(world, placement)
+        assessment = GapAssessment.objects.create(organisation=org, title=f"Gap {placement}",
+                                                  framework=self.framework(), all_sites=False)
+        assessment.sites.set([site])
+        return assessment
 
     def create_data(self, world):
         return {"title": "ISO 28000 gap 2027", "framework": self.framework().pk,
@@ -273,10 +275,11 @@ class RequirementStatusCase(RegisterCase):
         return f"checked {placement}"
 
     def make(self, world, placement):
-        org, _ = self.where(world, placement)
+        org, site = self.where(world, placement)
         framework = GapAssessmentCase().framework()
         assessment = GapAssessment.objects.create(organisation=org, title=f"For {placement}",
-                                                  framework=framework)
+                                                  framework=framework, all_sites=False)
+        assessment.sites.set([site])
         return RequirementStatus.objects.create(
             organisation=org, assessment=assessment, notes=f"status {placement}",
             requirement=framework.requirements.get(ref_id="4.1"))

@@ -74,19 +74,38 @@ def scope_q(user, model, action):
         if sites is None:
             q |= in_org
         elif reg.site_paths:
-            at_site = NOTHING
-            for path in reg.site_paths:
-                at_site |= _at_sites(model, path, sites)
-            if action == "view" and reg.extra.get("siteless_is_organisation_wide"):
-                # A record linked to no site applies to the whole organisation (a policy).
-                for path in reg.site_paths:
-                    at_site |= _at_sites(model, path, None)
-            q |= in_org & at_site
+            q |= in_org & _site_q(model, reg, action, sites)
         elif action == "view":
             # Organisation-wide reference records (partners, goods) are readable by people who
             # work at some of its sites; changing them needs an organisation-wide assignment.
             q |= in_org
     return q
+
+
+def _site_q(model, reg, action, sites):
+    """Q for "the record is at one of `sites`" under the registration's site rules.
+
+    By default a record is at a site when any of its site paths reaches it (a leg from S1 to
+    S2 is at both). With `site_fallback` the paths are tried in order and the first one set
+    decides: a finding at S2 belongs to S2 even when its audit also covers S1; only a finding
+    without a site of its own follows its audit's sites.
+    """
+    at_site, unset = NOTHING, Q()
+    for path in reg.site_paths:
+        reaches = _at_sites(model, path, sites)
+        at_site |= (unset & reaches) if reg.extra.get("site_fallback") else reaches
+        unset &= _at_sites(model, path, None)
+    if action != "view":
+        return at_site
+    if reg.extra.get("siteless_is_organisation_wide"):
+        # A record linked to no site applies to the whole organisation (a policy).
+        at_site |= unset
+    flag = reg.extra.get("organisation_wide_flag")
+    if flag:
+        # An explicit "whole organisation" scope (a gap assessment's) is read by everyone in
+        # the organisation, whatever sites it also lists.
+        at_site |= Q(**{flag: True})
+    return at_site
 
 
 def _at_sites(model, path, sites):
@@ -128,6 +147,9 @@ def allows(user, action, obj):
         return True
     if not reg.site_paths:
         return action == "view"
+    flag = reg.extra.get("organisation_wide_flag")
+    if action == "view" and flag and _resolve(obj, flag) is True:
+        return True
     return any(_resolve(obj, path) in sites for path in reg.site_paths
                if "__" not in path and not obj._meta.get_field(path).many_to_many)
 

@@ -324,7 +324,9 @@ register(AuditProgramme, roles=AUDIT_ROLES)
 register(Audit, site_paths=("sites",), siteless_is_organisation_wide=True, roles=AUDIT_ROLES)
 register(ChecklistItem, site_paths=("audit__sites",), siteless_is_organisation_wide=True,
          roles=AUDIT_ROLES)
-register(Finding, site_paths=("site", "audit__sites"), roles=AUDIT_ROLES)
+# A finding at a site belongs to that site; one without a site follows its audit's sites.
+register(Finding, site_paths=("site", "audit__sites"), site_fallback=True,
+         siteless_is_organisation_wide=True, roles=AUDIT_ROLES)
 register(CorrectiveAction, site_paths=("site",), siteless_is_organisation_wide=True,
          actions=("verify",),
          roles=roles.matrix(manager=(*roles.FULL, "verify"), officer=roles.EDIT,

@@ -88,5 +88,9 @@ class RequirementStatus(PrimaryModel):
             raise ValidationError({"justification": "Say why this requirement does not apply."})
 
 
-register(GapAssessment, roles=roles.matrix(officer=roles.READ_EXPORT))
-register(RequirementStatus, roles=roles.matrix(officer=roles.READ_EXPORT, manager=roles.EDIT))
+# An assessment is at its sites unless it covers the whole organisation; statuses follow it.
+register(GapAssessment, site_paths=("sites",), organisation_wide_flag="all_sites",
+         roles=roles.matrix(officer=roles.READ_EXPORT))
+register(RequirementStatus, site_paths=("assessment__sites",),
+         organisation_wide_flag="assessment__all_sites",
+         roles=roles.matrix(officer=roles.READ_EXPORT, manager=roles.EDIT))
