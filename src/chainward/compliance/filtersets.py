@@ -22,9 +22,8 @@ class GapAssessmentFilterSet(RecordFilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Shipped frameworks plus this organisation's custom ones, never another's.
-        organisation = getattr(self.request, "organisation", None) if self.request else None
         self.filters["framework"].queryset = Framework.objects.filter(retired=False).filter(
-            Q(library__organisation__isnull=True) | Q(library__organisation=organisation))
+            Q(library__organisation__isnull=True) | Q(library__organisation=self.organisation))
         self.form.fields["framework"].queryset = self.filters["framework"].queryset
 
     def related_filters(self):

@@ -41,6 +41,16 @@ class RecordFilterSet(django_filters.FilterSet):
                 # A yes/no filter left empty means "any", not django-filter's "Unknown".
                 field.widget.choices = [("", "Any"), ("true", "Yes"), ("false", "No")]
 
+    @property
+    def organisation(self):
+        """The active organisation, or None for a person with no current role.
+
+        `request.organisation` is lazy: for such a person it wraps None, which the ORM cannot
+        compare with (`filter(organisation=<lazy None>)` raised a 500); this is the real None.
+        """
+        organisation = getattr(self.request, "organisation", None) if self.request else None
+        return organisation or None
+
     def related_filters(self):
         """Names of filters that pick related records (their choices are scoped)."""
         related = (django_filters.ModelChoiceFilter, django_filters.ModelMultipleChoiceFilter)
@@ -50,7 +60,7 @@ class RecordFilterSet(django_filters.FilterSet):
         request = self.request
         if request is None or not request.user.is_authenticated:
             return queryset.none()
-        org = getattr(request, "organisation", None)
+        org = self.organisation
         scoped = queryset.model.objects.restrict(request.user, "view")
         return scoped.filter(organisation=org) if org else scoped
 

@@ -115,10 +115,9 @@ class RatingFilterSet(AssessmentChildFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        org = getattr(self.request, "organisation", None) if self.request else None
         choices = {}
-        for levels in RiskMatrix.objects.filter(organisation=org).values_list("risk_levels",
-                                                                              flat=True):
+        matrices = RiskMatrix.objects.filter(organisation=self.organisation)
+        for levels in matrices.values_list("risk_levels", flat=True):
             for level in levels or []:
                 choices.setdefault(level["ref_id"], level["name"])
         for name in ("inherent_level", "residual_level"):
@@ -127,8 +126,9 @@ class RatingFilterSet(AssessmentChildFilterSet):
 
     def scoped_choices(self, queryset):
         if queryset.model is User:
-            org = getattr(self.request, "organisation", None) if self.request else None
-            return queryset.filter(role_assignments__organisation=org).distinct()
+            if self.organisation is None:
+                return queryset.none()
+            return queryset.filter(role_assignments__organisation=self.organisation).distinct()
         if queryset.model is CatalogEntry:
             return queryset
         return super().scoped_choices(queryset)
