@@ -7,6 +7,7 @@ import zipfile
 import zlib
 from datetime import UTC, datetime
 
+import olefile
 import pytest
 from django.core.files.base import ContentFile, File
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
@@ -263,6 +264,157 @@ def test_damaged_files_are_refused():
     assert refused("cut.pdf", b"%PDF-1.7\n1 0 obj").code == "damaged"
     assert refused("cut.docx", make_ooxml()[:60]).code == "damaged"
     assert refused("cut.doc", make_ole("WordDocument")[:700]).code == "damaged"
+
+
+# --- Detection by puremagic and olefile --------------------------------------------------------
+NOSTREAM = 0xFFFFFFFF
+# A Windows program as linkers write it: DOS header, stub message, PE header. puremagic's best
+# match for it is not ".exe" (it ranks an "Audition graphic filter" first), so this also proves
+# that any program match wins.
+PE_WITH_STUB = (b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00\xb8" + b"\0" * 43
+                + struct.pack("<I", 0x80) + b"\x0e\x1f\xba\x0e\x00\xb4\x09\xcd\x21"
+                + b"This program cannot be run in DOS mode.\r\r\n$".ljust(55, b"\0")
+                + b"PE\0\0\x4c\x01\x03\x00" + b"\0" * 200)
+
+
+def link_ole(data, links, storages=()):
+    """`data` from `make_ole` with its directory linked into a tree as Office writes it:
+    `links` maps an entry to its (right sibling, first child); `storages` are storages."""
+    data = bytearray(data)
+    for sid, (right, child) in links.items():
+        struct.pack_into("<II", data, 1024 + 128 * sid + 72, right, child)
+    for sid in storages:
+        data[1024 + 128 * sid + 66] = 1
+    return bytes(data)
+
+
+def ole_paths(data):
+    """What olefile itself lists, walking the tree: proves a sample is the intended shape."""
+    with olefile.OleFileIO(data, raise_defects=olefile.DEFECT_INCORRECT) as ole:
+        return ole.listdir(streams=True, storages=True)
+
+
+def patched(data, offset, fmt, *values):
+    data = bytearray(data)
+    struct.pack_into(fmt, data, offset, *values)
+    return bytes(data)
+
+
+def test_a_windows_program_with_a_dos_stub_renamed_to_pdf_is_refused():
+    error = refused("invoice.pdf", PE_WITH_STUB)
+    assert error.code == "program"
+    assert str(error) == ("“invoice.pdf” is a Windows executable, not a PDF; upload the "
+                          "document itself.")
+    on_disk = TemporaryUploadedFile("invoice.pdf", "application/pdf", len(PE_WITH_STUB), None)
+    on_disk.write(PE_WITH_STUB)
+    with pytest.raises(UploadRefused, match="is a Windows executable"):
+        check_upload(on_disk)
+    on_disk.close()
+
+
+@pytest.mark.parametrize(("data", "code", "what"), [
+    (b"dex\n035\x00" + b"\0" * 100, "program", "an Android program"),
+    (b"ID3\x03\x00\x00\x00\x00\x00\x00" + b"\0" * 40, "not_accepted", "audio"),
+    (b"RIFF\x24\0\0\0WAVEfmt " + b"\0" * 40, "not_accepted", "Waveform Audio"),
+    (b"SQLite format 3\x00" + b"\0" * 100, "not_accepted", "SQLite"),
+], ids=["dex", "mp3", "wav", "sqlite"])
+def test_formats_named_by_puremagic_are_refused_with_its_name(data, code, what):
+    error = refused("evidence.pdf", data)
+    assert error.code == code
+    assert what in str(error)
+
+
+def test_an_image_puremagic_knows_but_we_do_not_accept_gets_the_conversion_hint():
+    error = refused("photo", b"\0\0\0\x18ftypheic\0\0\0\0mif1heic" + b"\0" * 40)
+    assert error.code == "not_accepted"
+    assert "HEIF" in str(error) and "convert it to PNG, JPEG or PDF" in str(error)
+
+
+def test_a_riff_file_is_not_taken_for_webp():
+    # Every RIFF file also matches puremagic's bare "RIFF" row for WebP; only its best match
+    # counts.
+    for data in (b"RIFF\x24\0\0\0WAVEfmt " + b"\0" * 40, b"RIFF\x24\0\0\0AVI LIST" + b"\0" * 40):
+        error = refused("gate.webp", data)
+        assert error.code == "not_accepted" and "not a WebP image" in str(error)
+
+
+@pytest.mark.parametrize("data", [
+    b"MZ Logistics: seal register for Hamburg\n",  # "MZ": a Windows program's magic number
+    b"BMW fleet, gate 3\n",  # "BM": a bitmap's
+    b"ID3 audit notes\n",  # "ID3": an MP3's
+    b'{"site": "Hamburg"}\n',  # "{": JSON's
+])
+def test_text_that_starts_like_a_magic_number_is_text(data):
+    checked = check_upload(upload("notes.txt", data))
+    assert (checked.kind, checked.safe_name) == ("text", "notes.txt")
+
+
+def test_a_text_file_named_pdf_is_refused_as_a_mismatch():
+    error = refused("minutes.pdf", b"Minutes of the security committee\n")
+    assert error.code == "mismatch"
+    assert str(error) == ("“minutes.pdf” is a plain-text file, not a PDF; rename it to "
+                          "“minutes.txt” or upload the intended file.")
+
+
+@pytest.mark.parametrize("name", ["plan.docx", "seals.csv", "scan", "legacy.doc"])
+def test_an_empty_file_is_refused_whatever_its_name(name):
+    assert refused(name, b"").code == "empty"
+
+
+def word_zip_header(data):
+    """A package whose first local header has the flags Word writes (0x0006): puremagic has its
+    own row for that header (named "xlsx", without the dot)."""
+    assert data[:8] == b"PK\x03\x04\x14\x00\x00\x00"
+    return data[:6] + b"\x06\x00" + data[8:]
+
+
+@pytest.mark.parametrize(("name", "data", "kind"), [
+    ("photo.jpg", b"\xff\xd8\xff\xe1\x00\x16Exif\x00\x00MM\x00*" + b"\0" * 40 + b"\xff\xd9",
+     "jpeg"),
+    ("map.gif", b"GIF87a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00;", "gif"),
+    ("gate.webp", b"RIFF\x24\x00\x00\x00WEBPVP8X\x0a\x00\x00\x00" + b"\0" * 24, "webp"),
+    ("scan.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n%%EOF\n", "pdf"),
+    ("plain.pdf", b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n", "pdf"),
+    ("plan.docx", word_zip_header(make_ooxml()), "docx"),
+], ids=["exif-jpeg", "gif87a", "webp-vp8x", "binary-pdf", "ascii-pdf", "word-zip-header"])
+def test_real_world_headers_are_accepted(name, data, kind):
+    checked = check_upload(upload(name, data))
+    assert (checked.kind, checked.safe_name) == (kind, name)
+
+
+def test_a_legacy_office_file_with_a_macro_storage_in_its_tree_is_refused():
+    doc = link_ole(make_ole("WordDocument", "Macros", "VBA"),
+                   {0: (NOSTREAM, 1), 1: (2, NOSTREAM), 2: (NOSTREAM, 3)}, storages=(2, 3))
+    assert ole_paths(doc) == [["Macros"], ["Macros", "VBA"], ["WordDocument"]]
+    error = refused("plan.doc", doc)
+    assert error.code == "macros"
+    assert "contains macros" in str(error)
+    clean = link_ole(make_ole("WordDocument", "SummaryInformation"),
+                     {0: (NOSTREAM, 1), 1: (2, NOSTREAM)})
+    assert ole_paths(clean) == [["SummaryInformation"], ["WordDocument"]]
+    assert check_upload(upload("plan.doc", clean)).kind == "doc"
+
+
+def test_a_macro_storage_left_out_of_the_directory_tree_is_still_found():
+    doc = link_ole(make_ole("WordDocument", "_VBA_PROJECT_CUR"), {0: (NOSTREAM, 1)},
+                   storages=(2,))
+    assert ole_paths(doc) == [["WordDocument"]]  # olefile's listdir does not see it
+    assert refused("plan.doc", doc).code == "macros"
+
+
+@pytest.mark.parametrize("data", [
+    make_ole("WordDocument")[:600],  # cut inside the FAT sector
+    make_ole("WordDocument")[:1100],  # cut inside the directory sector
+    patched(make_ole("WordDocument"), 30, "<H", 20),  # a sector size of 1 MB
+    patched(make_ole("WordDocument"), 48, "<I", 99),  # the directory beyond the end
+    patched(patched(make_ole("WordDocument"), 68, "<II", 0, 5), 44, "<I", 200),  # DIFAT loop
+    link_ole(make_ole("WordDocument"), {0: (NOSTREAM, 1), 1: (1, NOSTREAM)}),  # tree loop
+], ids=["cut-fat", "cut-directory", "sector-size", "directory-beyond-end", "difat-loop",
+        "tree-loop"])
+def test_damaged_compound_files_are_refused_as_damaged(data):
+    error = refused("old.doc", data)
+    assert error.code == "damaged"
+    assert "is a damaged Office file" in str(error)
 
 
 # --- Names --------------------------------------------------------------------------------------

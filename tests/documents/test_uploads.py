@@ -12,6 +12,7 @@ from chainward.core import files
 from chainward.documents import services
 from chainward.documents.models import DocumentVersion
 from chainward.ledger.models import LedgerEntry
+from tests.core.test_files import PE_WITH_STUB, make_ole
 from tests.documents.test_control import make_document
 
 
@@ -37,6 +38,21 @@ def upload(client, document, name, content, summary="upload"):
 ])
 def test_bad_files_are_refused_with_the_reason_and_nothing_is_stored(admin_client, document,
                                                                     name, content, reason):
+    before = media_files()
+    response = upload(admin_client, document, name, content)
+    assert response.status_code == 400
+    assert reason in response.content.decode()
+    assert not DocumentVersion.objects.filter(document=document).exists()
+    assert media_files() == before
+
+
+@pytest.mark.parametrize("name, content, reason", [
+    ("plan.doc", make_ole("WordDocument", "Macros"), "contains macros"),
+    ("plan.pdf", PE_WITH_STUB, "is a Windows executable, not a PDF"),
+    ("plan.doc", make_ole("WordDocument")[:1100], "is a damaged Office file"),
+])
+def test_files_refused_by_olefile_or_puremagic_are_refused_through_the_form(
+        admin_client, document, name, content, reason):
     before = media_files()
     response = upload(admin_client, document, name, content)
     assert response.status_code == 400

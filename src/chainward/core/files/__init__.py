@@ -1,9 +1,10 @@
 """Uploaded files: recognised by content, named safely, stored privately, served as attachments.
 
 Nothing here trusts what the client says about a file. `check_upload` reads the bytes once (size
-limit, sha256, UTF-8 check) and decides what the file *is* from its magic bytes and structure;
-the name only has to agree. Programs, scripts and markup that a browser could run are refused,
-and so is anything else not on the short list in `ALLOWED`.
+limit, sha256, UTF-8 check) and decides what the file *is* from its magic number (puremagic) and
+its structure (olefile for legacy Office, zipfile for Office Open XML); the name only has to
+agree. Programs, scripts and markup that a browser could run are refused, and so is anything
+else not on the short list in `ALLOWED`.
 
     checked = check_upload(upload)                  # raises UploadRefused(message)
     name = store(upload, checked, folder="documents")
@@ -30,8 +31,8 @@ from .checks import (
     UploadRefused,
     check_upload,
     human_size,
-    sanitise_name,
 )
+from .names import sanitise_name
 from .storage import (
     bytes_response,
     content_disposition,

@@ -1,5 +1,10 @@
-"""What an uploaded file is, decided from its bytes; its safe name; the upload check."""
+"""What an uploaded file is, decided from its bytes, and the upload check.
 
+Magic numbers are puremagic's, legacy Office files (OLE2 compound files) are read by olefile and
+ZIP packages by `zipfile`. What stays here is our policy: which kinds are accepted, that the name
+agrees with the content, and what no library checks for us (a PDF's end marker, zip-bomb limits,
+macros and passwords in Office files, scripts and markup in text).
+"""
 
 import codecs
 import hashlib
@@ -7,13 +12,16 @@ import logging
 import math
 import re
 import struct
-import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass
 
+import olefile
+import puremagic
 from django.conf import settings
 from django.core.exceptions import ValidationError
+
+from .names import has_unsafe_parts, sanitise_name, split_extension
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +33,6 @@ ZIP_MAX_ENTRIES = 10_000
 CHUNK = 64 * 1024
 HEAD = 8 * 1024
 TAIL = 2 * 1024
-NAME_MAX_CHARS = 120
-NAME_MAX_BYTES = 240
 
 
 @dataclass(frozen=True)
@@ -106,56 +112,6 @@ class CheckedUpload:
         return details
 
 
-# --- Names --------------------------------------------------------------------------------------
-_WINDOWS_RESERVED = {"con", "prn", "aux", "nul", "conin$", "conout$",
-                     *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10)),
-                     *(f"com{c}" for c in "¹²³"), *(f"lpt{c}" for c in "¹²³")}
-_UNSAFE_CHARS = re.compile(r'[<>:"|?*]')
-_EXTENSION = re.compile(r"[A-Za-z0-9]{1,10}")
-
-
-def _split_extension(name):
-    """`(stem, extension)`; the extension (lower case) only if it looks like one."""
-    stem, dot, ext = name.rpartition(".")
-    if dot and stem and _EXTENSION.fullmatch(ext) and re.search(r"[A-Za-z]", ext):
-        return stem, ext.lower()
-    return name, ""
-
-
-def sanitise_name(name):
-    """A harmless file name: no folders, `..`, control or invisible characters, no leading dots,
-    no reserved Windows device names; whitespace collapsed; at most 120 characters; never empty.
-
-    `../../etc/passwd` → `passwd`, `..\\..\\boot.ini` → `boot.ini`, `CON.txt` → `_CON.txt`.
-    """
-    name = unicodedata.normalize("NFKC", str(name or ""))  # also turns ／ and ＼ into / and \
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    # Drop control and format characters (NUL, bidi overrides that disguise “exe.pdf”, …).
-    name = "".join(ch for ch in name
-                   if unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Co", "Cn"} or ch in "\t")
-    name = _UNSAFE_CHARS.sub("_", name)
-    name = " ".join(name.split())
-    name = name.strip(" .")  # leading dots (hidden files, “..”) and Windows' trailing dots
-    stem, ext = _split_extension(name)
-    stem = stem.rstrip(" .")
-    if stem.split(".", 1)[0].strip().lower() in _WINDOWS_RESERVED:
-        stem = "_" + stem
-    suffix = f".{ext}" if ext else ""
-    room = NAME_MAX_CHARS - len(suffix)
-    stem = stem[:room]
-    while len((stem + suffix).encode()) > NAME_MAX_BYTES:
-        stem = stem[:-1]
-    stem = stem.rstrip(" .")
-    return (stem or "file") + suffix
-
-
-def _has_unsafe_parts(name):
-    """Whether a client-supplied name carries folders, `..` or control characters."""
-    name = str(name or "")
-    return ("/" in name or "\\" in name or name.strip() in {".", ".."}
-            or any(unicodedata.category(ch) in {"Cc", "Cf"} for ch in name))
-
-
 def human_size(size):
     """`31.2 MB`, `25 MB`, `900 KB`, `12 bytes` (1 MB = 1024 × 1024 bytes, like the settings)."""
     for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
@@ -228,7 +184,7 @@ def check_upload(uploaded_file, *, max_bytes=None, zip_max_uncompressed=None,
         zip_max_uncompressed = ZIP_MAX_UNCOMPRESSED
     original = getattr(uploaded_file, "name", "") or ""
     display = sanitise_name(original)
-    if refuse_unsafe_names and _has_unsafe_parts(original):
+    if refuse_unsafe_names and has_unsafe_parts(original):
         raise UploadRefused(f"The file name “{display}” arrived with folder names, “..” or "
                             f"control characters; rename the file and upload it again.",
                             code="unsafe_name")
@@ -241,7 +197,7 @@ def check_upload(uploaded_file, *, max_bytes=None, zip_max_uncompressed=None,
         raise UploadRefused(f"“{display}” is empty; choose the file again.", code="empty")
     found = _identify(scan, uploaded_file, display, zip_max_uncompressed)
     _rewind(uploaded_file)
-    stem, ext = _split_extension(display)
+    stem, ext = split_extension(display)
     claimed = EXTENSIONS.get(ext)
     if found.program:
         if claimed:
@@ -284,91 +240,79 @@ def _rewind(fileobj):
         pass
 
 
-_MACH_O = (b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe")
-_ARCHIVES = ((b"\x1f\x8b", "a gzip archive"), (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
-             (b"Rar!\x1a\x07", "a RAR archive"), (b"\xfd7zXZ\x00", "an XZ archive"))
+# --- What the bytes are -------------------------------------------------------------------------
+# puremagic names a format by its magic number (by extension; by name for ELF and Mach-O, which
+# it gives none); this table says what its answer means here: a kind we accept or what to tell
+# the user. A format missing here is refused with puremagic's name for it.
 _CONVERT_IMAGE = "convert it to PNG, JPEG or PDF and upload that"
+_WINDOWS_PROGRAM = _Found(what="a Windows executable", program=True)
+_VERDICTS = {
+    **dict.fromkeys((".pdf", ".fdf"), _Found("pdf")), ".png": _Found("png"),
+    **dict.fromkeys((".jpg", ".jpeg", ".jfif", ".jpe"), _Found("jpeg")),
+    ".gif": _Found("gif"), ".webp": _Found("webp"),
+    **dict.fromkeys((".exe", ".dll", ".com", ".sys", ".scr"), _WINDOWS_PROGRAM),
+    "ELF executable": _Found(what="a Linux/Unix program (ELF executable)", program=True),
+    "OS X ABI Mach-O binary": _Found(what="a macOS program (Mach-O executable)", program=True),
+    ".class": _Found(what="a macOS program or Java class file", program=True),  # both CAFEBABE
+    ".lnk": _Found(what="a Windows shortcut", program=True),
+    ".dex": _Found(what="an Android program", program=True),
+    ".gz": _Found(what="a gzip archive"), ".7z": _Found(what="a 7-Zip archive"),
+    ".rar": _Found(what="a RAR archive"), ".tiff": _Found(what="a TIFF image", hint=_CONVERT_IMAGE),
+}
 _MARKUP = re.compile(rb"<[!?a-zA-Z]")
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x19\x1b-\x1f]")
 
 
 def _identify(scan, fileobj, display, zip_limit):
     """What the file is, from its bytes (never its name)."""
-    head = scan.head
-    # Programs first: these are refused whatever the file is called.
-    if head.startswith(b"\x7fELF"):
-        return _Found(what="a Linux/Unix program (ELF executable)", program=True)
-    if head[:4] in _MACH_O:
-        return _Found(what="a macOS program (Mach-O executable)", program=True)
-    if head.startswith(b"\xca\xfe\xba\xbe"):
-        return _Found(what="a macOS program or Java class file", program=True)
-    if head.startswith(b"\0asm"):
-        return _Found(what="a WebAssembly program", program=True)
-    if head.startswith(b"L\0\0\0\x01\x14\x02\0"):
-        return _Found(what="a Windows shortcut", program=True)
-    if head.startswith(b"MZ") and (_is_pe(head) or not scan.utf8):
-        return _Found(what="a Windows executable", program=True)
-    text_head = head.removeprefix(codecs.BOM_UTF8)
-    if text_head.startswith(b"#!"):
+    text = scan.head.removeprefix(codecs.BOM_UTF8)
+    if text.startswith(b"#!"):  # puremagic knows only a few interpreters' paths
         return _Found(what="a script (it starts with “#!”)", program=True)
-    # Accepted kinds, each with a structural check beyond the magic bytes.
-    if head.startswith(b"%PDF-"):
-        if b"%%EOF" not in scan.tail:
+    # Containers are opened by their own libraries: what is inside decides.
+    if scan.head.startswith(olefile.MAGIC):
+        return _identify_ole(fileobj, display)
+    if scan.head.startswith((zipfile.stringFileHeader, zipfile.stringEndArchive)):
+        return _identify_zip(fileobj, display, zip_limit)
+    matches = _magic(fileobj)
+    verdicts = [_VERDICTS.get(match.extension or match.name.split(" (")[0]) for match in matches]
+    # A program if any match says so (puremagic may rank "Audition graphic filter" first for a
+    # Windows program), else its best match (not a lesser one: every RIFF file matches WebP).
+    found = next((v for v in verdicts if v and v.program), verdicts[0] if verdicts else None)
+    # Valid UTF-8 without NUL bytes is text whatever it starts with ("MZ", "BM" and "ID3" are
+    # magic numbers too; real programs hold NUL bytes); only a PDF can be both.
+    if found and (not scan.utf8 or found.kind == "pdf"):
+        if found.kind == "pdf" and b"%%EOF" not in scan.tail:
             raise UploadRefused(f"“{display}” is a damaged or incomplete PDF (it has no end "
                                 f"marker); export or save it again and upload the new file.",
                                 code="damaged")
-        return _Found("pdf")
-    if head.startswith(b"\x89PNG\r\n\x1a\n") and head[12:16] == b"IHDR":
-        return _Found("png")
-    if head.startswith(b"\xff\xd8\xff") and len(head) > 3 and head[3] >= 0xc0:
-        return _Found("jpeg")
-    if head[:6] in (b"GIF87a", b"GIF89a") and scan.size >= 13:
-        return _Found("gif")
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP" and head[12:16] in (b"VP8 ", b"VP8L",
-                                                                          b"VP8X"):
-        return _Found("webp")
-    if head.startswith(b"PK\x03\x04"):
-        return _identify_zip(fileobj, display, zip_limit)
-    if head.startswith(b"PK\x05\x06"):
-        return _Found(what="an empty ZIP archive")
-    if head.startswith(bytes.fromhex("d0cf11e0a1b11ae1")):
-        return _identify_ole(fileobj, scan.size, display)
-    for magic, what in _ARCHIVES:
-        if head.startswith(magic):
-            return _Found(what=what)
-    if head[:4] in (b"II*\0", b"MM\0*"):
-        return _Found(what="a TIFF image", hint=_CONVERT_IMAGE)
-    if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
-        return _Found(what="text in UTF-16", hint="save it as UTF-8 text and upload it again")
+        return found
     if scan.utf8:
-        start = text_head.lstrip(b" \t\r\n\f")
+        start = text.lstrip(b" \t\r\n\f")
         if start[:5].lower() == b"{\\rtf":
             return _Found(what="an RTF document", hint="save it as .docx or PDF and upload that")
         if _MARKUP.match(start):
             return _Found(what="an HTML, XML or SVG document (markup can carry scripts)")
         return _Found("text")
-    if head[4:8] == b"ftyp":
-        if head[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"avif"):
-            return _Found(what="a HEIC/AVIF image", hint=_CONVERT_IMAGE)
-        return _Found(what="a video or audio file")
-    if head.startswith(b"BM"):
-        return _Found(what="a BMP image", hint=_CONVERT_IMAGE)
-    if head[:4] == b"RIFF":
-        return _Found(what="a RIFF media file (audio or video)")
-    if head.startswith(b"BZh"):
-        return _Found(what="a bzip2 archive")
-    if head[257:262] == b"ustar":
-        return _Found(what="a tar archive")
-    if not scan.nul and not re.search(rb"[\x00-\x08\x0b\x0e-\x19\x1b-\x1f]", head):
+    if scan.head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _Found(what="text in UTF-16", hint="save it as UTF-8 text and upload it again")
+    if not scan.nul and not _CONTROL.search(scan.head):
         return _Found(what="text that is not UTF-8", hint=(
             "save it as UTF-8 (in Excel: “CSV UTF-8”) and upload it again"))
+    if matches:
+        return _Found(what=f"a file of type “{matches[0].name.strip()}”",
+                      hint=_CONVERT_IMAGE if matches[0].mime_type.startswith("image/") else "")
     return _Found(what="a file of an unrecognised type")
 
 
-def _is_pe(head):
-    if len(head) < 64:
-        return False
-    offset = struct.unpack_from("<I", head, 0x3C)[0]
-    return head[offset:offset + 4] == b"PE\0\0"
+def _magic(fileobj):
+    """puremagic's matches for the file, best first."""
+    fileobj.seek(0)
+    try:
+        return puremagic.magic_stream(fileobj)
+    except puremagic.PureError:
+        return []
+    finally:
+        _rewind(fileobj)
 
 
 # --- Office Open XML (ZIP) ----------------------------------------------------------------------
@@ -410,9 +354,7 @@ def _identify_zip(fileobj, display, limit):
         _rewind(fileobj)
     if (b"macroenabled" in content_types.lower()
             or any(n.lower().endswith("vbaproject.bin") for n in names)):
-        raise UploadRefused(f"“{display}” contains macros, which are not accepted; save it as a "
-                            f"macro-free .docx/.xlsx/.pptx (or PDF) and upload that.",
-                            code="macros")
+        raise _macros(display)
     return _Found(kind)
 
 
@@ -426,23 +368,28 @@ def _zip_what(names):
     return "a ZIP archive"
 
 
-# --- Legacy Office (OLE2 compound files) --------------------------------------------------------
-_OLE_MAXREG = 0xFFFFFFFA
-_OLE_END = 0xFFFFFFFE
+def _macros(display):
+    return UploadRefused(f"“{display}” contains macros, which are not accepted; save it as a "
+                         f"macro-free .docx/.xlsx/.pptx (or PDF) and upload that.", code="macros")
+
+
+# --- Legacy Office (OLE2 compound files, read by olefile) ---------------------------------------
 _OLE_KINDS = (("WordDocument", "doc"), ("Workbook", "xls"), ("Book", "xls"),
               ("PowerPoint Document", "ppt"))
 _OLE_MACROS = {"Macros", "_VBA_PROJECT_CUR", "VBA", "_VBA_PROJECT"}
+_OLE_ENTRIES = (olefile.STGTY_STORAGE, olefile.STGTY_STREAM, olefile.STGTY_ROOT)
+# olefile's own errors are OSErrors; a deep directory tree is a RecursionError (RuntimeError).
+_OLE_DAMAGED = (OSError, ValueError, IndexError, KeyError, OverflowError, RuntimeError,
+                struct.error)
 
 
-class _OleDamaged(Exception):
-    pass
-
-
-def _identify_ole(fileobj, size, display):
+def _identify_ole(fileobj, display):
     """Word/Excel/PowerPoint 97–2003 by the streams in the directory; anything else refused."""
+    fileobj.seek(0)
     try:
-        names = _ole_names(fileobj, size)
-    except (_OleDamaged, struct.error, UnicodeDecodeError):
+        with olefile.OleFileIO(fileobj, raise_defects=olefile.DEFECT_INCORRECT) as ole:
+            names = _ole_names(ole)
+    except _OLE_DAMAGED:
         raise UploadRefused(f"“{display}” is a damaged Office file; save it again and upload "
                             f"the new file.", code="damaged") from None
     finally:
@@ -455,57 +402,23 @@ def _identify_ole(fileobj, size, display):
         return _Found(what="a Windows compound file that is not a Word, Excel or PowerPoint "
                            "document (an installer package, an Outlook message, …)")
     if _OLE_MACROS & names:
-        raise UploadRefused(f"“{display}” contains macros, which are not accepted; save it as a "
-                            f"macro-free .docx/.xlsx/.pptx (or PDF) and upload that.",
-                            code="macros")
+        raise _macros(display)
     return _Found(kind)
 
 
-def _ole_names(fh, size):
-    """The names of all storages and streams in a compound file's directory."""
-    fh.seek(0)
-    header = fh.read(512)
-    if len(header) < 512:
-        raise _OleDamaged
-    shift = struct.unpack_from("<H", header, 30)[0]
-    if shift not in (9, 12):
-        raise _OleDamaged
-    sector_size = 1 << shift
-    per_sector = sector_size // 4
-    sectors = (size - sector_size + sector_size - 1) // sector_size  # after the header sector
-    fat_count, first_dir = struct.unpack_from("<II", header, 44)
-    first_difat, difat_count = struct.unpack_from("<II", header, 68)
+def _ole_names(ole):
+    """The names of every storage and stream in the directory.
 
-    def read(sector):
-        if sector > _OLE_MAXREG or sector >= sectors:
-            raise _OleDamaged
-        fh.seek((sector + 1) * sector_size)
-        return fh.read(sector_size).ljust(sector_size, b"\0")
-
-    fat_sectors = [s for s in struct.unpack_from("<109I", header, 76) if s <= _OLE_MAXREG]
-    sector, seen = first_difat, set()
-    while sector <= _OLE_MAXREG and len(fat_sectors) < fat_count:
-        if sector in seen or len(seen) > difat_count:
-            raise _OleDamaged
-        seen.add(sector)
-        values = struct.unpack(f"<{per_sector}I", read(sector))
-        fat_sectors += [s for s in values[:-1] if s <= _OLE_MAXREG]
-        sector = values[-1]
-    fat = []
-    for fat_sector in fat_sectors[:fat_count]:
-        if len(fat) >= sectors:
-            break
-        fat.extend(struct.unpack(f"<{per_sector}I", read(fat_sector)))
-    names, sector, seen = set(), first_dir, set()
-    while sector != _OLE_END:
-        if sector >= len(fat) or sector in seen:
-            raise _OleDamaged
-        seen.add(sector)
-        data = read(sector)
-        for offset in range(0, sector_size, 128):
-            entry = data[offset:offset + 128]
-            length, kind = struct.unpack_from("<HB", entry, 64)
-            if kind in (1, 2, 5) and 2 <= length <= 64 and length % 2 == 0:
-                names.add(entry[:length - 2].decode("utf-16-le"))
-        sector = fat[sector]
+    olefile checks the container and follows the FAT to the directory; its `listdir` then lists
+    only what the tree of entries links from the root. We read every entry, so that a storage
+    left out of the tree (a hidden macro project, or the unlinked streams of a minimal file) is
+    still seen.
+    """
+    directory = ole.directory_fp  # the directory stream, as olefile has assembled it
+    directory.seek(0)
+    names = set()
+    while len(entry := directory.read(128)) == 128:
+        length, kind = struct.unpack_from("<HB", entry, 64)
+        if kind in _OLE_ENTRIES and 2 <= length <= 64:
+            names.add(entry[:length - 2].decode("utf-16-le", "replace"))
     return names

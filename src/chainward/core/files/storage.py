@@ -13,15 +13,8 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
 from django.utils import timezone
 
-from .checks import (
-    CONTENT_TYPES,
-    CheckedUpload,
-    UploadRefused,
-    _chunks,
-    _rewind,
-    _split_extension,
-    sanitise_name,
-)
+from .checks import CONTENT_TYPES, CheckedUpload, UploadRefused, _chunks, _rewind
+from .names import sanitise_name, split_extension
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +35,7 @@ def _digest(fileobj):
 
 def storage_leaf(safe_name):
     """The ASCII tail of a storage key: `<uuid4>-<slug of the name>.<ext>`."""
-    stem, ext = _split_extension(safe_name)
+    stem, ext = split_extension(safe_name)
     ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
     ascii_stem = re.sub(r"[^A-Za-z0-9_-]+", "-", ascii_stem).strip("-_")[:60].strip("-_")
     return f"{uuid4()}-{ascii_stem or 'file'}" + (f".{ext}" if ext else "")
@@ -89,7 +82,7 @@ def stored_sha256(storage_name, *, storage=None):
 def content_disposition(filename):
     """`attachment` with an ASCII `filename` and the exact name as RFC 5987 `filename*`."""
     filename = sanitise_name(filename)
-    stem, ext = _split_extension(filename)
+    stem, ext = split_extension(filename)
     fallback = "".join(ch for ch in unicodedata.normalize("NFKD", stem)
                        if not unicodedata.combining(ch))
     fallback = " ".join(re.sub(r"[^A-Za-z0-9 ._()-]", "_", fallback).split()) or "file"
