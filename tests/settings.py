@@ -4,6 +4,11 @@ import os
 import tempfile
 
 os.environ.setdefault("CHAINWARD_HOME", tempfile.mkdtemp(prefix="chainward-test-"))
+# pytest-xdist workers inherit the controller's folder: give each its own (ledger anchor,
+# staged imports, media), as separate instances would have.
+_worker = os.environ.get("PYTEST_XDIST_WORKER")
+if _worker and os.path.basename(os.environ["CHAINWARD_HOME"]) != _worker:
+    os.environ["CHAINWARD_HOME"] = os.path.join(os.environ["CHAINWARD_HOME"], _worker)
 
 from chainward.settings import *  # noqa: E402,F403
 

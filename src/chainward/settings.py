@@ -55,6 +55,10 @@ SECRET_KEY = instance_secret("SECRET_KEY")
 # The ledger key never lives in the database: someone who can edit rows cannot re-seal the chain.
 LEDGER_KEY = instance_secret("LEDGER_KEY", length=48)
 LEDGER_KEY_ID = os.environ.get("LEDGER_KEY_ID", "k1")
+# The ledger head (seq and hash) is also written here after every committed append, so removing
+# the last entries from the database is detected by `verify-ledger`. LEDGER_ANCHOR=off disables.
+LEDGER_ANCHOR = (None if os.environ.get("LEDGER_ANCHOR", "").lower() == "off"
+                 else Path(os.environ.get("LEDGER_ANCHOR") or HOME / "ledger-anchor.json"))
 
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -267,6 +271,9 @@ TASKS = {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# A running job that shows no progress for this long is taken for dead by the next worker start
+# (a worker on the same host whose process is gone is recognised at once).
+JOB_STALE_SECONDS = envint("JOB_STALE_SECONDS", 15 * 60)
 
 # --- Locale -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

@@ -31,6 +31,12 @@ class Job(models.Model):
     created_at = models.DateTimeField("created", default=timezone.now)
     started_at = models.DateTimeField("started", null=True, blank=True)
     finished_at = models.DateTimeField("finished", null=True, blank=True)
+    # Who asked, from where: the job runs as `user` and its ledger entries carry this request id.
+    request_id = models.CharField("request id", max_length=64, blank=True)
+    # Which worker process runs it ("host:pid") and when it last showed progress, so the next
+    # worker start (or a stale heartbeat) can tell a job whose worker died.
+    worker = models.CharField("worker", max_length=120, blank=True)
+    heartbeat_at = models.DateTimeField("last sign of life", null=True, blank=True)
 
     class Meta:
         ordering = ("-created_at",)
@@ -67,3 +73,23 @@ class Job(models.Model):
             return 100
         done, total = self.progress()
         return int(100 * done / total) if total else 0
+
+
+class JobRecord(models.Model):
+    """A record a job created, committed with it, so a job that dies half-way can be undone.
+
+    Imports write in short batches (SQLite has one writer at a time); these rows are what
+    makes them all-or-nothing for the user: a failure deletes what earlier batches created,
+    through the ledgered path, and a successful job drops its rows when it finishes.
+    """
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="records")
+    model = models.CharField("model", max_length=100)
+    object_id = models.CharField("object id", max_length=64)
+    row = models.PositiveIntegerField("source row", null=True, blank=True)
+
+    class Meta:
+        ordering = ("id",)
+
+    def __str__(self):
+        return f"{self.model} #{self.object_id}"

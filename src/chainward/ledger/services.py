@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import canonical
+from . import anchor, canonical
 from .context import current_actor
 from .models import LedgerEntry, LedgerHead
 
@@ -48,6 +48,7 @@ def append_entry(action, *, obj=None, object_type="", object_id="", object_repr=
         entry.save()
         head.seq, head.hash = entry.seq, entry.hash
         head.save()
+    anchor.anchor_after_commit(entry)
     return entry
 
 
@@ -76,4 +77,26 @@ def verify_ledger():
     head = LedgerHead.objects.filter(pk=1).first()
     if head is not None and head.seq != count:
         return False, count + 1, f"the head says {head.seq} entries but {count} were found", count
-    return True, None, f"{count} entries intact", count
+    # The head row lives in the same database as the entries; the anchor file does not.
+    ok, seq, message = anchor.compare(count, lambda n: LedgerEntry.objects.filter(
+        seq=n).values_list("hash", flat=True).first())
+    if not ok:
+        return False, seq, message, count
+    return True, None, f"{count} entries intact; {message}", count
+
+
+def current_head():
+    """`(seq, hash)` of the last entry (0 and the genesis hash for an empty ledger)."""
+    last = LedgerEntry.objects.order_by("-seq").values_list("seq", "hash").first()
+    return last or (0, canonical.GENESIS)
+
+
+def reset_anchor(reason):
+    """Anchor the current head after a deliberate change (database replaced); ledgered."""
+    previous = anchor.read_anchor()
+    with transaction.atomic():
+        entry = append_entry("anchor_reset", object_type="ledger.anchor",
+                             object_repr=str(anchor.anchor_path()),
+                             before=previous, reason=reason)
+    anchor.write_anchor(entry.seq, entry.hash, force=True)
+    return entry

@@ -12,5 +12,15 @@ class Command(BaseCommand):
                             help="Run what is queued, then exit.")
 
     def handle(self, *args, **options):
+        from django.utils.crypto import get_random_string
+
+        from chainward.jobs.services import recover_abandoned_jobs, worker_name
+
+        # A job whose worker died (kill -9, power loss) is failed and undone before new work.
+        for job in recover_abandoned_jobs():
+            self.stderr.write(f"job {job.pk} ({job.title}) had lost its worker: marked failed")
         extra = ["--batch"] if options["batch"] else []
-        call_command("db_worker", "--queue-name", "*", "--no-reload", *extra)
+        # The worker id names host and pid, so the next start can tell whether it is alive.
+        worker_id = f"{worker_name()}:{get_random_string(8)}"
+        call_command("db_worker", "--queue-name", "*", "--no-reload", "--worker-id", worker_id,
+                     *extra)

@@ -1,0 +1,3 @@
+"""Fixtures of the ledger tests."""
+
+from tests.support.instance import sqlite_instance  # noqa: F401 - a real instance per test
