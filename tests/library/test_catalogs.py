@@ -150,8 +150,9 @@ def test_catalogs_command_lists_each_library_with_counts_and_licence(tmp_path):
     assert loaded.returncode == 0, loaded.stderr
     listing = subprocess.run([*run, "list"], env=env, capture_output=True, text=True).stdout
     for path in SHIPPED:
-        urn = yaml.safe_load(path.read_text())["urn"]
-        assert re.search(rf"{re.escape(urn)}  v1  \d+ nodes", listing), urn
+        document = yaml.safe_load(path.read_text())
+        urn, version = document["urn"], document["version"]
+        assert re.search(rf"{re.escape(urn)}  v{version}  \d+ nodes", listing), urn
     assert listing.count("licence: ") == len(SHIPPED)
     bad = tmp_path / "bad.yaml"
     bad.write_text("urn: [unclosed")

@@ -35,7 +35,8 @@ def test_programme_levels_are_checked_and_expiry_is_shown(admin_client, world):
     response = admin_client.post("/supplychain/programmes/add/", {
         "partner": world["carrier_a"].pk, "programme": "ctpat", "level": "Tier 9"})
     assert response.status_code == 400
-    assert "C-TPAT levels are Certified, Tier 1, Tier 2, Tier 3" in response.content.decode()
+    assert ("C-TPAT levels are Tier 1, Tier 2, Tier 3, Certified, Validated"
+            in response.content.decode())
     with actor_context(None, name="test"):
         expired = ProgrammeStatus.objects.create(
             organisation=world["org_a"], partner=world["carrier_a"], programme="tapa_fsr",

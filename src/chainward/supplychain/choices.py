@@ -55,12 +55,15 @@ class Criticality(models.TextChoices):
 class Programme(models.TextChoices):
     """Supply-chain security programmes a partner can hold (standards.md §4)."""
 
-    AEO_S = "aeo_s", "AEO-S (security and safety)"
-    AEO_C = "aeo_c", "AEO-C (customs simplifications)"
-    AEO_F = "aeo_f", "AEO-F (full)"
+    # Under the Union Customs Code an operator holds an AEOC and/or an AEOS authorisation; the
+    # pre-UCC "AEO-F" certificate is kept only so older records stay readable.
+    AEO_S = "aeo_s", "AEOS (security and safety authorisation)"
+    AEO_C = "aeo_c", "AEOC (customs simplifications authorisation)"
+    AEO_F = "aeo_f", "AEO-F (legacy pre-UCC certificate; record AEOC and AEOS)"
     CTPAT = "ctpat", "C-TPAT"
     TAPA_FSR = "tapa_fsr", "TAPA FSR"
     TAPA_TSR = "tapa_tsr", "TAPA TSR"
+    TAPA_PSR = "tapa_psr", "TAPA PSR (secure parking)"
     ISO_28000 = "iso_28000", "ISO 28000 certificate"
     ISO_28001 = "iso_28001", "ISO 28001 certificate"
     PIP = "pip", "Partners in Protection (Canada)"
@@ -68,10 +71,13 @@ class Programme(models.TextChoices):
 
 
 # The levels each programme grants; an empty tuple means free text.
+# C-TPAT as CBP uses it: importers are Tier 1 (certified), Tier 2 (validated) or Tier 3 (validated,
+# exceeding the MSC); other entity types are certified, then validated (6 U.S.C. 964-966).
 PROGRAMME_LEVELS = {
-    Programme.CTPAT: ("Certified", "Tier 1", "Tier 2", "Tier 3"),
+    Programme.CTPAT: ("Tier 1", "Tier 2", "Tier 3", "Certified", "Validated"),
     Programme.TAPA_FSR: ("A", "B", "C"),
     Programme.TAPA_TSR: ("Level 1", "Level 2", "Level 3"),
+    Programme.TAPA_PSR: ("Partner", "Level 1", "Level 2", "Level 3"),
 }
 
 
