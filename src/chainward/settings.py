@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "chainward.ledger.middleware.ActorMiddleware",
     "chainward.access.middleware.OrganisationMiddleware",
+    "chainward.access.middleware.PasswordChangeRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "chainward.urls"
@@ -179,10 +180,37 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Login throttling: this many failures for one e-mail (or one client address) within the window
-# lock further attempts until the window has passed.
+# Login throttling (access/throttle.py), counted in the cache, never one ledger entry per failure.
+# A client (address, or a browser that has logged in to the account before) is refused for an
+# account after LOGIN_FAILURE_LIMIT failures; an address after LOGIN_ADDRESS_FAILURE_LIMIT
+# failures on any accounts; an account, for browsers it has never been used from, after
+# LOGIN_ACCOUNT_FAILURE_LIMIT failures from anywhere. Counts fade LOGIN_FAILURE_WINDOW seconds
+# after the last failure.
 LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = envint("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+LOGIN_ACCOUNT_FAILURE_LIMIT = envint("LOGIN_ACCOUNT_FAILURE_LIMIT", 50)
 LOGIN_FAILURE_WINDOW = envint("LOGIN_FAILURE_WINDOW", 15 * 60)
+# Invitation links and password-reset links stay valid this long.
+INVITATION_DAYS = envint("INVITATION_DAYS", 7)
+PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT", 24 * 60 * 60)
+# API tokens expire after API_TOKEN_DAYS unless their owner chooses less (at most the maximum).
+API_TOKEN_DAYS = envint("API_TOKEN_DAYS", 90)
+API_TOKEN_MAX_DAYS = envint("API_TOKEN_MAX_DAYS", 365)
+
+# --- E-mail (invitations, password reset) ------------------------------------------------------
+# Printed to the console unless EMAIL_HOST names an SMTP server.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = envint("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", True)
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "chainward@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from chainward.access.login import LoginView
 from chainward.core import pages
 from chainward.core.api import viewset_for
 from chainward.core.register import all_registers
@@ -16,7 +17,7 @@ for register in all_registers():
 
 urlpatterns = [
     path("", pages.home, name="home"),
-    path("login/", pages.LoginView.as_view(), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("search/", pages.search, name="search"),
     path("organisation/", pages.switch_organisation, name="switch_organisation"),

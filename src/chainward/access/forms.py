@@ -1,49 +1,82 @@
-"""The administrator's form for giving someone a role."""
-
-import secrets
+"""Forms of people and access; they only translate the rules of `access.services`."""
 
 from django import forms
-from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.core.exceptions import ValidationError
 
-from chainward.core.forms import RecordForm, require_sites_or_whole_organisation
+from chainward.core.forms import RecordForm, scope_choices, style_widgets
 
-from .models import User
+from .models import Invitation
+from .services import validate_scope
+
+
+def _check_scope(form, cleaned):
+    """Show the scope rule on the sites field before anything is written."""
+    try:
+        validate_scope(cleaned.get("all_sites"), cleaned.get("sites"))
+    except ValidationError as error:
+        form.add_error("sites", error.message_dict["sites"])
 
 
 class RoleAssignmentForm(RecordForm):
-    """Assign a role by e-mail; an unknown e-mail gets an account with a one-time password."""
-
-    email = forms.EmailField(label="E-mail", help_text="An account is created if none exists.")
-    full_name = forms.CharField(label="Full name", max_length=150, required=False)
-
-    field_order = ("email", "full_name", "role", "all_sites", "sites", "valid_until")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.notice = ""
-        if self.instance.pk:
-            self.fields["email"].initial = self.instance.user.email
-            self.fields["email"].disabled = True
-            self.fields["full_name"].initial = self.instance.user.full_name
-            self.fields["full_name"].disabled = True
+    """Change the role, scope or end date of someone's assignment (people join by invitation)."""
 
     def clean(self):
         cleaned = super().clean()
-        require_sites_or_whole_organisation(
-            self, cleaned, "Choose the sites, or tick “whole organisation”.")
+        _check_scope(self, cleaned)
         return cleaned
 
-    def before_save(self, actor):
-        """Link the assignment to the person, creating their account when needed."""
-        if self.instance.pk:
-            return
-        email = self.cleaned_data["email"].lower()
-        user = User.objects.filter(email__iexact=email).first()
-        if user is None:
-            password = secrets.token_urlsafe(12)
-            validate_password(password)
-            user = User.objects.create_user(email, password,
-                                            full_name=self.cleaned_data.get("full_name", ""))
-            self.notice = (f"Created the account {email} with the one-time password {password} "
-                           "— pass it on securely; it is not shown again.")
-        self.instance.user = user
+
+class InvitationForm(forms.ModelForm):
+    """Invite an e-mail address to a role; nothing tells whether the address has an account."""
+
+    class Meta:
+        model = Invitation
+        fields = ("email", "full_name", "role", "all_sites", "sites", "valid_until")
+        help_texts = {"email": "They receive a link to accept; nobody is added without it."}
+
+    def __init__(self, *args, user=None, organisation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user, self.organisation = user, organisation
+        if user is not None and organisation is not None:
+            scope_choices(self, user, organisation)
+        style_widgets(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        _check_scope(self, cleaned)
+        return cleaned
+
+
+class AcceptWithPasswordForm(forms.Form):
+    """An existing account holder who is not signed in proves it with their password."""
+
+    password = forms.CharField(label="Your password", strip=False,
+                               widget=forms.PasswordInput(attrs={
+                                   "autocomplete": "current-password"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_widgets(self)
+
+
+class NewAccountForm(forms.Form):
+    """A new person chooses their name and password (Django's password validators apply)."""
+
+    full_name = forms.CharField(label="Full name", max_length=150)
+    new_password1 = forms.CharField(
+        label="Password", strip=False, help_text=password_validators_help_text_html(),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    new_password2 = forms.CharField(
+        label="Password again", strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_widgets(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("new_password1") != cleaned.get("new_password2"):
+            self.add_error("new_password2", "The two passwords differ.")
+        return cleaned

@@ -1,5 +1,9 @@
-"""Which organisation the user is working in."""
+"""Which organisation the user is working in; a one-time password must be replaced first."""
 
+from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from .scope import organisations_of
@@ -30,4 +34,25 @@ class OrganisationMiddleware:
 
     def __call__(self, request):
         request.organisation = SimpleLazyObject(lambda: active_organisation(request))
+        return self.get_response(request)
+
+
+class PasswordChangeRequiredMiddleware:
+    """Someone logged in with a one-time password may only choose a new one (or log out)."""
+
+    ALLOWED = ("access:password_change", "logout")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.must_change_password:
+            allowed = {reverse(name) for name in self.ALLOWED}
+            if request.path not in allowed and not request.path.startswith(settings.STATIC_URL):
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": "Choose your own password at "
+                                         f"{reverse('access:password_change')} first."},
+                                        status=403)
+                return redirect("access:password_change")
         return self.get_response(request)

@@ -2,7 +2,9 @@
 
 import hashlib
 import secrets
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -42,6 +44,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField("active", default=True)
     is_staff = models.BooleanField("staff", default=False)
     date_joined = models.DateTimeField("joined", default=timezone.now)
+    # Set when someone else chose the password (a one-time password printed by `chainward
+    # init`): the next login leads straight to the password page and nowhere else.
+    must_change_password = models.BooleanField("must change password", default=False)
 
     objects = UserManager()
 
@@ -103,9 +108,13 @@ class RoleAssignment(ExpiryMixin, PrimaryModel):
                              verbose_name="user")
     role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="assignments",
                              verbose_name="role")
+    # The scope is an explicit choice: the whole organisation, or the sites chosen — never both,
+    # never neither (access.services.check_scope, run on every save by the register). Forms
+    # start unticked (people join through Invitation, whose default is False); the default
+    # here serves code that creates an organisation-wide assignment (`chainward init`).
     all_sites = models.BooleanField(
         "whole organisation", default=True,
-        help_text="Untick to limit the role to the sites chosen below.")
+        help_text="Tick for the whole organisation, or choose sites below — not both.")
     sites = models.ManyToManyField("supplychain.Site", blank=True, related_name="role_assignments",
                                    verbose_name="sites")
     valid_until = models.DateField(
@@ -120,12 +129,83 @@ class RoleAssignment(ExpiryMixin, PrimaryModel):
         scope = "whole organisation" if self.all_sites else "selected sites"
         return f"{self.user} — {self.role} ({scope})"
 
+    def save(self, *args, **kwargs):
+        from .services import ensure_administrator_remains
+
+        # Every path (form, API, archive, import, demo, shell) passes here.
+        ensure_administrator_remains(self)
+        super().save(*args, **kwargs)
 
     def clean(self):
         super().clean()
         if self.role_id and self.role.name == roles.EXTERNAL_AUDITOR and not self.valid_until:
             raise ValidationError(
                 {"valid_until": "External auditor access is time-boxed: give a last valid day."})
+
+
+def _digest(secret):
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class Invitation(models.Model):
+    """An administrator's offer of a role in their organisation, accepted by the person invited.
+
+    Nobody is added to an organisation without their consent, and the form that invites never
+    tells whether the address has an account. Only a SHA-256 of the link's secret is stored.
+    """
+
+    organisation = models.ForeignKey("supplychain.Organisation", on_delete=models.CASCADE,
+                                     related_name="+", verbose_name="organisation")
+    email = models.EmailField("e-mail")
+    full_name = models.CharField("full name", max_length=150, blank=True,
+                                 help_text="Suggested name for a new account.")
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="+",
+                             verbose_name="role")
+    all_sites = models.BooleanField(
+        "whole organisation", default=False,
+        help_text="Tick for the whole organisation, or choose sites below — not both.")
+    sites = models.ManyToManyField("supplychain.Site", blank=True, related_name="+",
+                                   verbose_name="sites")
+    valid_until = models.DateField(
+        "valid until", null=True, blank=True,
+        help_text="The role stops giving access after this day.")
+    digest = models.CharField("digest", max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name="invited by")
+    created_at = models.DateTimeField("sent", default=timezone.now)
+    expires_at = models.DateTimeField("expires")
+    accepted_at = models.DateTimeField("accepted", null=True, blank=True)
+    accepted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name="accepted by")
+
+    class Meta:
+        ordering = ("-created_at",)
+        verbose_name = "invitation"
+
+    def __str__(self):
+        return f"{self.email} → {self.organisation} ({self.role})"
+
+    @property
+    def is_pending(self):
+        """Not accepted yet and not expired."""
+        return self.accepted_at is None and self.expires_at > timezone.now()
+
+    @classmethod
+    def new_secret(cls):
+        """A fresh link secret and its digest (256 bits from the OS generator)."""
+        secret = secrets.token_urlsafe(32)
+        return secret, _digest(secret)
+
+    @classmethod
+    def by_secret(cls, secret):
+        """The invitation whose link carries `secret`, or None."""
+        return cls.objects.select_related("organisation", "role", "invited_by").filter(
+            digest=_digest(secret)).first()
+
+
+def default_token_expiry():
+    """Tokens expire after API_TOKEN_DAYS (90 by default) unless their owner chooses less."""
+    return timezone.now() + timedelta(days=settings.API_TOKEN_DAYS)
 
 
 class ApiToken(models.Model):
@@ -136,7 +216,7 @@ class ApiToken(models.Model):
     prefix = models.CharField("prefix", max_length=12, editable=False)
     digest = models.CharField("digest", max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField("created", auto_now_add=True)
-    expires_at = models.DateTimeField("expires", null=True, blank=True)
+    expires_at = models.DateTimeField("expires", default=default_token_expiry)
     last_used_at = models.DateTimeField("last used", null=True, blank=True)
 
     class Meta:
@@ -145,17 +225,25 @@ class ApiToken(models.Model):
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
 
+    @property
+    def is_expired(self):
+        """True once the expiry time has passed."""
+        return self.expires_at <= timezone.now()
+
     @staticmethod
     def hash(secret):
         """Digest under which a token secret is stored."""
-        return hashlib.sha256(secret.encode()).hexdigest()
+        return _digest(secret)
 
     @classmethod
     def issue(cls, user, name, expires_at=None):
-        """Create a token and return `(token, secret)`; the secret cannot be recovered later."""
+        """Create a token and return `(token, secret)`; the secret cannot be recovered later.
+
+        Callers outside tests go through `access.services.issue_token` (ledgered)."""
         secret = "cw_" + secrets.token_urlsafe(32)
         token = cls.objects.create(user=user, name=name, prefix=secret[:10],
-                                   digest=cls.hash(secret), expires_at=expires_at)
+                                   digest=cls.hash(secret),
+                                   expires_at=expires_at or default_token_expiry())
         return token, secret
 
 

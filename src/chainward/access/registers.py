@@ -3,8 +3,9 @@
 from chainward.core.columns import Column
 from chainward.core.register import Register, add_register
 
-from . import filtersets, models
+from . import filtersets, models, services
 from .api.serializers import RoleAssignmentSerializer
+from .api.viewsets import RoleAssignmentViewSet
 from .forms import RoleAssignmentForm
 
 
@@ -23,5 +24,10 @@ class RoleAssignmentRegister(Register):
     select_related = ("user", "role")
     prefetch_related = ("sites",)
     can_import = False
-    api_can_add = False  # accounts are created by an administrator in the UI
+    api_can_add = False  # people join by invitation (the add page, access.views.InviteView)
     serializer_class = RoleAssignmentSerializer
+    viewset_base = RoleAssignmentViewSet
+
+    def after_save(self, user, obj, created):
+        """Every save (form, API, invitation, service): the scope is explicit."""
+        services.check_scope(obj)

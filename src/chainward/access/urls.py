@@ -2,11 +2,28 @@ from django.urls import path
 
 from chainward.core.register import get_register
 
-from . import models, views
+from . import login, models, views
 
 app_name = "access"
+people = get_register(models.RoleAssignment)
 urlpatterns = [
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.revoke_token, name="revoke_token"),
+    path("invitations/<str:secret>/", views.invitation, name="invitation"),
+    path("password/", login.PasswordChangeView.as_view(), name="password_change"),
+    path("password/reset/", login.PasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/done/", login.auth_views.PasswordResetDoneView.as_view(),
+         name="password_reset_done"),
+    path("password/reset/complete/", login.auth_views.PasswordResetCompleteView.as_view(),
+         name="password_reset_complete"),
+    path("password/reset/<uidb64>/<token>/", login.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
+    # People join by invitation, and the last administrator's refusal is a message: these two
+    # routes come before the register's own and take precedence over them.
+    path(f"{people.url_prefix}/add/", views.InviteView.as_view(register=people),
+         name="roleassignment_add"),
+    path(f"{people.url_prefix}/<int:pk>/archive/",
+         views.RoleAssignmentArchiveView.as_view(register=people, archive=True),
+         name="roleassignment_archive"),
 ]
-urlpatterns += get_register(models.RoleAssignment).get_urls()
+urlpatterns += people.get_urls()

@@ -1,47 +1,19 @@
-"""Pages that are not a register: home, global search, health, login, organisation switch."""
+"""Pages that are not a register: home, global search, health, organisation switch (login:
+access/login.py)."""
 
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from chainward.access import throttle
 from chainward.access.middleware import SESSION_KEY
 from chainward.access.scope import organisations_of
-from chainward.ledger.events import record_event
 from chainward.ledger.models import LedgerHead
 
 from .register import all_registers
-
-
-class ThrottledAuthenticationForm(AuthenticationForm):
-    """Refuses further attempts once an e-mail has failed too often within the window."""
-
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "locked": "Too many failed attempts for this account. Wait 15 minutes and try again, "
-                  "or ask an administrator to check the account.",
-    }
-
-    def clean(self):
-        email = (self.cleaned_data.get("username") or "").lower()
-        if email and throttle.is_locked(email):
-            record_event("login_locked", object_type="access.user", object_repr=email)
-            raise ValidationError(self.error_messages["locked"], code="locked")
-        return super().clean()
-
-
-class LoginView(auth_views.LoginView):
-    """E-mail and password login with throttling."""
-
-    form_class = ThrottledAuthenticationForm
-    redirect_authenticated_user = True
 
 
 @login_required

@@ -91,10 +91,11 @@ def set_archived(user, instance, archived, *, expected_version=None):
 
 
 def add_comment(user, instance, text):
-    """Add a comment to a record the user can see; the ledger keeps it too."""
+    """Add a comment to a record the user may change (read-only roles do not comment); the
+    ledger keeps it too."""
     with acting_as(user), transaction.atomic():
-        if not type(instance).objects.restrict(user, "view").filter(pk=instance.pk).exists():
-            raise PermissionDenied("You cannot see this record.")
+        if not type(instance).objects.restrict(user, "change").filter(pk=instance.pk).exists():
+            raise PermissionDenied("Commenting needs the right to change this record.")
         comment = Comment.objects.create(
             organisation_id=getattr(instance, "organisation_id", instance.pk),
             content_type=ContentType.objects.get_for_model(instance),

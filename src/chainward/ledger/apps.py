@@ -15,5 +15,3 @@ class LedgerConfig(AppConfig):
         signals.connect()
         auth_signals.user_logged_in.connect(events.on_login, dispatch_uid="ledger:login")
         auth_signals.user_logged_out.connect(events.on_logout, dispatch_uid="ledger:logout")
-        auth_signals.user_login_failed.connect(events.on_login_failed,
-                                               dispatch_uid="ledger:login_failed")

@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from .context import actor_context, actor_for
+from .context import actor_context
 from .services import append_entry
 
 
@@ -22,16 +22,6 @@ def on_logout(sender, request, user, **kwargs):
         with transaction.atomic():
             append_entry("logout", object_type="access.user", object_id=user.pk,
                          object_repr=user.email)
-
-
-def on_login_failed(sender, credentials, request=None, **kwargs):
-    """Record a failed login; the throttle counts these entries."""
-    email = str(credentials.get("username") or credentials.get("email") or "").lower()[:200]
-    actor = actor_for(None, name=f"anonymous ({client_ip(request)})")
-    with actor_context(None, name=actor.name):
-        with transaction.atomic():
-            append_entry("login_failed", object_type="access.user", object_repr=email,
-                         after={"ip": client_ip(request)})
 
 
 def client_ip(request):

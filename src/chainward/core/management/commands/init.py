@@ -35,7 +35,7 @@ class Command(BaseCommand):
             user = User.objects.filter(email=email).first()
             if user is None:
                 password = secrets.token_urlsafe(12)
-                user = User.objects.create_user(email, password)
+                user = User.objects.create_user(email, password, must_change_password=True)
             RoleAssignment.objects.create(organisation=organisation, user=user,
                                           role=Role.objects.get(name=ADMINISTRATOR))
         self.stdout.write(f"Created {organisation}; administrator {email}")

@@ -1,0 +1,108 @@
+"""Finding 9: a one-time password works once, then its holder must choose their own; people
+change their password on a page and reset a forgotten one by e-mail."""
+
+import io
+import re
+from unittest import mock
+
+from django.core import mail
+from django.core.management import call_command
+from django.test import Client, override_settings
+
+from chainward.access.models import User
+from tests.support.smtp_sink import smtp_sink
+from tests.support.world import PASSWORD
+
+NEW_PASSWORD = "a long unusual passphrase 42"
+
+
+def login(client, email, password):
+    return client.post("/login/", {"username": email, "password": password})
+
+
+def test_first_login_with_the_init_one_time_password_forces_a_change(db, client):
+    out = io.StringIO()
+    # The test database is migrated already (and SQLite cannot migrate inside a test).
+    with mock.patch("chainward.core.management.commands.init.call_command"):
+        call_command("init", organisation="First Freight", email="boss@first.example",
+                     stdout=out)
+    one_time = re.search(r"one-time password: (\S+)", out.getvalue()).group(1)
+    response = login(client, "boss@first.example", one_time)
+    assert response.status_code == 302 and response["Location"] == "/account/password/"
+    # Every other page sends them back until they have chosen a password.
+    assert client.get("/").url == "/account/password/"
+    assert client.get("/api/supplychain/sites/").status_code == 403
+    change = client.post("/account/password/", {
+        "old_password": one_time, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert change.status_code == 302
+    user = User.objects.get(email="boss@first.example")
+    assert user.check_password(NEW_PASSWORD) and not user.must_change_password
+    assert client.get("/").status_code == 200
+    # The one-time password is spent.
+    assert login(Client(), "boss@first.example", one_time).status_code == 200
+
+
+def test_a_person_changes_their_password_on_the_password_page(client, world):
+    user = world["users"]["viewer__org"]
+    client.force_login(user)
+    page = client.get("/account/password/")
+    assert page.status_code == 200 and "Change your password" in page.content.decode()
+    assert client.post("/account/password/", {
+        "old_password": PASSWORD, "new_password1": NEW_PASSWORD,
+        "new_password2": NEW_PASSWORD}).status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
+    # Still signed in after the change (the session hash is updated).
+    assert client.get("/").status_code == 200
+
+
+def test_the_password_page_refuses_common_and_short_passwords(client, world):
+    user = world["users"]["viewer__org"]
+    client.force_login(user)
+    for weak, why in (("password1234", "too common"), ("Qx7!zr", "too short")):
+        response = client.post("/account/password/", {
+            "old_password": PASSWORD, "new_password1": weak, "new_password2": weak})
+        assert response.status_code == 200 and why in response.content.decode()
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+
+
+def test_password_reset_mail_is_sent_through_smtp_and_its_link_works_once(client, world):
+    user = world["users"]["viewer__org"]
+    with smtp_sink() as sink, override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1", EMAIL_PORT=sink.port, EMAIL_USE_TLS=False,
+            EMAIL_USE_SSL=False, EMAIL_HOST_USER="", EMAIL_HOST_PASSWORD=""):
+        response = client.post("/account/password/reset/", {"email": user.email})
+        assert response.status_code == 302
+        # An unknown address gets the same answer and no mail.
+        assert client.post("/account/password/reset/", {"email": "nobody@c.example"}).url == \
+            response.url
+    assert [recipients for _, recipients, _ in sink.messages] == [[user.email]]
+    body = sink.messages[0][2].get_content()
+    path = re.search(r"http://testserver(/account/password/reset/\S+/)", body).group(1)
+    form_url = client.get(path).url  # Django swaps the token for a session marker
+    assert client.post(form_url, {"new_password1": NEW_PASSWORD,
+                                  "new_password2": NEW_PASSWORD}).status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
+    again = Client().get(path)
+    assert "no longer valid" in again.content.decode()
+
+
+def test_password_reset_clears_a_pending_forced_change(client, world):
+    user = world["users"]["viewer__org"]
+    user.must_change_password = True
+    user.save(update_fields=["must_change_password"])
+    client.post("/account/password/reset/", {"email": user.email})
+    path = re.search(r"http://testserver(/account/password/reset/\S+/)",
+                     mail.outbox[0].body).group(1)
+    form_url = client.get(path).url
+    client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    user.refresh_from_db()
+    assert not user.must_change_password
+    assert login(Client(), user.email, NEW_PASSWORD).url == "/"
+
+
+def test_login_page_links_to_password_reset(client, db):
+    assert 'href="/account/password/reset/"' in client.get("/login/").content.decode()
