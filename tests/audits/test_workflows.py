@@ -80,12 +80,12 @@ def test_api_refuses_own_site_auditor_with_400(admin_client, world):
     response = admin_client.post("/api/audits/audits/", data=json.dumps(
         audit_data(world, lead_auditor=officer.pk)), content_type="application/json")
     assert response.status_code == 400
-    assert response.json() == {"lead_auditor": [REFUSAL]}
+    assert response.json()["errors"] == {"lead_auditor": [REFUSAL]}
     audit = fixture(f.audit, world["org_a"], "Planned", sites=[world["s1"]])
     response = admin_client.patch(f"/api/audits/audits/{audit.pk}/", data=json.dumps(
         {"team": [officer.pk], "version": audit.version}), content_type="application/json")
     assert response.status_code == 400
-    assert response.json() == {"team": [REFUSAL]}
+    assert response.json()["errors"] == {"team": [REFUSAL]}
     assert not audit.team.exists()
 
 
@@ -112,7 +112,7 @@ def test_audit_status_moves_only_forward_through_buttons_and_api(admin_client, w
     assert response.status_code == 200 and response.json()["status"] == "reported"
     response = admin_client.post(f"/api/audits/audits/{audit.pk}/transition/",
                                  {"to": "planned"}, content_type="application/json")
-    assert response.status_code == 400 and "status" in response.json()
+    assert response.status_code == 400 and "status" in response.json()["errors"]
     viewer = world["users"]["viewer__org"]
     admin_client.force_login(viewer)
     response = admin_client.post(f"/api/audits/audits/{audit.pk}/transition/",
@@ -271,7 +271,7 @@ def test_root_cause_errors_are_field_errors_in_form_and_api(admin_client, world,
             data=json.dumps({"root_cause": json.loads(value), "version": capa.version}),
             content_type="application/json")
         assert response.status_code == 400
-        assert message in " ".join(response.json()["root_cause"])
+        assert message in " ".join(response.json()["errors"]["root_cause"])
     good = '{"method": "cause_categories", "categories": {"process": "No second check"}}'
     response = admin_client.post(f"/audits/corrective-actions/{capa.pk}/edit/",
                                  capa_form(world, capa, root_cause=good))

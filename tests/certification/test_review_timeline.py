@@ -123,6 +123,6 @@ def test_ui_and_api_refuse_impossible_dates(world, client):
     response = client.patch(f"/api/certification/reviews/{held.pk}/",
                             {"date": (today + 9 * DAY).isoformat()},
                             content_type="application/json")
-    assert response.status_code == 400 and "date" in response.json()
+    assert response.status_code == 400 and "date" in response.json()["errors"]
     held.refresh_from_db()
     assert held.date == today

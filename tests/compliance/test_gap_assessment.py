@@ -172,7 +172,7 @@ def test_api_updates_a_status_with_validation(admin_client, assessment):
     response = admin_client.patch(f"/api/compliance/statuses/{target.pk}/", json.dumps(
         {"status": "not_applicable", "version": target.version}),
         content_type="application/json")
-    assert response.status_code == 400 and "justification" in response.json()
+    assert response.status_code == 400 and "justification" in response.json()["errors"]
     assert RequirementStatus.objects.get(pk=target.pk).status == "not_assessed"
 
 

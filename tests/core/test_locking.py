@@ -39,7 +39,7 @@ def test_api_update_without_version_is_refused(admin_client, world):
     response = admin_client.patch(f"/api/supplychain/sites/{site.pk}/", json.dumps(
         {"city": "Altona"}), content_type="application/json")
     assert response.status_code == 400
-    assert "version" in response.json()
+    assert "version" in response.json()["errors"]
 
 
 def test_api_stale_version_is_a_409_and_changes_nothing(admin_client, world):

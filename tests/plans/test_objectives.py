@@ -102,7 +102,7 @@ def test_it_rejects_an_owner_from_another_organisation(admin_client, world):
                                  {**objective_data(world, owner=world["foreign"].pk)},
                                  content_type="application/json")
     assert response.status_code == 400
-    assert "owner" in response.json()  # a field error, whichever check caught it
+    assert "owner" in response.json()["errors"]  # a field error, whichever check caught it
     assert not SecurityObjective.objects.exists()
 
 

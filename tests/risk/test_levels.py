@@ -140,4 +140,4 @@ def test_matrix_change_recomputes_stored_levels_via_api(client, world, catalogue
                                                                       True)
     response = client.patch(f"/api/risk/matrices/{matrix.pk}/", data={
         "grid": [["nope"]], "version": matrix.version + 2}, content_type="application/json")
-    assert response.status_code == 400 and "grid" in response.json()
+    assert response.status_code == 400 and "grid" in response.json()["errors"]

@@ -19,7 +19,7 @@ def test_a_legs_carrier_must_be_a_carrier(admin_client, world):
     api = admin_client.post("/api/supplychain/legs/", json.dumps({
         "from_site": world["s1"].pk, "to_site": world["s2"].pk, "mode": "road",
         "carrier": broker.pk}), content_type="application/json")
-    assert api.status_code == 400 and "carrier" in api.json()
+    assert api.status_code == 400 and "carrier" in api.json()["errors"]
     assert not Leg.objects.exists()
 
 

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -13,7 +13,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from chainward.access.scope import organisations_of
 from chainward.ledger.context import actor_for, reset_actor, set_actor
 
-from . import services
+from . import problems, services
+from .bounds import INT_MAX, id_or_none
 from .register import get_register
 
 ACTIONS = {"GET": "view", "HEAD": "view", "OPTIONS": "view", "POST": "add", "PUT": "change",
@@ -32,28 +33,52 @@ class ConflictError(exceptions.APIException):
 
 
 def exception_handler(exc, context):
-    """Map Django's errors to API answers (never a 500 for bad input)."""
+    """Map Django's errors to API answers (never a 500 for bad input), as problem details.
+
+    The body follows `core.problems`: type, title, status, detail, and for a 400 the field
+    errors under `errors`.
+    """
     if isinstance(exc, ConflictError):
-        return Response(exc.payload, status=exc.status_code)
-    if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors":
-                                                                      exc.messages}
-        exc = exceptions.ValidationError(detail)
-    elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied(str(exc) or None)
-    elif isinstance(exc, Http404):
-        exc = exceptions.NotFound(str(exc) or None)
-    return drf_exception_handler(exc, context)
+        response = Response(exc.payload, status=exc.status_code)
+    else:
+        if isinstance(exc, DjangoValidationError):
+            detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors":
+                                                                          exc.messages}
+            exc = exceptions.ValidationError(detail)
+        elif isinstance(exc, DjangoPermissionDenied):
+            exc = exceptions.PermissionDenied(str(exc) or None)
+        elif isinstance(exc, Http404):
+            exc = exceptions.NotFound(str(exc) or None)
+        response = drf_exception_handler(exc, context)
+        if response is None:
+            return None  # a server error: Django logs it, the middleware answers a problem
+    request = context.get("request")
+    response.data = problems.from_data(response.status_code, response.data,
+                                       code=getattr(exc, "default_code", None),
+                                       instance=request.path if request is not None else None)
+    return response
+
+
+class BoundedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A reference by id; an id beyond 64 bits is "does not exist", not a database error."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool) and isinstance(data, (int, str)) and \
+                id_or_none(data) is None and str(data).strip().lstrip("+-").isdigit():
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
 
 
 class RecordSerializer(serializers.ModelSerializer):
     """Base serializer: scoped related choices, model validation, version for locking."""
 
+    serializer_related_field = BoundedPrimaryKeyRelatedField
     url = serializers.SerializerMethodField()
     organisation = serializers.PrimaryKeyRelatedField(read_only=True)
     version = serializers.IntegerField(
-        required=False, help_text="Send back the version you read when updating; a stale "
-                                  "version is refused with 409.")
+        required=False, min_value=0, max_value=INT_MAX,
+        help_text="Send back the version you read when updating; a stale version is refused "
+                  "with 409.")
 
     def get_url(self, obj) -> str:
         return obj.get_absolute_url()
@@ -145,6 +170,13 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
             queryset = queryset.filter(archived=False)
         return queryset
 
+    def filter_queryset(self, queryset):
+        # Filters (and the "hide archived" default) narrow lists; a record addressed by its id
+        # is found archived or not, so GET, PATCH and POST …/restore/ reach archived records.
+        if self.action == "list":
+            return super().filter_queryset(queryset)
+        return queryset
+
     @property
     def filterset_class(self):
         return self.register.filterset_class
@@ -194,7 +226,13 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         return context
 
     def get_object(self):
+        lookup = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        if lookup is not None and id_or_none(lookup) is None:
+            raise exceptions.NotFound("No record has this id.")
         self._object = super().get_object()
+        if self._object.archived and self.request.method not in permissions.SAFE_METHODS \
+                and self.action not in {"archive", "restore"}:
+            raise exceptions.PermissionDenied("Restore this record before changing it.")
         return self._object
 
     def perform_create(self, serializer):

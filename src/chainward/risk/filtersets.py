@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from chainward.access.models import User
+from chainward.core.bounds import fits
 from chainward.core.filtersets import RecordFilterSet, expired_filter
 from chainward.library.models import CatalogEntry
 from chainward.supplychain.models import Leg, Partner, Site
@@ -31,6 +32,8 @@ def _cell(value):
         likelihood, consequence = (int(v) for v in value.split("-"))
     except (ValueError, AttributeError):
         return None
+    if not (fits(likelihood) and fits(consequence)):
+        return None  # no such cell; a number beyond 64 bits cannot even be compared
     return likelihood, consequence
 
 
