@@ -1,10 +1,55 @@
-"""Shared fixtures: the two-organisation world and logged-in personas."""
+"""Shared fixtures (the two-organisation world and logged-in personas), the hypothesis profiles
+and how pytest-xdist shares the suite between workers."""
+
+import os
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tests.support.world import build_world
 
+# --- Hypothesis ---------------------------------------------------------------------------------
+# "ci" (the default): few examples, the same ones on every run (a red build can be re-run and stays
+# red), no deadline (two shared cores and PostgreSQL make timings noisy), no example database.
+# HYPOTHESIS_PROFILE=dev gives hypothesis' own defaults; =thorough searches harder.
+hypothesis_settings.register_profile(
+    "ci", max_examples=25, derandomize=True, deadline=None, database=None, print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.register_profile("dev", deadline=None)
+hypothesis_settings.register_profile("thorough", max_examples=1000, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
+
+# --- pytest-xdist -------------------------------------------------------------------------------
+# `--dist loadscope` (pyproject.toml) keeps a TestCase class on one worker, so its setUpTestData
+# runs once. The browser tests share one session-scoped demo server: they form a single scope, sent
+# first so that the slowest unit does not start last.
+BROWSER_SCOPE = "tests/browser"
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """loadscope, with every browser test in one work unit handed out first."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            if nodeid.startswith(BROWSER_SCOPE + "/"):
+                return BROWSER_SCOPE
+            return super()._split_scope(nodeid)
+
+        def _assign_work_unit(self, node):
+            if BROWSER_SCOPE in self.workqueue:
+                self.workqueue.move_to_end(BROWSER_SCOPE, last=False)
+            super()._assign_work_unit(node)
+
+    return Scheduling(config, log)
+
+
+# --- Fixtures -----------------------------------------------------------------------------------
 @pytest.fixture
 def world(db):
     """Organisations A and B, sites S1/S2/S3, one user per built-in role and scope."""

@@ -102,6 +102,7 @@ class LegCase(RegisterCase):
     register = registers.LegRegister
     change_field = ("frequency", "weekly (changed)")
     marker_field = "frequency"
+    search_field = "to_site.name"
     create_placement = "new_in_out"
     create_has_refs = True
 
@@ -269,6 +270,7 @@ class RequirementStatusCase(RegisterCase):
     register = RequirementStatusRegister
     change_field = ("notes", "")
     marker_field = "assessment.title"
+    search_field = "notes"
 
     def change_value(self, placement):
         return f"checked {placement}"

@@ -98,6 +98,7 @@ class EvidencePackCase(RegisterCase):
     register = registers.EvidencePackRegister
     change_field = ("error", "changed")
     marker_field = "producer_scope"
+    search_field = "reference"
 
     def make(self, world, placement):
         org, _ = self.where(world, placement)

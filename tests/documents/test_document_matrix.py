@@ -36,6 +36,7 @@ class DocumentVersionCase(RegisterCase):
     register = DocumentVersionRegister
     change_field = ("change_summary", "")
     marker_field = "document"
+    search_field = "document.title"
 
     def change_value(self, placement):
         return f"summary {placement}"

@@ -113,6 +113,7 @@ class RatingCase(Catalogued):
     register = registers.RatingRegister
     change_field = ("notes", "Notes changed")
     marker_field = "assessment.title"
+    search_field = "notes"
     create_has_refs = True
     create_placement = "new_in"
 
@@ -148,8 +149,15 @@ class CountermeasureCase(Catalogued):
 
 class RiskAcceptanceCase(Catalogued):
     register = registers.RiskAcceptanceRegister
-    change_field = ("justification", "Justification changed")
+    # Anyone who may change an acceptance may bring its expiry forward; its justification is
+    # the acceptor's own words, which only they may amend (a rule of the acceptance service).
+    change_field = ("valid_until", None)
     marker_field = "rating"
+    search_field = "justification"
+
+    def change_value(self, placement):
+        days = {"in": 30, "out": 31, "foreign": 32}[placement]
+        return (datetime.date.today() + datetime.timedelta(days=days)).isoformat()
 
     def build(self, world, placement):
         return support.acceptance_at(world, placement)

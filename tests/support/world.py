@@ -30,7 +30,12 @@ class Persona:
         return f"{self.key}@a.example"
 
 
-PERSONAS = [Persona(role, scope) for role in roles.BUILTIN_ROLES for scope in ("org", "site")]
+# Roles only ever held over the whole organisation: Top management directs the whole system
+# (ISO 28000 5.1), so it has no site-limited persona. The persona appears as soon as the role
+# is one of the built-in roles.
+ORGANISATION_WIDE_ROLES = {"Top management"}
+PERSONAS = [Persona(role, scope) for role in roles.BUILTIN_ROLES for scope in ("org", "site")
+            if scope == "org" or role not in ORGANISATION_WIDE_ROLES]
 
 
 def build_world():

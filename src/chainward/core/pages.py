@@ -14,6 +14,7 @@ from chainward.access.scope import organisations_of
 from chainward.ledger.models import LedgerHead
 
 from .register import all_registers
+from .search import search as search_records
 
 
 @login_required
@@ -39,18 +40,7 @@ def home(request):
 def search(request):
     """Search every register the user can see, within the active organisation."""
     query = request.GET.get("q", "").strip()
-    results = []
-    if query and request.organisation:
-        for register in all_registers():
-            filterset = register.filterset_class
-            if not getattr(filterset, "search_fields", None):
-                continue
-            queryset = register.scoped(request.user, request.organisation).filter(archived=False)
-            hits = filterset(None, queryset=queryset, request=request).search(
-                queryset, "q", query)
-            found = list(hits[:10])
-            if found:
-                results.append((register, found, hits.count()))
+    results = search_records(request.user, request.organisation, query)
     return render(request, "core/search.html", {"query": query, "results": results})
 
 

@@ -1,0 +1,83 @@
+"""The global search: the registers' search fields, over what the user may see, bounded.
+
+One query per register the user may view (its first HITS matches) and, only when there are
+more, one capped count. No filter form is built: the register's list filter (`?q=`) and this
+page read the same `search_fields` from the register's filterset.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from .register import all_registers
+
+HITS = 10  # records shown per register
+COUNT_CAP = 100  # a register with more matches shows "100+"
+MAX_QUERY = 100  # characters of the query that are searched
+
+
+@dataclass
+class Result:
+    """One register's matches: the first HITS records and how many there are (capped)."""
+
+    register: object
+    hits: list
+    total: int
+    capped: bool = False
+
+
+def search_fields(register):
+    """The ORM lookups the register's `?q=` searches."""
+    return tuple(getattr(register.filterset_class, "search_fields", None) or ())
+
+
+def search(user, organisation, query):
+    """Matches of `query` in every register `user` may view within `organisation`."""
+    query = (query or "").strip()[:MAX_QUERY]
+    if not query or not organisation:
+        return []
+    results = []
+    for register in all_registers():
+        fields = search_fields(register)
+        if not fields or not user.has_perm(f"{register.app_label}.view_{register.model_name}"):
+            continue
+        found = _matches(register, user, organisation, fields, query)
+        hits = list(found[:HITS + 1])
+        if not hits:
+            continue
+        if len(hits) > HITS:
+            total = found[:COUNT_CAP + 1].count()
+            results.append(Result(register, hits[:HITS], min(total, COUNT_CAP),
+                                  capped=total > COUNT_CAP))
+        else:
+            results.append(Result(register, hits, len(hits)))
+    return results
+
+
+def _matches(register, user, organisation, fields, query):
+    """Unarchived records of `organisation` the user may view whose search fields contain
+    `query`; a field across a to-many relation is a subquery, so no record is repeated."""
+    model = register.model
+    condition = Q()
+    for field in fields:
+        lookup = Q(**{f"{field}__icontains": query})
+        if _crosses_many(model, field):
+            lookup = Q(pk__in=model._base_manager.filter(lookup).values("pk"))
+        condition |= lookup
+    org_filter = {register.registration.organisation_path: organisation.pk}
+    queryset = model.objects.restrict(user, "view").filter(condition, archived=False,
+                                                           **org_filter)
+    if register.select_related:
+        queryset = queryset.select_related(*register.select_related)
+    return queryset
+
+
+def _crosses_many(model, path):
+    for part in path.split("__"):
+        field = model._meta.get_field(part)
+        if field.many_to_many or field.one_to_many:
+            return True
+        if field.related_model is None:
+            return False
+        model = field.related_model
+    return False
