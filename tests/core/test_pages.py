@@ -114,6 +114,33 @@ def test_global_search_never_crosses_organisations(client, world):
     assert world["s3"].get_absolute_url() in page
 
 
+def test_global_search_builds_no_filter_form_and_runs_one_query_per_register(
+        admin_client, world, monkeypatch, django_assert_max_num_queries):
+    from chainward.core.filtersets import RecordFilterSet
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the global search built a register's filter form")
+
+    monkeypatch.setattr(RecordFilterSet, "__init__", refuse)
+    searchable = [r for r in all_registers() if getattr(r.filterset_class, "search_fields", ())]
+    # One query per searchable register, plus the session, user and role lookups of a request.
+    with django_assert_max_num_queries(len(searchable) + 8):
+        page = admin_client.get("/search/", {"q": "Hamburg"}).content.decode()
+    assert f'href="{world["s1"].get_absolute_url()}"' in page
+
+
+def test_global_search_shows_ten_records_per_register_and_caps_the_count(admin_client, world):
+    from chainward.core import search
+
+    with actor_context(None, name="test"):
+        for number in range(search.COUNT_CAP + 1):
+            Site.objects.create(organisation=world["org_a"], name=f"Depot {number:03}",
+                                kind="warehouse", country="DE")
+    page = admin_client.get("/search/", {"q": "Depot"}).content.decode()
+    assert len(re.findall(r'href="/supplychain/sites/\d+/"', page)) == search.HITS
+    assert f"{search.COUNT_CAP}+" in page
+
+
 def test_map_draws_every_node_and_leg_as_links_and_filters_by_mode(admin_client, world):
     with actor_context(None, name="test"):
         road = Leg.objects.create(organisation=world["org_a"], from_site=world["s1"],
