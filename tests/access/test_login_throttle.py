@@ -4,7 +4,6 @@ stranger to keep the owner out; people whose roles have all ended cannot log in.
 
 import datetime
 
-import pytest
 from django.test import Client, override_settings
 
 from chainward.ledger.context import actor_context
@@ -16,15 +15,6 @@ OWNER_ADDR, STRANGER_ADDR = "198.51.100.7", "203.0.113.9"
 
 def login(client, email, password, addr=OWNER_ADDR):
     return client.post("/login/", {"username": email, "password": password}, REMOTE_ADDR=addr)
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_failed_logins_for_unknown_addresses_write_no_ledger_entry(client, world):

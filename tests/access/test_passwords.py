@@ -106,3 +106,11 @@ def test_password_reset_clears_a_pending_forced_change(client, world):
 
 def test_login_page_links_to_password_reset(client, db):
     assert 'href="/account/password/reset/"' in client.get("/login/").content.decode()
+
+
+@override_settings(LOGIN_ADDRESS_FAILURE_LIMIT=2)
+def test_one_address_cannot_flood_a_mailbox_with_reset_links(client, world):
+    email = world["users"]["viewer__org"].email
+    answers = {client.post("/account/password/reset/", {"email": email}).url for _ in range(4)}
+    assert answers == {"/account/password/reset/done/"}
+    assert len(mail.outbox) == 2

@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
 
 from chainward.ledger.context import acting_as
@@ -91,11 +92,17 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """Ask for a reset link by e-mail (same answer for any address)."""
+    """Ask for a reset link by e-mail (same answer for any address). One client address asks
+    at most LOGIN_ADDRESS_FAILURE_LIMIT times per window, so nobody floods a mailbox."""
 
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("access:password_reset_done")
+
+    def form_valid(self, form):
+        if throttle.count_reset_request(self.request) > settings.LOGIN_ADDRESS_FAILURE_LIMIT:
+            return redirect(self.get_success_url())  # the same answer, no e-mail
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -115,6 +115,11 @@ class Attempt:
                                 "for_seconds": settings.LOGIN_FAILURE_WINDOW})
 
 
+def count_reset_request(request):
+    """Count a password-reset request from this client address; returns the count."""
+    return _count("cw:reset:address:" + _hash(client_address(request)))
+
+
 def _count(key):
     """Increment a counter that fades LOGIN_FAILURE_WINDOW seconds after its last increment."""
     window = settings.LOGIN_FAILURE_WINDOW
