@@ -45,8 +45,12 @@ def test_risk_demo_is_complete_and_idempotent(db):
         leg__isnull=False).exists() and ratings.filter(partner__isnull=False).exists()
     accepted = RiskAcceptance.objects.filter(rating__assessment=assessment)
     assert 2 <= accepted.count() <= 3
-    assert {a.accepted_by.email for a in accepted} == {"m.weber@abc-logistics.example"}
+    assert {a.accepted_by.email for a in accepted} == {"h.brandt@abc-logistics.example"}
     assert assessment.assessor != accepted.first().accepted_by
+    # High and Critical residual risks: accepted by the demo's Top management person.
+    assert {a.rating.residual_level for a in accepted} <= {"high", "critical"}
+    assert accepted.first().accepted_by.role_assignments.filter(
+        role__name="Top management", organisation=organisation).exists()
     statuses = set(Countermeasure.objects.filter(organisation=organisation)
                    .values_list("status", flat=True))
     assert statuses == {"planned", "in_progress", "implemented", "verified"}

@@ -17,7 +17,9 @@ from chainward.risk import services
 from chainward.risk.models import RENEWAL_WINDOW, Rating, RiskAcceptance, RiskMatrix
 from chainward.supplychain.models import Organisation
 
-MANAGER = "m.weber@abc-logistics.example"
+# The demo's High/Critical acceptances are top management's (matrix acceptance authority): the
+# person who accepts and renews them here is the managing director.
+MANAGER = "h.brandt@abc-logistics.example"
 RAW = re.compile(r"\{'|\{&#x27;|\[\{|&quot;ref_id|'ref_id'|\{&quot;")
 
 

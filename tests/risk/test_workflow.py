@@ -88,7 +88,9 @@ def test_accept_above_appetite_needs_valid_acceptance(world, catalogues):
         services.complete_assessment(manager, assessment)
     assert f"{high.reference}" in refused.value.problems[0]
     assert "a valid risk acceptance" in refused.value.problems[0]
-    services.accept_risk(manager, high, justification="Lane needed; insurer covers it",
+    # A Critical residual risk: the matrix reserves it to top management.
+    services.accept_risk(world["users"]["top_management__org"], high,
+                         justification="Lane needed; insurer covers it",
                          valid_until=timezone.localdate() + datetime.timedelta(days=180))
     services.complete_assessment(manager, assessment)
     assessment.refresh_from_db()
@@ -107,15 +109,18 @@ def test_acceptance_refused_for_assessor_and_without_permission(world, catalogue
     with pytest.raises(PermissionDenied, match="accept permission"):
         services.accept_risk(world["users"]["site_security_officer__org"], high,
                              justification="x", valid_until=until)
-    accepted = services.accept_risk(world["users"]["administrator__org"], high,
+    with pytest.raises(PermissionDenied, match="Top management"):
+        services.accept_risk(world["users"]["administrator__org"], high,
+                             justification="x", valid_until=until)
+    accepted = services.accept_risk(world["users"]["top_management__org"], high,
                                     justification="Board decision", valid_until=until)
-    assert accepted.accepted_by == world["users"]["administrator__org"]
+    assert accepted.accepted_by == world["users"]["top_management__org"]
     assert RiskAcceptance.objects.count() == 1
 
 
 def test_acceptance_ui_and_expiry(client, world, catalogues):
     manager = world["users"]["security_manager__org"]
-    admin = world["users"]["administrator__org"]
+    top = world["users"]["top_management__org"]
     assessment = assessment_at(world, "in", assessor=manager)
     high = ready_rating(assessment, threat(assessment), world["s1"], manager, decision="accept",
                         likelihood=5, consequences={"legal": 5})
@@ -129,13 +134,13 @@ def test_acceptance_ui_and_expiry(client, world, catalogues):
     assert not RiskAcceptance.objects.exists()
     client.force_login(world["users"]["contributor__org"])
     assert client.post("/risk/acceptances/add/", data).status_code == 403
-    client.force_login(admin)
+    client.force_login(top)
     response = client.post("/risk/acceptances/add/", {**data, "justification": ""})
     assert response.status_code == 400  # justification required
     response = client.post("/risk/acceptances/add/", data)
     assert response.status_code == 302
     acceptance = RiskAcceptance.objects.get()
-    assert acceptance.accepted_by == admin and not acceptance.is_expired
+    assert acceptance.accepted_by == top and not acceptance.is_expired
     # Expired: shows as due in the filter and on the dashboard.
     RiskAcceptance.objects.filter(pk=acceptance.pk).update(
         valid_until=timezone.localdate() - datetime.timedelta(days=1))

@@ -302,8 +302,10 @@ class EvidencePack(PrimaryModel):
 # Reviews and their actions are organisation-wide management records; officers and
 # contributors read them. The cycle follows the certificate's sites.
 register(ManagementReview, roles=roles.matrix(officer=roles.READ_EXPORT,
+                                               top=("view", "change", "export"),
                                                contributor=roles.READ))
-register(ReviewAction, roles=roles.matrix(officer=roles.READ_EXPORT, contributor=roles.EDIT))
+register(ReviewAction, roles=roles.matrix(officer=roles.READ_EXPORT, contributor=roles.EDIT,
+                                          top=("view", "add", "change", "export")))
 register(CertificationBody, roles=roles.matrix(officer=roles.READ_EXPORT,
                                                 contributor=roles.READ))
 register(Certificate, site_paths=("sites",), siteless_is_organisation_wide=True,
@@ -316,4 +318,4 @@ register(EvidencePack, actions=("pack",),
          roles=roles.matrix(admin=("view", "add", "export", "pack", "delete"),
                             manager=("view", "add", "export", "pack"), officer=roles.NONE,
                             auditor=("view", "add", "export", "pack"), contributor=roles.NONE,
-                            viewer=roles.NONE, external=roles.READ))
+                            viewer=roles.NONE, external=roles.READ, top=roles.READ))

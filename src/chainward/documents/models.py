@@ -265,8 +265,8 @@ register(Evidence, roles=roles.matrix(officer=roles.EDIT, contributor=roles.EDIT
 register(Document, site_paths=("sites",), siteless_is_organisation_wide=True,
          actions=("approve",),
          roles=roles.matrix(manager=(*roles.FULL, "approve"), officer=roles.READ_EXPORT,
-                            contributor=roles.EDIT))
+                            top=("view", "export", "approve"), contributor=roles.EDIT))
 register(DocumentVersion, site_paths=("document__sites",), siteless_is_organisation_wide=True,
          actions=("approve",),
          roles=roles.matrix(manager=(*roles.FULL, "approve"), officer=roles.READ_EXPORT,
-                            contributor=roles.EDIT))
+                            top=("view", "export", "approve"), contributor=roles.EDIT))

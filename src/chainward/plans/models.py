@@ -264,7 +264,8 @@ register(Measurement, roles=roles.matrix())
 # Security plans are restricted (ISO 28001 5.8): only people granted on the sites covered see
 # them — a plan without sites is seen by organisation-wide grants only. Viewers see none.
 PLAN_ROLES = roles.matrix(manager=(*roles.FULL, "approve"), officer=roles.READ_EXPORT,
-                          contributor=roles.READ, viewer=roles.NONE)
+                          top=("view", "export", "approve"), contributor=roles.READ,
+                          viewer=roles.NONE)
 register(SecurityPlan, roles=PLAN_ROLES, site_paths=("sites",),
          siteless_is_organisation_wide=False, actions=("approve",))
 register(SecurityPlanVersion, roles=PLAN_ROLES, site_paths=("plan__sites",),

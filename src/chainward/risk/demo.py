@@ -4,11 +4,12 @@ One COMPLETED assessment of the demo's sites, legs and main partners: the defaul
 team of three with confidentiality undertakings, existing measures, every threat scenario
 considered (some not applicable, with a reason), about three dozen ratings — acceptable,
 treated with countermeasures in every status (one overdue), and three risks above the appetite
-accepted by the security manager (the lead assessor is the administrator, not him).
+(High or Critical) accepted by the managing director, who holds the Top management role the
+matrix names for those levels (the lead assessor is the administrator, not her).
 
 Idempotent: when the assessment exists (found by title) nothing is written. Everything is saved
-through `save_record` and completed through `services.complete_assessment`, so the completion
-rules hold for the demo too.
+through `save_record`, accepted through `services.accept_risk` and completed through
+`services.complete_assessment`, so the acceptance and completion rules hold for the demo too.
 """
 
 import datetime
@@ -90,6 +91,7 @@ def build_risk_demo(organisation, admin):
     if not CatalogEntry.objects.filter(kind="threat_scenario").exists():
         return {"security assessments": 0}
     manager = _person("m.weber", admin)
+    director = _person("h.brandt", admin)  # Top management (supplychain.demo.PEOPLE)
     team = [(admin, "Lead assessor", "ISO 28000 lead auditor; 10 years supply-chain security"),
             (_person("j.petersen", admin), "Site expert Hamburg",
              "Site security officer Hamburg; TAPA FSR trained"),
@@ -192,9 +194,10 @@ def build_risk_demo(organisation, admin):
     acceptances = 0
     for number, rating in enumerate(r for r in ratings if r.decision == Decision.ACCEPT):
         services.accept_risk(
-            manager, rating,
-            justification="Residual risk accepted by the security manager: further treatment "
-                          "is disproportionate to the exposure; monitored monthly.",
+            director, rating,
+            justification="Residual risk accepted by top management: further treatment is "
+                          "disproportionate to the exposure; monitored monthly by the "
+                          "security manager.",
             conditions="Re-rate after any incident on this target.",
             valid_until=today + datetime.timedelta(days=(60, 180, 365)[number % 3]))
         acceptances += 1

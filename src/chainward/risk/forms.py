@@ -3,6 +3,7 @@
 import json
 
 from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from chainward.core.forms import RecordForm
 
@@ -121,8 +122,39 @@ class RatingForm(RecordForm):
 
 
 class RiskAcceptanceForm(RecordForm):
-    """The person accepting is the one saving: refused for the assessor or without `accept`."""
+    """The person accepting is the one saving. Every rule lives in `services.check_acceptance`
+    (independence, authority, what may change afterwards); the form only shows its errors."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # The only choice left is the current rating: a recorded acceptance stays with it
+            # (services.check_acceptance refuses any other on every path).
+            rating = self.fields["rating"]
+            rating.queryset = rating.queryset.model.objects.filter(pk=self.instance.rating_id)
+            rating.help_text = "A recorded acceptance stays with its rating."
+            self.fields["valid_until"].help_text = (
+                "May be brought forward, never extended: a renewal is a new acceptance.")
+            if self.user is not None and self.user.pk != self.instance.accepted_by_id:
+                for name in services.AMENDABLE:
+                    self.fields[name].help_text = (
+                        f"The words of {self.instance.accepted_by or 'the acceptor'}: only "
+                        "they may amend them.")
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self._errors or self.user is None or not self.instance.rating_id:
+            return
+        try:
+            services.check_acceptance(self.user, self.instance)
+        except ValidationError as error:
+            fields = error.message_dict if hasattr(error, "error_dict") else {
+                None: error.messages}
+            for name, messages in fields.items():
+                for message in messages:
+                    self.add_error(name if name in self.fields else None, message)
+        except PermissionDenied:
+            pass  # raised again by before_save inside the transaction: a 403, not a 400
 
     def before_save(self, actor):
-        services.check_acceptor(actor, self.instance.rating)
-        self.instance.accepted_by = actor
+        services.prepare_acceptance(actor, self.instance)

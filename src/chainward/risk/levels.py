@@ -11,6 +11,17 @@ over its categories (ISO 28001 5.3: rate the worst credible outcome per category
 
 GREY = "#adb5bd"
 
+# Who may formally accept a residual risk at a level ("acceptance_authority" of each risk
+# level, ISO 28000 6.1.2 risk acceptance criteria), lowest first. Each authority includes the
+# ones below it. Enforced by `services.check_acceptor`:
+# * risk_owner / security_manager: whoever holds the `accept` action on the rating (Security
+#   manager, Top management, Administrator or a custom role granting it);
+# * top_management: only a person holding the Top management role over the rating.
+AUTHORITIES = {"risk_owner": "Risk owner", "security_manager": "Security manager",
+               "top_management": "Top management"}
+# A level that needs a formal acceptance but names no authority: the strictest one applies.
+DEFAULT_AUTHORITY = "top_management"
+
 
 def _values(scale):
     return [level["value"] for level in scale]
@@ -48,6 +59,24 @@ def level_info(matrix, ref_id):
         if level["ref_id"] == ref_id:
             return level
     return {"ref_id": "", "name": "Not rated", "colour": GREY}
+
+
+def authority_code(value):
+    """The authority code of a level's `acceptance_authority` ("Top management" and
+    "top_management" alike), or "" when it names none we know."""
+    code = str(value or "").strip().lower().replace(" ", "_").replace("-", "_")
+    return code if code in AUTHORITIES else ""
+
+
+def acceptance_authority(matrix, ref_id):
+    """The authority code that may formally accept a residual risk at level `ref_id`."""
+    return authority_code(level_info(matrix, ref_id).get("acceptance_authority")) or \
+        DEFAULT_AUTHORITY
+
+
+def authority_name(code):
+    """ "Top management" for "top_management"."""
+    return AUTHORITIES.get(code, code)
 
 
 def scale_name(scale, value):
@@ -138,4 +167,16 @@ def validate(data):
     if ids and acceptance not in ids:
         errors["acceptance_level"] = ("Name the highest acceptable risk level by its ref_id: "
                                       + ", ".join(ids) + ".")
+    if ids and "risk_levels" not in errors:
+        above = ids[ids.index(acceptance) + 1:] if acceptance in ids else []
+        for level in levels:
+            given = level.get("acceptance_authority")
+            if given in (None, "") and level["ref_id"] not in above:
+                continue
+            if not authority_code(given):
+                errors["risk_levels"] = (
+                    f"Risk level {level['ref_id']} needs an \"acceptance_authority\" (who may "
+                    "formally accept a residual risk at that level): one of "
+                    + ", ".join(AUTHORITIES) + ".")
+                break
     return errors

@@ -202,6 +202,12 @@ class SecurityAssessment(PrimaryModel):
             errors["matrix"] = "Choose a matrix of this organisation."
         if self.baseline_id and self.pk and self.baseline_id == self.pk:
             errors["baseline"] = "An assessment cannot be its own baseline."
+        if self.pk and self.assessor_id and RiskAcceptance.objects.filter(
+                rating__assessment_id=self.pk, accepted_by_id=self.assessor_id,
+                archived=False).exists():
+            # Independence (ISO 28000 6.1.2): the acceptor of a risk never becomes its assessor.
+            errors["assessor"] = ("This person accepted a risk of this assessment; the assessor "
+                                  "must be someone else.")
         if errors:
             raise ValidationError(errors)
 
@@ -577,8 +583,9 @@ def renewable(acceptance):
 class RiskAcceptance(ExpiryMixin, PrimaryModel):
     """ISO 28000 6.1.2: a formal acceptance of a residual risk above the appetite, until a date.
 
-    The assessor of the rating's assessment cannot accept their own assessment's risk; only
-    people holding the `accept` action on ratings can (Administrator, Security manager).
+    Recorded and amended only through `services.save_acceptance` (UI, API, demo alike): the
+    acceptor is independent of the assessment and holds the authority the matrix names for the
+    level; who accepted and when are set once and never edited.
     """
 
     reference_prefix = "RAC"
@@ -612,7 +619,7 @@ class RiskAcceptance(ExpiryMixin, PrimaryModel):
         if self.rating_id:
             if self.organisation_id and self.rating.organisation_id != self.organisation_id:
                 errors["rating"] = "Choose a rating of this organisation."
-            elif not self.rating.above_appetite:
+            elif not self.pk and not self.rating.above_appetite:
                 errors["rating"] = ("This risk is within the acceptance criteria; it needs no "
                                     "formal acceptance.")
         if not self.pk and self.valid_until and self.valid_until < timezone.localdate():
@@ -644,10 +651,12 @@ register(ExistingMeasure, site_paths=RATING_PATHS, siteless_is_organisation_wide
          roles=RESTRICTED)
 register(Rating, site_paths=RATING_PATHS, siteless_is_organisation_wide=False,
          actions=("accept",), roles=roles.matrix(manager=(*roles.FULL, "accept"),
+                                                 top=("view", "export", "accept"),
                                                  viewer=roles.NONE))
 register(Countermeasure, site_paths=("sites",), siteless_is_organisation_wide=True,
          roles=roles.SITE_RECORD)
 register(RiskAcceptance, site_paths=tuple(f"rating__{p}" for p in RATING_PATHS),
          siteless_is_organisation_wide=False, actions=("accept",),
          roles=roles.matrix(manager=(*roles.FULL, "accept"), officer=roles.READ_EXPORT,
+                            top=("view", "add", "change", "export", "accept"),
                             contributor=roles.READ_EXPORT, viewer=roles.NONE))

@@ -6,7 +6,7 @@ from chainward.core.register import Register, RelatedPanel, add_register
 
 from . import filtersets, forms, models
 from .api import serializers
-from .api.viewsets import SecurityAssessmentViewSet
+from .api.viewsets import RiskAcceptanceViewSet, SecurityAssessmentViewSet
 
 GROUP = "Risk"
 
@@ -30,9 +30,12 @@ class RiskMatrixRegister(Register):
 
     def detail_context(self, obj, request):
         from .heatmap import matrix_table
+        from .levels import acceptance_authority, authority_name
 
         return {"matrix_table": matrix_table(obj),
-                "acceptance": obj.level_info(obj.acceptance_level)}
+                "acceptance": obj.level_info(obj.acceptance_level),
+                "authorities": [(level, authority_name(acceptance_authority(obj, level["ref_id"])))
+                                for level in obj.risk_levels]}
 
 
 @add_register
@@ -181,8 +184,10 @@ class RiskAcceptanceRegister(Register):
     detail_fields = (*form_fields, "accepted_by", "accepted_on")
     select_related = ("rating", "accepted_by")
     initial_from_query = ("rating",)
+    # An acceptance is a person's act: recorded in the UI or the API (as the token's owner)
+    # through services.save_acceptance, never imported in bulk.
     can_import = False
-    api_can_add = False  # an acceptance is a person's act: made in the UI (or the service)
+    viewset_base = RiskAcceptanceViewSet
     serializer_class = serializers.RiskAcceptanceSerializer
 
 

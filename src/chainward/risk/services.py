@@ -14,8 +14,10 @@ from chainward.ledger.context import acting_as
 from chainward.ledger.events import record_event
 from chainward.library.models import CatalogEntry
 
+from . import levels
 from .choices import AssessmentStatus, Decision
 from .models import (
+    RENEWAL_WINDOW,
     AssessmentMember,
     Countermeasure,
     Rating,
@@ -236,25 +238,136 @@ def start_from_baseline(user, previous, *, title=None):
 
 
 # --- acceptance ------------------------------------------------------------------------------
+# One write path for risk acceptances: `save_acceptance` (new or amended), reached through
+# `accept_risk` and `change_acceptance` (API, demo, services) and, for the UI form, through
+# `prepare_acceptance` in the form's `before_save`. Decisions (an auditor's view: an acceptance
+# is a signed decision of a named person on a date):
+# * independence: the assessor of the rating's assessment never accepts its risk;
+# * authority: the matrix names who may accept each level (`levels.AUTHORITIES`). Levels of
+#   the security manager (or risk owner) need the `accept` action on the rating; levels of top
+#   management need the Top management role over the rating as well. An Administrator runs the
+#   system and is not top management: they accept top-management levels only if they also
+#   hold the Top management role;
+# * evidence: the rating, who accepted and when are set once, when the acceptance is made,
+#   and never change on any path. Afterwards the acceptor alone may amend their own words
+#   (justification, conditions), still independent and with the authority; anyone holding
+#   `change` may bring the expiry forward (earlier review, or end it today); nobody extends
+#   it — a longer acceptance is a renewal, a new acceptance (RENEWAL_WINDOW). An expired or
+#   archived acceptance is a closed record. The ledger keeps every amendment and its author.
+AMENDABLE = ("justification", "conditions")
+CHANGEABLE = ("rating", *AMENDABLE, "valid_until")
+
+
+def holds_top_management(user, rating):
+    """Whether `user` holds a current Top management assignment covering `rating`'s target."""
+    from chainward.access.models import RoleAssignment
+    from chainward.access.roles import TOP_MANAGEMENT
+
+    assignments = RoleAssignment.objects.filter(
+        user=user, organisation_id=rating.organisation_id, role__name=TOP_MANAGEMENT,
+        role__builtin=True, archived=False, organisation__archived=False).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=timezone.localdate()))
+    sites = {rating.site_id}
+    if rating.leg_id:
+        sites |= {rating.leg.from_site_id, rating.leg.to_site_id}
+    sites.discard(None)
+    return assignments.filter(Q(all_sites=True) | Q(sites__in=sites)).exists()
+
+
 def check_acceptor(user, rating):
-    """Refuse with PermissionDenied unless `user` may accept `rating`'s residual risk."""
+    """Refuse with PermissionDenied unless `user` may accept `rating`'s residual risk:
+    the accept action, independence from the assessment and the level's authority."""
     if not allows(user, "accept", rating) and not Rating.objects.restrict(
             user, "accept").filter(pk=rating.pk).exists():
-        raise PermissionDenied("You may not accept risks: it needs the accept permission "
-                               "(Administrator or Security manager).")
+        raise PermissionDenied("You may not accept risks here: it needs the accept permission "
+                               "on this rating (Security manager or Top management).")
     if rating.assessment.assessor_id == user.pk:
         raise PermissionDenied(f"You are the assessor of {rating.assessment.reference}: the "
                                "assessor cannot accept their own assessment's risk.")
+    matrix = rating.assessment.matrix
+    authority = levels.acceptance_authority(matrix, rating.residual_level)
+    if authority == "top_management" and not holds_top_management(user, rating):
+        raise PermissionDenied(
+            f"A {rating.residual_name} residual risk is accepted by "
+            f"{levels.authority_name(authority)} (risk matrix \"{matrix}\"): it needs a person "
+            "holding the Top management role over this rating, who is not its assessor.")
+
+
+def check_acceptance(user, acceptance):
+    """Every rule of recording (new) or amending (saved) `acceptance` by `user`; raises
+    PermissionDenied (who) or ValidationError (what, by field). Writes nothing."""
+    if acceptance.pk is None:
+        check_acceptor(user, acceptance.rating)
+        return
+    saved = RiskAcceptance._base_manager.select_related("accepted_by", "rating").get(
+        pk=acceptance.pk)
+    today = timezone.localdate()
+    if saved.archived or saved.valid_until < today:
+        raise ValidationError(
+            f"{saved.reference} has {'been withdrawn' if saved.archived else 'expired'}: it is "
+            "the record of a past decision and cannot be changed. Record a new acceptance.")
+    errors = {}
+    if acceptance.rating_id != saved.rating_id:
+        errors["rating"] = ("The rating of a recorded acceptance cannot change; record a new "
+                            "acceptance for the other rating.")
+    if acceptance.accepted_by_id != saved.accepted_by_id:
+        errors["accepted_by"] = "Who accepted a risk is set when it is accepted, never edited."
+    if acceptance.accepted_on != saved.accepted_on:
+        errors["accepted_on"] = "When a risk was accepted is set then, never edited."
+    if acceptance.valid_until and acceptance.valid_until > saved.valid_until:
+        errors["valid_until"] = (
+            f"An acceptance is never extended (it expires on {saved.valid_until:%Y-%m-%d}): "
+            "renew it by recording a new acceptance, possible from "
+            f"{saved.valid_until - RENEWAL_WINDOW:%Y-%m-%d}.")
+    elif acceptance.valid_until and acceptance.valid_until < today:
+        errors["valid_until"] = "The expiry cannot be in the past; give today to end it today."
+    if errors:
+        raise ValidationError(errors)
+    if any(getattr(acceptance, f) != getattr(saved, f) for f in AMENDABLE):
+        if user.pk != saved.accepted_by_id:
+            raise PermissionDenied(
+                f"Only {saved.accepted_by or 'the person who accepted it'} may amend the "
+                f"justification or conditions of {saved.reference}: they are the acceptor's "
+                "own words. Bring the expiry forward or record a new acceptance instead.")
+        check_acceptor(user, saved.rating)
+
+
+def prepare_acceptance(user, acceptance):
+    """Check `acceptance` (see `check_acceptance`) and, on a new one, stamp who accepted it and
+    when. Called inside the saving transaction by `save_acceptance` and the UI form."""
+    check_acceptance(user, acceptance)
+    if acceptance.pk is None:
+        acceptance.accepted_by = user
+        acceptance.accepted_on = timezone.localdate()
+
+
+def save_acceptance(user, acceptance, *, expected_version=None):
+    """Record or amend `acceptance` as `user`: atomic, every rule checked, ledgered."""
+    with transaction.atomic():
+        prepare_acceptance(user, acceptance)
+        acceptance.full_clean()
+        return save_record(user, acceptance, expected_version=expected_version)
 
 
 def accept_risk(user, rating, *, justification, valid_until, conditions=""):
     """Record a formal acceptance of `rating`'s residual risk by `user`."""
-    check_acceptor(user, rating)
+    if rating is None:
+        raise ValidationError({"rating": "Choose the rating whose risk you accept."})
     acceptance = RiskAcceptance(organisation=rating.organisation, rating=rating,
-                                accepted_by=user, justification=justification,
-                                valid_until=valid_until, conditions=conditions)
-    acceptance.full_clean()
-    return save_record(user, acceptance)
+                                justification=justification, valid_until=valid_until,
+                                conditions=conditions)
+    return save_acceptance(user, acceptance)
+
+
+def change_acceptance(user, acceptance, *, expected_version=None, **changes):
+    """Amend a recorded acceptance (see the rules above); `changes` among CHANGEABLE."""
+    unknown = sorted(set(changes) - set(CHANGEABLE))
+    if unknown:
+        raise ValidationError({name: "This cannot be changed on a risk acceptance."
+                               for name in unknown})
+    for name, value in changes.items():
+        setattr(acceptance, name, value)
+    return save_acceptance(user, acceptance, expected_version=expected_version)
 
 
 # --- suggestions -----------------------------------------------------------------------------

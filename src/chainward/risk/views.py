@@ -56,7 +56,7 @@ def rating_context(obj, request):
     can_change = Rating.objects.restrict(request.user, "change").filter(pk=obj.pk).exists()
     consequences = obj.consequences if isinstance(obj.consequences, dict) else {}
     acceptance = current_acceptance(obj) if obj.above_appetite else None
-    may_accept = obj.above_appetite and allows(request.user, "accept", obj)
+    may_accept = obj.above_appetite and _may_accept(request.user, obj)
     return {
         "matrix": matrix,
         "inherent": matrix.level_info(obj.inherent_level),
@@ -74,7 +74,18 @@ def rating_context(obj, request):
         "suggestions": services.suggested_controls(obj),
         "can_suggest": can_change and not obj.assessment.is_closed,
         "can_accept": may_accept and renewable(acceptance),
+        "acceptance_authority": levels.authority_name(
+            levels.acceptance_authority(matrix, obj.residual_level)),
     }
+
+
+def _may_accept(user, rating):
+    """Whether the accept button is offered: the service's own check (authority included)."""
+    try:
+        services.check_acceptor(user, rating)
+    except PermissionDenied:
+        return False
+    return True
 
 
 # --- workflow --------------------------------------------------------------------------------

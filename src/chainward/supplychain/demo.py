@@ -46,6 +46,7 @@ ADMIN_NAME = "Katrin Vogel"
 
 # (e-mail local part, full name, role, site codes or () for the whole organisation)
 PEOPLE = (
+    ("h.brandt", "Helena Brandt", roles.TOP_MANAGEMENT, ()),  # managing director
     ("m.weber", "Markus Weber", roles.SECURITY_MANAGER, ()),
     ("j.petersen", "Jan Petersen", roles.SITE_SECURITY_OFFICER, ("DEHAM-WH1", "DEHAM-PRT")),
     ("a.nowak", "Agnieszka Nowak", roles.SITE_SECURITY_OFFICER, ("PLPOZ-WH1", "PLSTR-XD1")),

@@ -1,4 +1,5 @@
-"""API actions beyond the generated CRUD: completing an assessment (ISO 28001 "assessed?")."""
+"""API actions beyond the generated CRUD: completing an assessment (ISO 28001 "assessed?") and
+risk acceptances written through their service."""
 
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
@@ -6,7 +7,8 @@ from rest_framework import exceptions
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from chainward.core.api import RecordViewSet
+from chainward.core.api import ConflictError, RecordViewSet
+from chainward.core.services import Conflict
 from chainward.risk import services
 
 
@@ -32,3 +34,29 @@ class SecurityAssessmentViewSet(RecordViewSet):
             raise exceptions.ValidationError({"detail": error.messages}) from None
         return Response(self.get_serializer(assessment).data)
 
+
+
+class RiskAcceptanceViewSet(RecordViewSet):
+    """Risk acceptances — ISO 28000 6.1.2. POST records one as the caller (the token's owner);
+    PATCH amends it. Both go through `services.save_acceptance`, like the UI."""
+
+    def _save(self, serializer, expected_version):
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        user = self.request.user
+        try:
+            if serializer.instance is None:
+                acceptance = services.accept_risk(
+                    user, data.get("rating"), justification=data.get("justification", ""),
+                    valid_until=data.get("valid_until"), conditions=data.get("conditions", ""))
+            else:
+                acceptance = services.change_acceptance(
+                    user, serializer.instance, expected_version=expected_version, **data)
+        except Conflict as conflict:
+            raise ConflictError({
+                "detail": f"This acceptance changed since version {expected_version}; it is "
+                          f"now version {conflict.current.version}. Reload it and apply your "
+                          "change again.",
+                "current_version": conflict.current.version,
+            }) from None
+        serializer.instance = acceptance
