@@ -8,7 +8,10 @@ COMMANDS = {
     "init": "migrate and create an organisation with its first administrator",
     "serve": "serve the web app (gunicorn) with a background worker; PORT overrides 8000",
     "worker": "run the background task worker",
-    "verify-ledger": "recompute the ledger hash chain; non-zero exit names the first broken seq",
+    "verify-ledger": "recompute the ledger hash chain and compare its end with the anchor file; "
+                     "non-zero exit names the first broken seq or the missing tail",
+    "backup": "backup DIR: consistent database snapshot, uploaded files, keys and a manifest",
+    "restore": "restore DIR [--force]: bring a backup back into an empty instance, verify it",
     "check --deploy": "Django's deployment checks (set CHAINWARD_PRODUCTION=1)",
 }
 

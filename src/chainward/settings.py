@@ -144,11 +144,13 @@ else:
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN, which serialises ledger appends and
                 # avoids SQLITE_BUSY upgrades; WAL lets readers run beside the single writer.
+                # A writer waits up to 10 s for the lock: long jobs (imports) write in short
+                # batches, so a wait that long means something is wrong, and is reported.
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
+                "timeout": 10,
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                    "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
+                    "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;"
                 ),
             },
         }
@@ -264,6 +266,12 @@ STORAGES = {
 # Served from the finders in development and tests; from STATIC_ROOT after collectstatic.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+# Files of more rows than this are checked by a background job (with progress), not in the request.
+IMPORT_INLINE_ROWS = envint("IMPORT_INLINE_ROWS", 500)
+# Imports write in transactions of at most this long (other writers wait for at most that), and
+# on SQLite pause this long between them so that waiting writers get the lock.
+IMPORT_BATCH_SECONDS = float(os.environ.get("IMPORT_BATCH_SECONDS", 0.3))
+IMPORT_BATCH_PAUSE = float(os.environ.get("IMPORT_BATCH_PAUSE", 0.1))
 # Largest evidence or document file accepted (also cap the request body at the reverse proxy).
 FILE_MAX_BYTES = envint("FILE_MAX_BYTES", 25 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES

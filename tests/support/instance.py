@@ -34,9 +34,11 @@ def migrated_template(tmp_dir, django_db_blocker):
             connection.connection.backup(target)
             target.close()
         check = sqlite3.connect(path)
-        empty = check.execute("SELECT count(*) FROM ledger_ledgerentry").fetchone()[0] == 0
+        try:
+            copied = check.execute("SELECT count(*) FROM ledger_ledgerentry").fetchone()[0] == 0
+        except sqlite3.OperationalError:  # not the migrated test database
+            copied = False
         check.close()
-        copied = empty
     if not copied:
         path.unlink(missing_ok=True)
         home = Path(tmp_dir) / "template-home"
@@ -98,8 +100,13 @@ class Instance:
             db.close()
 
 
+def another_instance(home):
+    """A second fresh instance in the same test (after `sqlite_instance` made the template)."""
+    return Instance(home, _template["path"])
+
+
 @pytest.fixture
-def sqlite_instance(tmp_path, tmp_path_factory, django_db_blocker):
+def sqlite_instance(tmp_path, tmp_path_factory, db, django_db_blocker):
     """A fresh production-like instance on a file-based SQLite database."""
     template = migrated_template(tmp_path_factory.getbasetemp(), django_db_blocker)
     return Instance(tmp_path / "home", template)

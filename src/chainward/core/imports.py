@@ -1,23 +1,28 @@
 """Bulk import: read CSV/XLSX, dry-run every row through a form, then import all or nothing.
 
 The preview names each bad row (spreadsheet numbering: the header is row 1), its column and
-the reason. Nothing is written until the file is clean; the confirmed import runs as a job in
-one transaction, so a failure half-way leaves the register exactly as it was.
+the reason; a large file is checked by a job with progress instead of inside the request.
+Nothing is written until the file is clean; the confirmed import runs as a job in short
+transactions and undoes itself (through the ledger) if it fails — see `perform_import`.
 """
 
 import csv
 import hashlib
 import io
 import json
+import time
 import uuid
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.forms import modelform_factory
+from django.urls import reverse
 from django.utils import timezone
 
 from chainward.ledger.context import actor_context
@@ -131,7 +136,17 @@ def make_row_form(register, form_class, row, user, organisation):
 
 # --- Reading files -----------------------------------------------------------------------------
 class ImportFileError(Exception):
-    """The file itself cannot be read."""
+    """The file itself cannot be read; `row` names the row when the problem is in one."""
+
+    def __init__(self, message, row=0):
+        super().__init__(message)
+        self.row = row
+
+
+CSV_FIELD_LIMIT = csv.field_size_limit()
+# A spreadsheet never needs a document type declaration; entities in one are how "billion
+# laughs" and external-entity attacks start. Such a workbook is refused before it is parsed.
+_DECLARATIONS = (b"<!doctype", b"<!entity")
 
 
 def read_table(upload):
@@ -150,20 +165,65 @@ def read_table(upload):
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
+    rows = []
+    try:
+        for row in csv.reader(io.StringIO(text), dialect):
+            rows.append(row)
+    except csv.Error as exc:
+        too_long = "field larger than field limit" in str(exc)
+        raise ImportFileError(
+            f"row {len(rows) + 1}: a value is longer than {CSV_FIELD_LIMIT:,} characters "
+            "(often a quote that is never closed)" if too_long else
+            f"row {len(rows) + 1} cannot be read as CSV ({exc})", row=len(rows) + 1) from None
     return rows, data
+
+
+def _check_xlsx_container(data):
+    """Refuse a workbook that unpacks too large or declares XML entities, before parsing it."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError):
+        raise ImportFileError("The workbook is damaged (not a readable ZIP container); "
+                              "re-save it as XLSX.") from None
+    limit = settings.IMPORT_MAX_BYTES * 20
+    if sum(m.file_size for m in members) > limit:
+        raise ImportFileError(f"The workbook would unpack to more than {limit // 1024 // 1024} MB "
+                              "(a packed file this small is not a normal spreadsheet).")
+    for member in members:
+        if not member.filename.endswith((".xml", ".rels", ".vml")):
+            continue
+        try:
+            with archive.open(member) as part:
+                tail = b""
+                while chunk := part.read(1 << 16):
+                    window = (tail + chunk).lower()
+                    if any(mark in window for mark in _DECLARATIONS):
+                        raise ImportFileError(
+                            f"The workbook's part {member.filename} declares XML entities "
+                            "(<!DOCTYPE/<!ENTITY>), which spreadsheets never need; it is refused "
+                            "for safety. Re-save the file from Excel or LibreOffice.")
+                    tail = chunk[-16:]
+        except (zipfile.BadZipFile, EOFError, OSError, zlib.error):
+            raise ImportFileError(f"The workbook is damaged ({member.filename} cannot be "
+                                  "unpacked); re-save it as XLSX.") from None
 
 
 def _read_xlsx(data):
     from openpyxl import load_workbook
 
+    _check_xlsx_container(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad workbook
-        raise ImportFileError(f"The workbook cannot be opened ({exc.__class__.__name__}).") \
-            from None
-    sheet = workbook.worksheets[0]
-    return [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        sheet = workbook.worksheets[0]
+        return [["" if v is None else str(v) for v in row]
+                for row in sheet.iter_rows(values_only=True)]
+    except ImportFileError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - openpyxl and its XML parser raise many kinds
+        raise ImportFileError(f"The workbook is damaged and cannot be read "
+                              f"({exc.__class__.__name__}: {str(exc)[:120]}); re-save it as "
+                              "XLSX from Excel or LibreOffice.") from None
 
 
 # --- Preview and confirm -----------------------------------------------------------------------
@@ -178,6 +238,7 @@ class Preview:
     sample: list = field(default_factory=list)
     headers: list = field(default_factory=list)
     token: str = ""
+    job: object = None  # the check job of a large file
 
     @property
     def ok(self):
@@ -207,22 +268,33 @@ def header_map(register, headers):
     return mapping, errors
 
 
-def validate_rows(register, user, organisation, rows, mapping):
-    """Dry-run every row; returns the list of `(row, column, message)` errors."""
+def validate_rows(register, user, organisation, rows, mapping, progress=None):
+    """Dry-run every row; returns the list of `(row, column, message)` errors.
+
+    `progress(done, total)` is called every 100 rows (the preview job shows it).
+    """
     form_class = build_form_class(register, set(mapping.values()))
     errors = []
-    for number, values in rows:
+    total = len(rows)
+    for done, (number, values) in enumerate(rows, start=1):
         row = {mapping[i]: (values[i] if i < len(values) else "") for i in mapping}
         form = make_row_form(register, form_class, row, user, organisation)
         if not form.is_valid():
             for column, messages in form.errors.items():
                 for message in messages:
                     errors.append((number, column if column != "__all__" else "—", message))
+        if progress is not None and (done % 100 == 0 or done == total):
+            progress(done, total)
     return errors
 
 
 def preview_import(register, upload, user, organisation):
-    """Read, check and dry-run an uploaded file; stage it for confirmation if it is clean."""
+    """Read and check an uploaded file; dry-run it here when small, in a job when large.
+
+    A clean small file is staged for confirmation at once (`preview.token`); a file of more
+    than IMPORT_INLINE_ROWS rows is staged unchecked and `preview.job` is the job that checks
+    it with progress, outside the web request.
+    """
     preview = Preview()
     if upload is None:
         preview.errors.append((0, "file", "choose a CSV or XLSX file to upload"))
@@ -235,7 +307,7 @@ def preview_import(register, upload, user, organisation):
     try:
         table, raw = read_table(upload)
     except ImportFileError as exc:
-        preview.errors.append((0, "file", str(exc)))
+        preview.errors.append((exc.row, "file", str(exc)))
         return preview
     preview.sha256 = hashlib.sha256(raw).hexdigest()
     table = [row for row in table if any(str(cell).strip() for cell in row)]
@@ -253,18 +325,22 @@ def preview_import(register, upload, user, organisation):
     preview.sample = body[:10]
     if preview.errors:
         return preview
-    preview.errors = validate_rows(register, user, organisation, numbered, mapping)
-    if preview.errors:
-        return preview
+    large = preview.total > settings.IMPORT_INLINE_ROWS
+    if not large:
+        preview.errors = validate_rows(register, user, organisation, numbered, mapping)
+        if preview.errors:
+            return preview
     preview.token = uuid.uuid4().hex
-    staged = {
+    write_staged(preview.token, {
         "register": register.label, "user": user.pk, "organisation": organisation.pk,
         "filename": preview.filename, "sha256": preview.sha256,
-        "created": timezone.now().isoformat(),
+        "created": timezone.now().isoformat(), "validated": not large,
+        "headers": [str(h) for h in headers], "sample": preview.sample,
         "rows": [[n, {mapping[i]: (v[i] if i < len(v) else "") for i in mapping}]
                  for n, v in numbered],
-    }
-    staging_dir().joinpath(f"{preview.token}.json").write_text(json.dumps(staged))
+    })
+    if large:
+        preview.job = start_preview_job(register, preview, user, organisation)
     return preview
 
 
@@ -273,6 +349,14 @@ def staging_dir():
     path = settings.HOME / "imports"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def write_staged(token, staged):
+    """Write a staged file whole (temporary file renamed into place)."""
+    path = staging_dir() / f"{token}.json"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(staged))
+    tmp.replace(path)
 
 
 def load_staged(token, user, organisation, label):
@@ -289,6 +373,49 @@ def load_staged(token, user, organisation, label):
     return staged
 
 
+def staged_preview(register, token, user, organisation):
+    """The Preview of a staged file that its check job found clean (None otherwise)."""
+    staged = load_staged(token, user, organisation, register.label)
+    if staged is None or not staged.get("validated", True):
+        return None
+    return Preview(filename=staged["filename"], sha256=staged["sha256"],
+                   total=len(staged["rows"]), sample=staged.get("sample", []),
+                   headers=staged.get("headers", []), token=token)
+
+
+def start_preview_job(register, preview, user, organisation):
+    """Queue the dry run of a large staged file."""
+    from chainward.jobs.services import create_job, enqueue_after_commit
+
+    from .tasks import run_import_preview
+
+    with transaction.atomic():
+        job = create_job(user, organisation, "import_preview",
+                         f"Check {preview.filename} for {register.verbose_name_plural}",
+                         {"token": preview.token, "register": register.label,
+                          "total": preview.total, "filename": preview.filename})
+        enqueue_after_commit(run_import_preview, str(job.pk))
+    return job
+
+
+def check_staged(job, register, staged, user, organisation):
+    """The preview job: dry-run every staged row; returns the job result or raises JobRefused."""
+    from chainward.jobs.services import JobRefused, heartbeat
+
+    rows = staged["rows"]
+    mapping = dict(enumerate(rows[0][1])) if rows else {}
+    numbered = [(n, [row.get(name, "") for name in mapping.values()]) for n, row in rows]
+    errors = validate_rows(register, user, organisation, numbered, mapping,
+                           progress=lambda done, total: heartbeat(job, done, total))
+    if errors:
+        raise JobRefused(f"{len(errors)} problems", errors=[list(e) for e in errors])
+    staged["validated"] = True
+    write_staged(job.params["token"], staged)
+    url = reverse(register.url_name("import")) + f"?token={job.params['token']}"
+    return {"message": f"All {len(rows)} rows of {staged['filename']} are valid. Nothing has "
+                       "been written yet.", "url": url, "link_text": "Review and import"}
+
+
 def confirm_import(register, token, user, organisation):
     """Turn a clean preview into a queued import job."""
     from chainward.jobs.services import create_job, enqueue_after_commit
@@ -296,7 +423,7 @@ def confirm_import(register, token, user, organisation):
     from .tasks import run_import
 
     staged = load_staged(token, user, organisation, register.label)
-    if staged is None:
+    if staged is None or not staged.get("validated", True):
         return None
     with transaction.atomic():
         job = create_job(user, organisation, "import",
@@ -308,7 +435,7 @@ def confirm_import(register, token, user, organisation):
 
 
 class ImportFailed(Exception):
-    """A row failed during the real import; the transaction is rolled back."""
+    """A row failed during the real import; what earlier batches wrote is undone."""
 
     def __init__(self, errors):
         super().__init__(f"{len(errors)} row error(s)")
@@ -316,29 +443,63 @@ class ImportFailed(Exception):
 
 
 def perform_import(job, register, staged, user, organisation):
-    """Create every staged row in one transaction, or none of them."""
+    """Create every staged row, or (in the end) none of them.
+
+    Design (SQLite has one writer at a time): rows are written in short transactions — a batch
+    closes after IMPORT_BATCH_SECONDS — so a login or an API write waits at most that long, and
+    on SQLite the import pauses briefly between batches so waiting writers get their turn.
+    Each batch records what it created (`JobRecord`) in the same transaction. If a row fails,
+    or anything else goes wrong, the records of the earlier batches are deleted again through
+    the ledgered path (a `delete` entry each, reason "undo of import …"); if the worker dies,
+    the next worker start does the same (`jobs.services.recover_abandoned_jobs`). The ledger
+    therefore shows the attempt and its undoing — nothing is removed around it. The final
+    transaction writes the `import` event, forgets the JobRecords and marks the job succeeded
+    together, so a job is never both finished and undoable.
+    """
+    from chainward.jobs.services import heartbeat, mark_finished, note_created, undo_created
+
+    from . import services
+
     rows = staged["rows"]
     form_class = build_form_class(register, set(rows[0][1]) if rows else set())
     total = len(rows)
     reason = f"import {staged['filename']} sha256:{staged['sha256']}"
-    from . import services
-
-    with actor_context(user, reason=reason), transaction.atomic():
-        for done, (number, row) in enumerate(rows, start=1):
-            form = make_row_form(register, form_class, row, user, organisation)
-            if not form.is_valid():
-                raise ImportFailed([(number, column, message)
-                                    for column, messages in form.errors.items()
-                                    for message in messages])
-            try:
-                services.save_record(user, form.instance, form=form)
-            except PermissionDenied as denied:
-                raise ImportFailed([(number, "—", str(denied))]) from None
-            if done % 25 == 0 or done == total:
-                job.set_progress(done, total)
-        record_event("import", object_type=register.label,
-                     object_repr=str(register.verbose_name_plural),
-                     organisation_id=organisation.pk,
-                     details={"rows": total, "filename": staged["filename"],
-                              "sha256": staged["sha256"], "job": str(job.pk)})
+    pause = settings.IMPORT_BATCH_PAUSE if connection.vendor == "sqlite" else 0
+    position = 0
+    try:
+        with actor_context(user, reason=reason, request_id=job.request_id or None):
+            while position < total:
+                started = time.monotonic()
+                with transaction.atomic():
+                    created = []
+                    while position < total and (not created or (
+                            time.monotonic() - started < settings.IMPORT_BATCH_SECONDS)):
+                        number, row = rows[position]
+                        form = make_row_form(register, form_class, row, user, organisation)
+                        if not form.is_valid():
+                            raise ImportFailed([(number, column, message)
+                                                for column, messages in form.errors.items()
+                                                for message in messages])
+                        try:
+                            services.save_record(user, form.instance, form=form)
+                        except PermissionDenied as denied:
+                            raise ImportFailed([(number, "—", str(denied))]) from None
+                        created.append((form.instance, number))
+                        position += 1
+                    note_created(job, created)
+                    heartbeat(job, position, total)
+                if pause and position < total:
+                    time.sleep(pause)
+            with transaction.atomic():
+                record_event("import", object_type=register.label,
+                             object_repr=str(register.verbose_name_plural),
+                             organisation_id=organisation.pk,
+                             details={"rows": total, "filename": staged["filename"],
+                                      "sha256": staged["sha256"], "job": str(job.pk)})
+                job.records.all().delete()
+                mark_finished(job, True, {"created": total})
+    except BaseException:
+        undo_created(job, reason=f"undo of {reason}: the import failed at row "
+                                 f"{rows[position][0] if position < total else '—'}")
+        raise
     return total

@@ -1,43 +1,43 @@
-"""Background tasks of the core machinery. Tasks take ids, re-read and re-authorise."""
+"""Background tasks of the core machinery: they run as the job's requester (`job_task`),
+re-read what they work on and re-check the requester's right to do it."""
 
-import logging
-
-from django.contrib.auth import get_user_model
-from django_tasks import task
-
-from chainward.jobs import services as jobs
-from chainward.jobs.models import Job
+from chainward.access.scope import scope_map
+from chainward.jobs.services import JobRefused, job_task
 
 from . import imports
 from .register import get_register
 
-logger = logging.getLogger(__name__)
+
+def _may_import(job, user):
+    """The requester may still import into this register, in the job's organisation."""
+    register = get_register(job.params["register"])
+    if job.organisation_id not in (scope_map(user).get(f"{register.label}:import") or {}):
+        return "you may no longer import here"
+    return None
 
 
-@task()
-def run_import(job_id):
-    """Run a confirmed import job (all rows or none)."""
-    job = Job.objects.select_related("organisation").get(pk=job_id)
-    user = get_user_model().objects.get(pk=job.user_id)
-    jobs.mark_running(job)
+def _staged(job, user):
     register = get_register(job.params["register"])
     staged = imports.load_staged(job.params["token"], user, job.organisation, register.label)
     if staged is None:
-        jobs.mark_finished(job, False, {"errors": [[0, "file", "the staged file is gone"]]})
-        return
-    if not user.has_perm(f"{register.app_label}.import_{register.model_name}"):
-        jobs.mark_finished(job, False, {"errors": [[0, "—", "you may no longer import here"]]})
-        return
+        raise JobRefused("the staged file is gone; upload it again")
+    return register, staged
+
+
+@job_task(check=_may_import)
+def run_import_preview(job, user):
+    """Check every row of a large staged file (nothing is written)."""
+    register, staged = _staged(job, user)
+    return imports.check_staged(job, register, staged, user, job.organisation)
+
+
+@job_task(check=_may_import)
+def run_import(job, user):
+    """Run a confirmed import job (all rows or, after an undo, none)."""
+    register, staged = _staged(job, user)
     try:
         created = imports.perform_import(job, register, staged, user, job.organisation)
     except imports.ImportFailed as failed:
-        jobs.mark_finished(job, False, {"errors": [list(e) for e in failed.errors]})
-        return
-    except Exception as exc:
-        # Whatever went wrong, the transaction rolled back: say so on the job, then re-raise
-        # so the task backend records the traceback.
-        logger.exception("import job %s failed", job_id)
-        jobs.mark_finished(job, False, {"errors": [[0, "—", f"unexpected error: {exc}"]]})
-        raise
-    jobs.mark_finished(job, True, {"created": created})
+        raise JobRefused("row errors", errors=[list(e) for e in failed.errors]) from None
     (imports.staging_dir() / f"{job.params['token']}.json").unlink(missing_ok=True)
+    return {"created": created}

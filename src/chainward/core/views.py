@@ -241,8 +241,16 @@ class ObjectImportView(RegisterView):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
+        # ?token= comes back from a large file's check job: show its clean preview to confirm.
+        preview = None
+        if request.GET.get("token"):
+            preview = imports.staged_preview(self.register, request.GET["token"], request.user,
+                                             request.organisation)
+            if preview is None:
+                messages.error(request, "That check has expired, is not finished or is not "
+                                        "yours; upload the file again.")
         return render(request, self.template_name, self.context(
-            columns=imports.import_columns(self.register)))
+            columns=imports.import_columns(self.register), preview=preview))
 
     def post(self, request, *args, **kwargs):
         if "token" in request.POST:
@@ -256,6 +264,10 @@ class ObjectImportView(RegisterView):
         upload = request.FILES.get("file")
         preview = imports.preview_import(self.register, upload, request.user,
                                          request.organisation)
+        if preview.job is not None:
+            messages.info(request, f"{preview.filename} has {preview.total} rows; it is being "
+                                   "checked in the background. Nothing is written yet.")
+            return redirect(preview.job.get_absolute_url())
         status = 200 if preview.ok else 400
         return render(request, self.template_name, self.context(
             columns=imports.import_columns(self.register), preview=preview), status=status)
