@@ -12,6 +12,7 @@ from chainward.audits.models import Audit, CorrectiveAction, Finding
 from chainward.ledger.context import actor_context
 from chainward.ledger.models import LedgerEntry
 from chainward.library.models import CatalogEntry, Library, Requirement
+from tests.support.bulk import fixture_writes
 from tests.support.library import tiny_framework
 
 from . import factories as f
@@ -384,7 +385,8 @@ def test_a_closed_audits_checklist_cannot_change_through_the_form_or_the_api(adm
                                                                               world):
     audit = fixture(f.audit, world["org_a"], "Closed", sites=[world["s1"]])
     row = fixture(f.item, audit, "Seals checked?", result="conforming")
-    Audit.objects.filter(pk=audit.pk).update(status="closed")
+    with fixture_writes(Audit):
+        Audit.objects.filter(pk=audit.pk).update(status="closed")
     response = admin_client.post(f"/audits/checklist-items/{row.pk}/edit/", {
         "audit": audit.pk, "question": "Seals checked?", "order": 0,
         "result": "nonconforming", "notes": "changed later", "version": row.version})
@@ -403,7 +405,8 @@ def test_a_reported_audit_offers_no_checklist_generation(admin_client, world):
     framework = tiny_framework("rep")
     audit = fixture(f.audit, world["org_a"], "Reported", sites=[world["s2"]])
     audit.criteria.set([framework])
-    Audit.objects.filter(pk=audit.pk).update(status="reported")
+    with fixture_writes(Audit):
+        Audit.objects.filter(pk=audit.pk).update(status="reported")
     page = admin_client.get(f"/audits/audits/{audit.pk}/").content.decode()
     assert "Generate checklist" not in page
     response = admin_client.post(f"/audits/audits/{audit.pk}/generate-checklist/", follow=True)

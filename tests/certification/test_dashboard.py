@@ -10,6 +10,7 @@ from django.utils import timezone
 from chainward.certification import dashboard
 from chainward.certification.models import Certificate
 from chainward.ledger.context import actor_context
+from tests.support.bulk import fixture_writes
 from tests.support.world import build_world
 
 from . import factories as f
@@ -38,8 +39,9 @@ def test_cards_follow_the_records():
     assert dashboard.review_actions_overdue(request).value == "0"
     with actor_context(None, name="fixture"):
         cert = f.certificate(world, org, world["s1"], "C-1")
-        Certificate.objects.filter(pk=cert.pk).update(
-            status="active", issued_on=today() - 900 * DAY, expires_on=today() + 100 * DAY)
+        with fixture_writes(Certificate):
+            Certificate.objects.filter(pk=cert.pk).update(
+                status="active", issued_on=today() - 900 * DAY, expires_on=today() + 100 * DAY)
         f.milestone(world, cert, "surveillance2", "soon", due_date=today() + 80 * DAY)
         f.milestone(world, cert, "recertification", "later", due_date=today() + 95 * DAY)
         review = f.review(world, org, "Review 2025")

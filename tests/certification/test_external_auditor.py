@@ -9,6 +9,7 @@ import pytest
 from chainward.access.models import RoleAssignment
 from chainward.certification.models import EvidencePack
 from chainward.ledger.context import actor_context
+from tests.support.bulk import fixture_writes
 from tests.support.world import build_world
 
 from . import factories as f
@@ -27,10 +28,11 @@ def world(db):
             "milestones": f.milestone(world, cert, "stage1", "Stage 1 done"),
         }
         pack = f.pack(world, org, "whole organisation")
-        EvidencePack.objects.filter(pk=pack.pk).update(status="ready", index={
-            "requirements": [{"ref_id": "4.1", "title": "Context", "assessable": True,
-                              "status": "Fully implemented", "evidence": []}],
-            "sections": [], "assessment": "GAP-0001 ISO 28000 gap analysis"})
+        with fixture_writes(EvidencePack):
+            EvidencePack.objects.filter(pk=pack.pk).update(status="ready", index={
+                "requirements": [{"ref_id": "4.1", "title": "Context", "assessable": True,
+                                  "status": "Fully implemented", "evidence": []}],
+                "sections": [], "assessment": "GAP-0001 ISO 28000 gap analysis"})
         world["records"]["evidence-packs"] = pack
     return world
 
@@ -76,8 +78,9 @@ def test_external_auditor_reads_changes_nothing_and_expires(client, world):
                        content_type="application/json").status_code == 403
 
     # The assignment ends: nothing is readable any more.
-    RoleAssignment.objects.filter(user=auditor).update(
-        valid_until=datetime.date.today() - datetime.timedelta(days=1))
+    with fixture_writes(RoleAssignment):
+        RoleAssignment.objects.filter(user=auditor).update(
+            valid_until=datetime.date.today() - datetime.timedelta(days=1))
     client.force_login(auditor)
     for prefix, obj in records.items():
         assert client.get(f"/certification/{prefix}/").status_code == 403, prefix

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from chainward.certification import services
 from chainward.ledger.context import actor_context
+from tests.support.bulk import fixture_writes
 from tests.support.world import build_world
 
 from . import factories as f
@@ -23,7 +24,8 @@ def world(db):
 def _pack(world, **fields):
     with actor_context(None, name="fixture"):
         pack = f.pack(world, world["org_a"], "whole organisation")
-    type(pack).objects.filter(pk=pack.pk).update(**fields)
+    with fixture_writes(type(pack)):
+        type(pack).objects.filter(pk=pack.pk).update(**fields)
     pack.refresh_from_db()
     return pack
 
@@ -42,9 +44,10 @@ def test_a_queued_pack_page_polls_its_status(world, client):
     assert f'hx-get="{status_url}"' in body
 
     # The worker finishes: the next poll shows the download button and stops polling.
-    type(pack).objects.filter(pk=pack.pk).update(
-        status="ready", size=285649, sha256="a" * 64, file="packs/x.zip",
-        produced_at=timezone.now())
+    with fixture_writes(type(pack)):
+        type(pack).objects.filter(pk=pack.pk).update(
+            status="ready", size=285649, sha256="a" * 64, file="packs/x.zip",
+            produced_at=timezone.now())
     body = client.get(status_url, headers={"HX-Request": "true"}).content.decode()
     assert "Download ZIP" in body and "hx-get" not in body and "Ready" in body
     assert "279 KB" in body and "285649" not in body and "Error" not in body

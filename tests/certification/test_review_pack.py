@@ -23,6 +23,7 @@ from chainward.supplychain.models import (
     Site,
     StatementOfApplication,
 )
+from tests.support.bulk import fixture_writes
 from tests.support.world import build_world
 
 from . import factories as f
@@ -158,8 +159,9 @@ def test_pack_counts_equal_register_counts_and_snapshot_never_changes(setup, cli
     with actor_context(None, name="later"):
         Site.objects.create(organisation=org, name="New site", code="S9", kind="warehouse",
                             country="DE")
-        ReviewAction.objects.filter(description="Open, in time").update(status="done",
-                                                                        done_on=today())
+        with fixture_writes(ReviewAction):
+            ReviewAction.objects.filter(description="Open, in time").update(status="done",
+                                                                            done_on=today())
     review.refresh_from_db()
     assert review.snapshot == stored
     assert figures(review)[("context", "sites_added")] == 3
@@ -204,7 +206,8 @@ def test_workflow_held_and_approved(setup, client):
     client.post(f"/certification/reviews/{review.pk}/approve/")
     review.refresh_from_db()
     assert review.status == "held"  # no decisions recorded yet
-    ManagementReview.objects.filter(pk=review.pk).update(decisions="Go on.")
+    with fixture_writes(ManagementReview):
+        ManagementReview.objects.filter(pk=review.pk).update(decisions="Go on.")
     client.post(f"/certification/reviews/{review.pk}/approve/")
     review.refresh_from_db()
     assert review.status == "approved" and review.minutes_approved_by == manager

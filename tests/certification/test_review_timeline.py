@@ -12,6 +12,7 @@ from django.utils import timezone
 from chainward.certification import services
 from chainward.certification.models import ManagementReview
 from chainward.ledger.context import actor_context
+from tests.support.bulk import fixture_writes
 from tests.support.world import build_world
 
 from . import factories as f
@@ -29,7 +30,8 @@ def world(db):
 def _review(world, title, date):
     with actor_context(None, name="fixture"):
         review = f.review(world, world["org_a"], title)
-    ManagementReview.objects.filter(pk=review.pk).update(date=date)
+    with fixture_writes(ManagementReview):
+        ManagementReview.objects.filter(pk=review.pk).update(date=date)
     review.refresh_from_db()
     return review
 
@@ -75,7 +77,8 @@ def test_holding_a_future_meeting_is_refused(world):
 def test_holding_a_meeting_dated_before_its_pack_is_refused(world):
     today = timezone.localdate()
     review = services.compile_pack(world["manager"], _review(world, "Backdated", today))
-    ManagementReview.objects.filter(pk=review.pk).update(date=today - 2 * DAY)
+    with fixture_writes(ManagementReview):
+        ManagementReview.objects.filter(pk=review.pk).update(date=today - 2 * DAY)
     review.refresh_from_db()
     with pytest.raises(PermissionDenied, match="before the pack was compiled"):
         services.mark_held(world["manager"], review)

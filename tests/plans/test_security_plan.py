@@ -20,6 +20,7 @@ from chainward.plans.registers import SecurityPlanRegister, SecurityPlanVersionR
 from chainward.risk.models import Countermeasure, Rating, SecurityAssessment
 from chainward.supplychain.models import Leg
 from tests.risk import support
+from tests.support.bulk import fixture_writes
 from tests.support.matrix import RegisterCase, matrix_tests
 from tests.support.world import build_world
 
@@ -59,9 +60,11 @@ def completed_assessment(world, *, sites=("s1", "s2"), extra_ratings=0):
                     for i in range(extra_ratings)]
             for row in rows:
                 row.compute_levels(assessment.matrix)
-            Rating.objects.bulk_create(rows)
-    SecurityAssessment.objects.filter(pk=assessment.pk).update(
-        status="completed", completed_on=datetime.date(2026, 11, 1))
+            with fixture_writes(Rating):
+                Rating.objects.bulk_create(rows)
+    with fixture_writes(SecurityAssessment):
+        SecurityAssessment.objects.filter(pk=assessment.pk).update(
+            status="completed", completed_on=datetime.date(2026, 11, 1))
     assessment.refresh_from_db()
     return assessment
 
@@ -83,7 +86,8 @@ class SecurityPlanTests(TestCase):
         return security_plan.generate_version(user or self.manager, self.assessment)
 
     def test_generation_needs_a_completed_assessment(self):
-        SecurityAssessment.objects.filter(pk=self.assessment.pk).update(status="in_progress")
+        with fixture_writes(SecurityAssessment):
+            SecurityAssessment.objects.filter(pk=self.assessment.pk).update(status="in_progress")
         self.assessment.refresh_from_db()
         with pytest.raises(security_plan.PlanRefused, match="complete"):
             self.generate()
@@ -226,7 +230,8 @@ class SecurityPlanTests(TestCase):
                                         PackWriter(viewer, "EP-2")), [])
 
     def test_generate_view_reports_refusals(self):
-        SecurityAssessment.objects.filter(pk=self.assessment.pk).update(status="in_progress")
+        with fixture_writes(SecurityAssessment):
+            SecurityAssessment.objects.filter(pk=self.assessment.pk).update(status="in_progress")
         self.client.force_login(self.manager)
         response = self.client.post(reverse("plans:generate_plan", args=[self.assessment.pk]),
                                     follow=True)

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from chainward.ledger.context import actor_context
 from chainward.risk import levels, services
 from chainward.risk.models import RiskMatrix
+from tests.support.bulk import fixture_writes
 
 from .support import assessment_at, load_catalogues, rating, threat
 
@@ -107,7 +108,8 @@ def test_matrix_form_shows_field_errors(admin_client, world, catalogues):
 def test_frozen_matrix_refuses_changes(world, catalogues):
     matrix = services.default_matrix(world["org_a"])
     matrix.frozen = True
-    RiskMatrix.objects.filter(pk=matrix.pk).update(frozen=True)
+    with fixture_writes(RiskMatrix):
+        RiskMatrix.objects.filter(pk=matrix.pk).update(frozen=True)
     matrix.acceptance_level = "high"
     with pytest.raises(ValidationError) as failure:
         matrix.full_clean()

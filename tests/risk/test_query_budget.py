@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from chainward.ledger.context import actor_context
 from chainward.risk.models import Rating, ThreatApplicability
 from chainward.supplychain.models import Site
+from tests.support.bulk import fixture_writes
 
 from .support import assessment_at, load_catalogues
 
@@ -23,7 +24,8 @@ def bulk_grid(world, assessment, scenarios, targets, start=0):
     """`scenarios` × `targets` ratings made with bulk_create, levels computed per row."""
     org, matrix = world["org_a"], assessment.matrix
     owner = world["users"]["security_manager__org"]
-    with actor_context(None, name="query budget"):
+    with actor_context(None, name="query budget"), \
+            fixture_writes(Site, ThreatApplicability, Rating):
         have = Site.objects.filter(organisation=org, code__startswith="G").count()
         Site.objects.bulk_create([
             Site(organisation=org, name=f"Grid site {i}", code=f"G{i}", kind="warehouse",

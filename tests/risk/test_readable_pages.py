@@ -16,6 +16,7 @@ from chainward.access.models import User
 from chainward.risk import services
 from chainward.risk.models import RENEWAL_WINDOW, Rating, RiskAcceptance, RiskMatrix
 from chainward.supplychain.models import Organisation
+from tests.support.bulk import fixture_writes
 
 # The demo's High/Critical acceptances are top management's (matrix acceptance authority): the
 # person who accepts and renews them here is the managing director.
@@ -66,8 +67,9 @@ def test_no_accept_button_while_an_acceptance_is_valid(client, demo, manager):
 def test_renewal_in_the_last_month_and_after_expiry(client, demo, manager):
     rating, acceptance = accepted_rating(demo)
     today = timezone.localdate()
-    RiskAcceptance.objects.filter(pk=acceptance.pk).update(
-        valid_until=today + datetime.timedelta(days=10))
+    with fixture_writes(RiskAcceptance):
+        RiskAcceptance.objects.filter(pk=acceptance.pk).update(
+            valid_until=today + datetime.timedelta(days=10))
     page = client.get(rating.get_absolute_url()).content.decode()
     assert "Renew this acceptance" in page
     renewed = services.accept_risk(manager, rating, justification="Renewed after review",
@@ -76,8 +78,9 @@ def test_renewal_in_the_last_month_and_after_expiry(client, demo, manager):
     assert renewed.reference in page.split('id="current-acceptance"')[1].split("</dd>")[0]
     assert "Renew this acceptance" not in page and "Accept this residual risk" not in page
     # Once every acceptance has lapsed, the risk is offered for acceptance again.
-    RiskAcceptance.objects.filter(rating=rating).update(
-        valid_until=today - datetime.timedelta(days=1))
+    with fixture_writes(RiskAcceptance):
+        RiskAcceptance.objects.filter(rating=rating).update(
+            valid_until=today - datetime.timedelta(days=1))
     page = client.get(rating.get_absolute_url()).content.decode()
     assert "Accept this residual risk" in page and "not accepted" in page
 

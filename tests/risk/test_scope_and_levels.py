@@ -12,6 +12,7 @@ from chainward.ledger.models import LedgerEntry
 from chainward.risk import heatmap, services
 from chainward.risk.models import Rating, ThreatApplicability
 from chainward.supplychain.models import Site
+from tests.support.bulk import fixture_writes
 
 from .support import assessment_at, leg, load_catalogues, rating, threat
 
@@ -149,12 +150,14 @@ def test_dashboard_cards_and_prompts(client, world, rated):
     assert "Security re-assessment" in home
     assert reassessment_prompts(manager, world["org_a"]) == []
     long_ago = datetime.date.today() - datetime.timedelta(days=400)
-    SecurityAssessment.objects.filter(pk=rated["assessment"].pk).update(completed_on=long_ago)
+    with fixture_writes(SecurityAssessment):
+        SecurityAssessment.objects.filter(pk=rated["assessment"].pk).update(completed_on=long_ago)
     with actor_context(None, name="t"):
         Site.objects.create(organisation=world["org_a"], name="New DC", code="S9",
                             kind="warehouse", country="DE")
-    RiskMatrix.objects.filter(organisation=world["org_a"]).update(
-        threat_level_changed_on=datetime.date.today(), threat_level_note="Alert raised")
+    with fixture_writes(RiskMatrix):
+        RiskMatrix.objects.filter(organisation=world["org_a"]).update(
+            threat_level_changed_on=datetime.date.today(), threat_level_note="Alert raised")
     prompts = reassessment_prompts(manager, world["org_a"])
     assert any(p.startswith("Annual review due") for p in prompts)
     assert any(re.match(r"\d+ sites? added since", p) for p in prompts)

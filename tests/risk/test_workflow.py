@@ -11,6 +11,7 @@ from chainward.ledger.models import LedgerEntry
 from chainward.library.models import CatalogEntry
 from chainward.risk import services
 from chainward.risk.models import AssessmentMember, Rating, RiskAcceptance, ThreatApplicability
+from tests.support.bulk import fixture_writes
 
 from .support import assessment_at, load_catalogues, rating, threat
 
@@ -142,8 +143,9 @@ def test_acceptance_ui_and_expiry(client, world, catalogues):
     acceptance = RiskAcceptance.objects.get()
     assert acceptance.accepted_by == top and not acceptance.is_expired
     # Expired: shows as due in the filter and on the dashboard.
-    RiskAcceptance.objects.filter(pk=acceptance.pk).update(
-        valid_until=timezone.localdate() - datetime.timedelta(days=1))
+    with fixture_writes(RiskAcceptance):
+        RiskAcceptance.objects.filter(pk=acceptance.pk).update(
+            valid_until=timezone.localdate() - datetime.timedelta(days=1))
     listed = client.get("/risk/acceptances/", {"expired": "true"}).content.decode()
     assert acceptance.reference in listed
     home = client.get("/").content.decode()
@@ -177,7 +179,8 @@ def test_completion_in_ui_and_api(client, world, catalogues):
     response = client.post(f"/api/risk/assessments/{assessment.pk}/complete/")
     assert response.status_code == 400
     assert any(missing.reference in p and "an owner" in p for p in response.json()["problems"])
-    Rating.objects.filter(pk=missing.pk).update(owner=manager)
+    with fixture_writes(Rating):
+        Rating.objects.filter(pk=missing.pk).update(owner=manager)
     response = client.post(f"/api/risk/assessments/{assessment.pk}/complete/")
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "completed"
@@ -211,7 +214,8 @@ def test_start_from_baseline_copies_and_flags(world, catalogues):
     assert previous.ratings.count() == 2  # the baseline keeps its own
     assert LedgerEntry.objects.count() > before + 6  # every copied row is ledgered
     # Completing the re-assessment supersedes the baseline.
-    Rating.objects.filter(assessment=new).update(reviewed=True)
+    with fixture_writes(Rating):
+        Rating.objects.filter(assessment=new).update(reviewed=True)
     services.complete_assessment(manager, new)
     previous.refresh_from_db()
     assert previous.status == "archived"

@@ -1,4 +1,4 @@
-"""Forms of the audits app: programme, audit (with the independence rule), checklist rows."""
+"""Forms of the audits app: programme, audit, checklist rows."""
 
 from django import forms
 from django.db.models import Q
@@ -7,7 +7,6 @@ from chainward.core.forms import RecordForm, style_widgets
 from chainward.library.models import Framework, Requirement
 
 from .choices import ChecklistResult
-from .services import independence_errors
 
 
 def frameworks_for(organisation):
@@ -32,7 +31,9 @@ class AuditProgrammeForm(RecordForm):
 
 
 class AuditForm(RecordForm):
-    """Create or edit an audit; an auditor responsible for what is audited is refused."""
+    """Create or edit an audit. Auditor independence is checked by `save_record` (through
+    `services.assert_independent`) on the saved team and sites; the view shows its refusal on
+    the lead auditor / team fields."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -40,19 +41,6 @@ class AuditForm(RecordForm):
             self.fields["criteria"].queryset = frameworks_for(self.organisation)
         if "requirements" in self.fields:
             self.fields["requirements"].queryset = requirements_for(self.organisation)
-
-    def clean(self):
-        cleaned = super().clean()
-        sites = cleaned.get("sites") or []
-        responsible = cleaned.get("responsible_persons") or []
-        errors = independence_errors(
-            self.organisation.pk if self.organisation else self.instance.organisation_id,
-            cleaned.get("lead_auditor"), list(cleaned.get("team") or []),
-            {s.pk for s in sites}, {p.pk for p in responsible})
-        for name, messages in errors.items():
-            for message in messages:
-                self.add_error(name, message)
-        return cleaned
 
 
 class RequirementChoiceForm(RecordForm):

@@ -73,10 +73,19 @@ def independence_problems(organisation_id, auditors, site_ids, responsible_ids=(
     return problems
 
 
-def independence_errors(organisation_id, lead, team, site_ids, responsible_ids=()):
-    """The same rule as form/serializer field errors: {"lead_auditor"|"team": [messages]}."""
-    team = [member for member in team if member is not None]
-    problems = independence_problems(organisation_id, [lead, *team], site_ids, responsible_ids)
+def assert_independent(audit):
+    """Refuse (ValidationError on lead_auditor / team) an audit whose team is not independent
+    of its scope, as stored with its many-to-many values.
+
+    The one place of the rule: `save_record` runs it after every save of an audit from every
+    path (the audit register's `after_save`: UI, API create and PATCH, demo), and
+    `transition_audit` goes through `save_record`, so a team that lost its independence since
+    planning cannot move on. Forms and serializers only show the refusal.
+    """
+    lead, team = audit.lead_auditor, list(audit.team.all())
+    problems = independence_problems(
+        audit.organisation_id, [lead, *team], set(audit.sites.values_list("pk", flat=True)),
+        set(audit.responsible_persons.values_list("pk", flat=True)))
     errors = {}
     if lead is not None and lead.pk in problems:
         errors["lead_auditor"] = [problems[lead.pk]]
@@ -84,15 +93,6 @@ def independence_errors(organisation_id, lead, team, site_ids, responsible_ids=(
                    (lead is None or m.pk != lead.pk)]
     if team_errors:
         errors["team"] = team_errors
-    return errors
-
-
-def assert_independent(audit):
-    """Refuse (ValidationError) a saved audit whose team is not independent of its scope."""
-    errors = independence_errors(
-        audit.organisation_id, audit.lead_auditor, list(audit.team.all()),
-        set(audit.sites.values_list("pk", flat=True)),
-        set(audit.responsible_persons.values_list("pk", flat=True)))
     if errors:
         raise ValidationError(errors)
 
@@ -107,7 +107,6 @@ def transition_audit(user, audit, to_status, *, expected_version=None):
         label = AuditStatus(to_status).label if to_status in AuditStatus.values else to_status
         raise ValidationError({"status": f"An audit that is {audit.get_status_display().lower()}"
                                          f" cannot become {label.lower()}."})
-    assert_independent(audit)
     today = timezone.localdate()
     if to_status == AuditStatus.IN_PROGRESS and audit.actual_start is None:
         audit.actual_start = today

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from chainward.compliance.models import GapAssessment, RequirementStatus
+from chainward.core import services as records
 from chainward.core.pdf import WatermarkError, render_pdf, watermark_pdf
 from chainward.documents.choices import Classification
 from chainward.documents.models import DocumentVersion, Evidence, EvidenceKind
@@ -232,13 +233,13 @@ def request_pack(user, organisation, framework):
 
     pack = EvidencePack(organisation=organisation, framework=framework, produced_by=user,
                         producer_scope=services.scope_label(user, organisation))
-    from chainward.core import services as records
-
-    records.save_record(user, pack)
-    job = jobs.create_job(user, organisation, "evidence_pack",
-                          f"Evidence pack {pack.reference} ({framework.ref_id})",
-                          {"pack": pack.pk, "total": 1})
-    EvidencePack.objects.filter(pk=pack.pk).update(job=job)
+    with transaction.atomic():
+        records.save_record(user, pack)
+        job = jobs.create_job(user, organisation, "evidence_pack",
+                              f"Evidence pack {pack.reference} ({framework.ref_id})",
+                              {"pack": pack.pk, "total": 1})
+        records.update_records(user, EvidencePack.objects.filter(pk=pack.pk), touch=False,
+                               reason=f"queued as job {job.pk}", job=job)
     pack.job = job
     jobs.enqueue_after_commit(run_evidence_pack, str(job.pk))
     return pack
@@ -266,7 +267,8 @@ def run_evidence_pack(job_id):
         stored = default_storage.save(name, ContentFile(body))
         digest = hashlib.sha256(body).hexdigest()
         with transaction.atomic():
-            EvidencePack.objects.filter(pk=pack.pk).update(
+            records.update_records(
+                user, EvidencePack.objects.filter(pk=pack.pk), reason=f"job {job.pk} built it",
                 status=PackStatus.READY, file=stored, size=len(body), sha256=digest,
                 index=index, produced_at=timezone.now())
             pack.refresh_from_db()
@@ -282,5 +284,7 @@ def run_evidence_pack(job_id):
 
 
 def _fail(job, pack, message):
-    EvidencePack.objects.filter(pk=pack.pk).update(status=PackStatus.FAILED, error=message)
+    records.update_records(job.user, EvidencePack.objects.filter(pk=pack.pk),
+                           reason=f"job {job.pk} failed", status=PackStatus.FAILED,
+                           error=message)
     jobs.mark_finished(job, False, {"errors": [[0, "—", message]]})

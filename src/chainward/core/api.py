@@ -2,7 +2,6 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
@@ -261,13 +260,10 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         for name, value in data.items():
             setattr(instance, name, value)
         try:
-            with transaction.atomic():
-                services.save_record(self.request.user, instance,
-                                     expected_version=expected_version)
-                for name, value in relations.items():
-                    getattr(instance, name).set(value)
-                if serializer.instance is None:
-                    self.register.after_save(self.request.user, instance, True)
+            # Many-to-many values, the register's after_save and the scope re-check all happen
+            # inside save_record, as for the UI and imports.
+            services.save_record(self.request.user, instance, relations=relations,
+                                 expected_version=expected_version)
         except services.Conflict as conflict:
             raise ConflictError({
                 "detail": f"This record changed since version {expected_version}; it is now "

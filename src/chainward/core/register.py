@@ -79,7 +79,10 @@ class Register:
         return self.base_queryset().restrict(user, action).filter(**org_filter)
 
     def after_save(self, user, obj, created):
-        """Hook run in the saving transaction by the UI and the API (override when needed)."""
+        """Run by `core.services.save_record` after every save of a record of this model, from
+        every path (UI, API, import, services, demo), in the saving transaction and before the
+        scope re-check; many-to-many values are already set. Raise ValidationError or
+        PermissionDenied to refuse the save (override when needed)."""
 
     def detail_context(self, obj, request):
         """Extra context for the detail page (override for summaries such as readiness)."""
@@ -173,6 +176,12 @@ def get_register(model_or_label):
     """The register instance of a model (class, instance or label)."""
     label = model_or_label if isinstance(model_or_label, str) else model_or_label._meta.label_lower
     return _registers[label]
+
+
+def find_register(model_or_label):
+    """The register instance of a model, or None when it has no register."""
+    label = model_or_label if isinstance(model_or_label, str) else model_or_label._meta.label_lower
+    return _registers.get(label)
 
 
 def all_registers():

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -137,6 +137,15 @@ class ObjectDetailView(RegisterView):
         ))
 
 
+def add_service_errors(form, error):
+    """Show a service's ValidationError on the form: on its fields, else above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
 class ObjectEditView(RegisterView):
     """Create or edit a record; a stale edit gets a conflict message, never an overwrite."""
 
@@ -172,15 +181,18 @@ class ObjectEditView(RegisterView):
         if not form.is_valid():
             return self.render(form, instance, status=400)
         try:
+            # save_record runs the register's after_save and every rule of the model.
             obj = services.save_record(request.user, form.instance, form=form,
-                                       expected_version=form.cleaned_data.get("version"),
-                                       after_save=self.register.after_save)
+                                       expected_version=form.cleaned_data.get("version"))
         except services.Conflict as conflict:
             conflict.readable = [(entry, readable_changes(entry)) for entry in conflict.changes]
             return self.render(form, instance, conflict=conflict, status=409)
         except PermissionDenied as denied:
             form.add_error(None, str(denied))
             return self.render(form, instance, status=403)
+        except ValidationError as invalid:
+            add_service_errors(form, invalid)
+            return self.render(form, instance, status=400)
         messages.success(request, f"Saved {obj._meta.verbose_name} {obj}.")
         if getattr(form, "notice", ""):
             messages.warning(request, form.notice)

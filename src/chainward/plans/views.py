@@ -2,20 +2,24 @@
 
 import hashlib
 import uuid
+from contextlib import nullcontext
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from chainward.core.files import bytes_response
 from chainward.core.pdf import WatermarkError, render_pdf, watermark_pdf, watermark_text
+from chainward.core.services import update_records
 from chainward.core.views import record_or_404
 from chainward.jobs import services as jobs
+from chainward.ledger.context import acting_as
 from chainward.ledger.events import record_event
 from chainward.risk.models import SecurityAssessment
 
@@ -66,16 +70,22 @@ def render_version_pdf(user, version, *, for_everyone, progress=None):
     return body
 
 
-def store_pdf(version, body):
-    """Keep the rendered whole-plan PDF with the version; the ledger records its hash."""
+def store_pdf(version, body, *, user=None):
+    """Keep the rendered whole-plan PDF with the version; the ledger records its hash.
+
+    `user` is who asked for the rendering (None: whoever the request or job acts as).
+    """
     name = default_storage.save(f"plans/{version.organisation_id}/{uuid.uuid4()}.pdf",
                                 ContentFile(body))
-    # The stored PDF is a cache of the version's content (not a change to the record), so it is
-    # written beside the record and the fact is recorded as an event with the file's hash.
-    SecurityPlanVersion.objects.filter(pk=version.pk).update(pdf_file=name,
-                                                            pdf_rendered_at=timezone.now())
-    record_event("render", obj=version, details={"file": name, "sha256":
-                                                 hashlib.sha256(body).hexdigest()})
+    # The stored PDF is a cache of the version's content, not an edit of the record: no new
+    # version or updated stamp (the cache stays valid), but the row change is ledgered and the
+    # rendering is recorded as an event with the file's hash, both as `user`.
+    with acting_as(user) if user is not None else nullcontext(), transaction.atomic():
+        update_records(user, SecurityPlanVersion.objects.filter(pk=version.pk),
+                       reason="rendered the whole-plan PDF", touch=False,
+                       pdf_file=name, pdf_rendered_at=timezone.now())
+        record_event("render", obj=version, details={"file": name, "sha256":
+                                                     hashlib.sha256(body).hexdigest()})
     return name
 
 
@@ -113,7 +123,7 @@ def plan_pdf(request, pk):
             return redirect(job.get_absolute_url())
         body = render_version_pdf(request.user, version, for_everyone=whole)
         if whole:
-            store_pdf(version, body)
+            store_pdf(version, body, user=request.user)
     stamp = watermark_text(request.user.email, label=version.plan.get_classification_display()
                            .upper())
     try:

@@ -93,13 +93,6 @@ class RiskMatrix(PrimaryModel):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        existing = self.pk is not None
-        super().save(*args, **kwargs)
-        if existing:
-            # Stored levels follow the matrix (UI and API edits alike).
-            self.recompute_ratings()
-
     def clean(self):
         super().clean()
         errors = levels.validate({f: getattr(self, f) for f in MATRIX_FIELDS})
@@ -111,16 +104,6 @@ class RiskMatrix(PrimaryModel):
                                         "is frozen; create a new matrix instead.")
         if errors:
             raise ValidationError(errors)
-
-    def recompute_ratings(self):
-        """Recompute the stored levels of every rating made with this matrix."""
-        ratings = list(Rating.objects.filter(assessment__matrix=self))
-        for rating in ratings:
-            rating.compute_levels(self)
-        Rating.objects.bulk_update(ratings, ["consequence", "inherent_level", "inherent_rank",
-                                             "residual_level", "residual_rank",
-                                             "above_appetite"], batch_size=500)
-        return len(ratings)
 
     def level_for(self, likelihood, consequence):
         return levels.level_for(self, likelihood, consequence)

@@ -4,7 +4,7 @@ register (ratings), countermeasures and risk acceptances."""
 from chainward.core.columns import Column
 from chainward.core.register import Register, RelatedPanel, add_register
 
-from . import filtersets, forms, models
+from . import filtersets, forms, models, services
 from .api import serializers
 from .api.viewsets import RiskAcceptanceViewSet, SecurityAssessmentViewSet
 
@@ -27,6 +27,12 @@ class RiskMatrixRegister(Register):
     detail_template = "risk/matrix_detail.html"
     can_import = False
     serializer_class = serializers.RiskMatrixSerializer
+
+    def after_save(self, user, obj, created):
+        """Stored rating levels follow the matrix (every save: UI and API), each change
+        ledgered."""
+        if not created:
+            services.recompute_levels(user, obj)
 
     def detail_context(self, obj, request):
         from .heatmap import matrix_table

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from chainward.access.scope import allows
-from chainward.core.services import save_record
+from chainward.core.services import bulk_update_records, save_record, update_records
 from chainward.ledger.context import acting_as
 from chainward.ledger.events import record_event
 from chainward.library.models import CatalogEntry
@@ -82,9 +82,23 @@ def default_matrix(organisation, user=None):
     return save_record(user, matrix)
 
 
-def recompute_levels(matrix):
-    """Recompute the stored levels of every rating made with `matrix` (after it changed)."""
-    return matrix.recompute_ratings()
+RATING_LEVEL_FIELDS = ("consequence", "inherent_level", "inherent_rank", "residual_level",
+                       "residual_rank", "above_appetite")
+
+
+def recompute_levels(user, matrix):
+    """Recompute the stored levels of every rating made with `matrix` (after it changed).
+
+    Run by the matrix register's `after_save` on every save of a matrix (UI, API). Each rating
+    whose levels change gets its own ledger entry (before/after, by `user`, naming the
+    matrix); returns the number of ratings changed.
+    """
+    ratings = list(Rating.objects.filter(assessment__matrix=matrix).order_by("pk"))
+    for rating in ratings:
+        rating.compute_levels(matrix)
+    return bulk_update_records(
+        user, ratings, RATING_LEVEL_FIELDS,
+        reason=f"risk matrix {matrix.reference} changed: stored levels recomputed")
 
 
 # --- workflow --------------------------------------------------------------------------------
@@ -178,8 +192,11 @@ def complete_assessment(user, assessment):
         save_record(user, assessment, expected_version=assessment.version)
         matrix = assessment.matrix
         if not matrix.frozen:
-            # Freezing is not an edit of the matrix: recorded as its own ledger event.
-            RiskMatrix.objects.filter(pk=matrix.pk).update(frozen=True)
+            # Freezing is not an edit of the matrix's content: no new version, but ledgered
+            # (the row's before/after) and recorded as its own event.
+            update_records(user, RiskMatrix.objects.filter(pk=matrix.pk),
+                           reason=f"used by completed assessment {assessment.reference}",
+                           touch=False, frozen=True)
             matrix.frozen = True
             record_event("freeze", obj=matrix, details={"by": assessment.reference})
         baseline = assessment.baseline

@@ -4,7 +4,6 @@ from rest_framework import serializers
 
 from chainward.audits import models
 from chainward.audits.forms import frameworks_for, requirements_for
-from chainward.audits.services import independence_errors
 from chainward.core.api import RecordSerializer
 
 RECORD_FIELDS = ("id", "url", "reference", "organisation", "version", "archived", "created_at",
@@ -41,6 +40,9 @@ class AuditProgrammeSerializer(FrameworkChoicesMixin, RecordSerializer):
 
 
 class AuditSerializer(FrameworkChoicesMixin, RecordSerializer):
+    """Auditor independence is checked by `save_record` on the saved team and sites; its
+    refusal is a 400 with the lead_auditor / team field errors."""
+
     framework_fields = ("criteria",)
     requirement_fields = ("requirements",)
 
@@ -51,27 +53,6 @@ class AuditSerializer(FrameworkChoicesMixin, RecordSerializer):
                   "team", "planned_start", "planned_end", "actual_start", "actual_end",
                   "status", "summary", "conclusion")
         read_only_fields = ("status",)
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        instance = self.instance
-
-        def current(name, many=False):
-            if name in attrs:
-                return attrs[name]
-            if instance is None:
-                return [] if many else None
-            return list(getattr(instance, name).all()) if many else getattr(instance, name)
-
-        organisation = self.context.get("organisation") or getattr(instance, "organisation",
-                                                                    None)
-        errors = independence_errors(
-            organisation.pk, current("lead_auditor"), current("team", True),
-            {s.pk for s in current("sites", True)},
-            {p.pk for p in current("responsible_persons", True)})
-        if errors:
-            raise serializers.ValidationError(errors)
-        return attrs
 
 
 class ChecklistItemSerializer(FrameworkChoicesMixin, RecordSerializer):
