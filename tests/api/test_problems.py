@@ -178,3 +178,21 @@ def test_the_schema_bounds_integers_and_the_page_size(admin_client):
     assert parameters["from_site"]["schema"]["maximum"] == 2**63 - 1
     assert parameters["limit"]["schema"]["minimum"] == 1
     assert "at most 500" in parameters["limit"]["description"]
+
+
+def test_a_refusal_by_middleware_is_a_problem_too(client, world):
+    user = world["users"]["administrator__org"]
+    user.must_change_password = True
+    user.save(update_fields=["must_change_password"])
+    client.force_login(user)
+    body = assert_problem(client.get("/api/supplychain/sites/"), 403)
+    assert "password" in body["detail"]
+
+
+def test_an_error_answer_a_view_builds_itself_keeps_its_members(admin_client, monkeypatch):
+    from rest_framework.response import Response
+
+    monkeypatch.setattr(core_api.RecordViewSet, "list", lambda self, request: Response(
+        {"detail": "Not ready.", "problems": ["R-1 has no owner"]}, status=400))
+    body = assert_problem(admin_client.get("/api/supplychain/sites/"), 400)
+    assert body["detail"] == "Not ready." and body["problems"] == ["R-1 has no owner"]
