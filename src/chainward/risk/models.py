@@ -627,9 +627,12 @@ register(RiskMatrix, roles=roles.ORGANISATION_RECORD)
 register(SecurityAssessment, site_paths=("sites",), siteless_is_organisation_wide=False,
          roles=roles.matrix(officer=roles.READ_EXPORT, contributor=roles.READ_EXPORT,
                             viewer=roles.NONE))
+# The team and the threats considered are part of the assessment: kept by whoever keeps the
+# assessment (security manager), read by the site officers whose sites it covers.
 for _model in (AssessmentMember, ThreatApplicability):
     register(_model, site_paths=("assessment__sites",), siteless_is_organisation_wide=False,
-             roles=roles.matrix(contributor=roles.READ_EXPORT, viewer=roles.NONE))
+             roles=roles.matrix(officer=roles.READ_EXPORT, contributor=roles.READ_EXPORT,
+                                viewer=roles.NONE))
 register(ExistingMeasure, site_paths=RATING_PATHS, siteless_is_organisation_wide=False,
          roles=RESTRICTED)
 register(Rating, site_paths=RATING_PATHS, siteless_is_organisation_wide=False,
