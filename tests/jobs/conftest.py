@@ -1,3 +1,3 @@
 """Fixtures of the jobs tests."""
 
-from tests.support.instance import sqlite_instance  # noqa: F401 - a real instance per test
+from tests.support.instance import sqlite_instance, sqlite_template  # noqa: F401 - fixtures

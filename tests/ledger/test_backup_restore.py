@@ -14,6 +14,9 @@ import pytest
 
 from tests.support.instance import Instance, another_instance, instance_env
 
+# The test database must exist for the instance template (tests.support.instance).
+pytestmark = pytest.mark.django_db
+
 MAKE_DATA = """
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage

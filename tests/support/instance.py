@@ -105,8 +105,15 @@ def another_instance(home):
     return Instance(home, _template["path"])
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory, django_db_setup, django_db_blocker):
+    """The migrated template, copied before any test opens its transaction (session scope is
+    set up first). Modules using it carry `pytest.mark.django_db` so that the test database
+    exists."""
+    return migrated_template(tmp_path_factory.getbasetemp(), django_db_blocker)
+
+
 @pytest.fixture
-def sqlite_instance(tmp_path, tmp_path_factory, db, django_db_blocker):
+def sqlite_instance(tmp_path, sqlite_template):
     """A fresh production-like instance on a file-based SQLite database."""
-    template = migrated_template(tmp_path_factory.getbasetemp(), django_db_blocker)
-    return Instance(tmp_path / "home", template)
+    return Instance(tmp_path / "home", sqlite_template)
