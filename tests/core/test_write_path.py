@@ -340,3 +340,45 @@ def test_evidence_pack_job_link_and_result_are_ledgered(world, run_on_commit):
     assert linked.first().after["job"] == str(pack.job_id)
     assert all(e.actor_id == manager.pk for e in linked)
     assert json.dumps(linked.last().after["status"]) in ('"ready"', '"failed"')
+
+
+# --- services that copy a scope set it inside save_record, before the checks -------------------
+def test_a_re_assessment_has_its_copied_sites_when_the_checks_run(world, monkeypatch):
+    from chainward.risk import services as risk
+    from chainward.risk.models import SecurityAssessment
+    from tests.risk.test_workflow import consider_all, ready_rating
+
+    load_catalogues()
+    manager = world["users"]["security_manager__org"]
+    previous = assessment_at(world, "in")
+    previous.partners.set([world["carrier_a"]])
+    consider_all(previous)
+    ready_rating(previous, threat(previous, "TS-02"), world["s1"], manager)
+    risk.complete_assessment(manager, previous)
+    seen = []
+    register = get_register(SecurityAssessment)
+    monkeypatch.setattr(register, "after_save", lambda user, obj, created: seen.append(
+        (created, site_ids(obj), sorted(obj.partners.values_list("pk", flat=True)))))
+    new = risk.start_from_baseline(world["users"]["administrator__org"], previous)
+    assert seen[0] == (True, [world["s1"].pk], [world["carrier_a"].pk])
+    assert site_ids(new) == [world["s1"].pk]
+
+
+def test_a_gap_re_assessment_has_its_copied_sites_when_the_checks_run(admin_client, world,
+                                                                      monkeypatch):
+    from chainward.compliance import services as compliance
+    from chainward.compliance.models import GapAssessment
+    from tests.support.library import tiny_framework
+
+    admin = world["users"]["administrator__org"]
+    with actor_context(None, name="fixture"):
+        framework = tiny_framework()
+    baseline = services.save_record(admin, GapAssessment(
+        organisation=world["org_a"], title="Hamburg gap", framework=framework, all_sites=False),
+        relations={"sites": [world["s1"]]})
+    seen = []
+    monkeypatch.setattr(get_register(GapAssessment), "after_save",
+                        lambda user, obj, created: seen.append((created, site_ids(obj))))
+    follower = compliance.start_from_baseline(admin, baseline, title="Hamburg gap 2")
+    assert seen[0] == (True, [world["s1"].pk])
+    assert site_ids(follower) == [world["s1"].pk]

@@ -36,8 +36,7 @@ def start_from_baseline(user, baseline, *, title):
         assessment = GapAssessment(
             organisation=baseline.organisation, title=title, framework=baseline.framework,
             all_sites=baseline.all_sites, baseline=baseline)
-        records.save_record(user, assessment)
-        assessment.sites.set(baseline.sites.all())
+        records.save_record(user, assessment, relations={"sites": baseline.sites.all()})
         previous = {row.requirement_id: row for row in
                     baseline.statuses.filter(archived=False).prefetch_related("evidence")}
         populate_statuses(user, assessment)

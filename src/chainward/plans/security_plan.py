@@ -179,8 +179,7 @@ def generate_version(user, assessment, *, change_summary=""):
             plan = SecurityPlan(organisation_id=assessment.organisation_id, owner=user,
                                 assessment=assessment, classification=assessment.classification,
                                 title=f"Security plan — {assessment.title}")
-            records.save_record(user, plan)
-            plan.sites.set(assessment.sites.all())
+            records.save_record(user, plan, relations={"sites": assessment.sites.all()})
         previous = plan.versions.order_by("-number").first()
         if previous is not None and previous.status == PlanStatus.DRAFT:
             raise PlanRefused(f"{previous} is still a draft; edit or approve it first.")

@@ -217,10 +217,10 @@ def start_from_baseline(user, previous, *, title=None):
             organisation=previous.organisation, title=title, statement=previous.statement,
             processes=previous.processes, matrix=previous.matrix, assessor=user,
             baseline=previous, classification=previous.classification, method=previous.method)
-        save_record(user, new)
-        new.sites.set(previous.sites.all())
-        new.legs.set(previous.legs.all())
-        new.partners.set(previous.partners.all())
+        # The scope is set inside save_record, before its scope re-check.
+        save_record(user, new, relations={"sites": previous.sites.all(),
+                                          "legs": previous.legs.all(),
+                                          "partners": previous.partners.all()})
         for member in previous.members.filter(archived=False):
             save_record(user, AssessmentMember(
                 organisation=new.organisation, assessment=new, user=member.user,
@@ -423,16 +423,16 @@ def countermeasure_from_suggestion(user, rating, control):
             measure_type=_measure_type(control),
             description=str(control.data.get("description", "")), owner=rating.owner or user,
             source_control=control)
-        save_record(user, measure)
-        if rating.site_id:
-            measure.sites.set([rating.site_id])
-        elif rating.leg_id:
-            measure.sites.set([rating.leg.from_site_id, rating.leg.to_site_id])
+        sites = ([rating.site_id] if rating.site_id else
+                 [rating.leg.from_site_id, rating.leg.to_site_id] if rating.leg_id else [])
+        relations = {"sites": sites}
         urns = control.data.get("related_requirements") or []
         if urns:
             from chainward.library.models import Requirement
 
-            measure.requirements.set(Requirement.objects.filter(urn__in=urns))
+            relations["requirements"] = Requirement.objects.filter(urn__in=urns)
+        # Sites are set inside save_record, before its scope re-check.
+        save_record(user, measure, relations=relations)
         rating.countermeasures.add(measure)
         record_event("link", obj=rating, details={"countermeasure": measure.reference})
     return measure
