@@ -168,8 +168,8 @@ def build(org_name, scale, rng, password):
     """Create the organisation and its records; returns the Progress tally."""
     from django.db import transaction
 
-    from chainward.access import roles
     from chainward.access.models import Role, RoleAssignment, User
+    from chainward.core import roles
     from chainward.ledger.context import actor_context
     from chainward.supplychain.models import (
         GoodsCategory,

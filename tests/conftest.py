@@ -49,6 +49,27 @@ def pytest_xdist_make_scheduler(config, log):
     return Scheduling(config, log)
 
 
+# --- Which database run a test belongs to ------------------------------------------------------
+# CI runs the suite twice, without DATABASE_URL (SQLite) and with a PostgreSQL one (.ci/run). A test
+# that runs its own SQLite instance whatever the suite's database (`own_sqlite`; every browser test,
+# whose server is `chainward demo` + `serve` on SQLite) would repeat itself unchanged in the
+# PostgreSQL run, so it runs in the SQLite run only; a `postgresql` test runs in the PostgreSQL run.
+def _suite_on_postgresql():
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+
+
+def pytest_collection_modifyitems(config, items):
+    on_postgresql = _suite_on_postgresql()
+    for item in items:
+        if on_postgresql and (item.get_closest_marker("own_sqlite")
+                              or item.get_closest_marker("browser")):
+            item.add_marker(pytest.mark.skip(
+                reason="runs its own SQLite instance: it runs in the SQLite run (no DATABASE_URL)"))
+        elif not on_postgresql and item.get_closest_marker("postgresql"):
+            item.add_marker(pytest.mark.skip(
+                reason="needs PostgreSQL: it runs with DATABASE_URL=postgres://... (CI run 2)"))
+
+
 def pytest_make_parametrize_id(config, val, argname):
     """Name a long binary parameter (a file's content) by its size: every xdist worker collects
     the same test ids even when the bytes hold the time they were built at (zip entries)."""
@@ -69,6 +90,23 @@ def admin_client(client, world):
     """A client logged in as A's organisation-wide administrator."""
     client.force_login(world["users"]["administrator__org"])
     return client
+
+
+@pytest.fixture(scope="module")
+def demo_module(django_db_setup, django_db_blocker):
+    """`chainward demo`, built once per test module (it takes seconds) inside a transaction that
+    is rolled back after the module's last test. Each test still runs in its own savepoint on top
+    (the `db` fixture), so what one test writes is gone before the next. Tests take it through a
+    function-scoped fixture that also asks for `db`, e.g. `def demo(demo_module, db): ...`."""
+    import io
+
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("demo", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

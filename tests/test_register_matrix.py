@@ -153,8 +153,11 @@ class ExemptionCase(RegisterCase):
             organisation=world["org_a"]).first()
         partner = models.Partner.objects.create(organisation=world["org_a"], name="Exempt Co",
                                                 kind="supplier", country="US")
+        # An exemption rests on a valid programme status of its partner (ISO 28001 4.4).
+        status = models.ProgrammeStatus.objects.create(
+            organisation=world["org_a"], partner=partner, programme="ctpat", identifier="SVI-99")
         return {"statement": statement.pk, "partner": partner.pk, "basis": "ctpat",
-                "certificate": "SVI-99"}
+                "programme_status": status.pk, "certificate": "SVI-99"}
 
 
 @matrix_tests(OrganisationCase)
@@ -309,7 +312,7 @@ class SecurityObjectiveCase(RegisterCase):
 
     @staticmethod
     def register():
-        from chainward.core.register import get_register
+        from chainward.core.registry import get_register
         from chainward.plans.models import SecurityObjective
 
         return get_register(SecurityObjective)
@@ -347,7 +350,7 @@ class MeasurementCase(RegisterCase):
 
     @staticmethod
     def register():
-        from chainward.core.register import get_register
+        from chainward.core.registry import get_register
         from chainward.plans.models import Measurement
 
         return get_register(Measurement)

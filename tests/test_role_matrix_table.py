@@ -5,7 +5,7 @@ import dataclasses
 
 import pytest
 
-from chainward.access import roles
+from chainward.core import roles
 from chainward.core.registry import registrations
 from tests.support import role_table
 

@@ -5,7 +5,9 @@ import sys
 
 COMMANDS = {
     "demo": "migrate, load catalogues and create (or reuse) the ABC Logistics demo",
-    "init": "migrate and create an organisation with its first administrator",
+    "init": "migrate, create an organisation (catalogues, default risk matrix) and print the "
+            "invitation link of its first administrator",
+    "installation-admin": "EMAIL [--revoke]: may create organisations from the UI and the API",
     "serve": "serve the web app (gunicorn) with a background worker; PORT overrides 8000",
     "worker": "run the background task worker",
     "verify-ledger": "recompute the ledger hash chain and compare its end with the anchor file; "

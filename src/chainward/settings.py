@@ -4,6 +4,7 @@ Defaults give a zero-set-up instance (SQLite in WAL mode inside an instance fold
 `DATABASE_URL`, `CHAINWARD_PRODUCTION` and friends turn it into a production deployment.
 """
 
+import importlib.util
 import os
 import secrets
 from pathlib import Path
@@ -77,6 +78,10 @@ INSTALLED_APPS = [
     "chainward.plans",
     "chainward.audits",
     "chainward.certification",
+    "chainward.incidents",
+    "chainward.fieldchecks",
+    "chainward.context",
+    "chainward.people",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -144,13 +149,15 @@ else:
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN, which serialises ledger appends and
                 # avoids SQLITE_BUSY upgrades; WAL lets readers run beside the single writer.
-                # A writer waits up to 10 s for the lock: long jobs (imports) write in short
-                # batches, so a wait that long means something is wrong, and is reported.
+                # A writer waits up to 20 s for the lock: long jobs (imports) write in
+                # transactions of at most IMPORT_BATCH_SECONDS, so a wait that long means
+                # something is wrong, and is reported ("database is locked") — but a loaded
+                # machine that deschedules the lock holder must not turn into an error.
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 10,
+                "timeout": 20,
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                    "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;"
+                    "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
                 ),
             },
         }
@@ -255,7 +262,11 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", HOME / "static"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static",
-                    ("vendor/bootstrap", bootstrap_wrapper.get_bootstrap_dir())]
+                    ("vendor/bootstrap", bootstrap_wrapper.get_bootstrap_dir()),
+                    # Tom Select (type-ahead pickers) as the pinned django-tomselect ships it;
+                    # its static files only, not the app (core/lookups.py says why).
+                    ("vendor/tom-select", Path(importlib.util.find_spec("django_tomselect")
+                                               .origin).parent / "static/django_tomselect")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
                 "OPTIONS": {"location": str(HOME / "media")}},
@@ -299,6 +310,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Document and security-plan versions share one status list (core.versioning).
+    "ENUM_NAME_OVERRIDES": {"VersionStatusEnum": "chainward.core.versioning.VersionStatus",
+                            "SealEventKindEnum": "chainward.fieldchecks.choices.SealEventKind",
+                            "CheckOutcomeEnum": "chainward.fieldchecks.choices.Outcome"},
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

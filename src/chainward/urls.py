@@ -6,9 +6,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from chainward.access.login import LoginView
-from chainward.core import pages
+from chainward.core import lookups, pages
 from chainward.core.api import viewset_for
-from chainward.core.register import all_registers
+from chainward.core.registry import all_registers
 
 router = DefaultRouter()
 for register in all_registers():
@@ -20,6 +20,7 @@ urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("search/", pages.search, name="search"),
+    path("lookup/<str:label>/<str:name>/", lookups.lookup, name="lookup"),
     path("organisation/", pages.switch_organisation, name="switch_organisation"),
     path("healthz", pages.healthz, name="healthz"),
     path("jobs/", include("chainward.jobs.urls")),
@@ -30,6 +31,10 @@ urlpatterns = [
     path("plans/", include("chainward.plans.urls")),
     path("audits/", include("chainward.audits.urls")),
     path("certification/", include("chainward.certification.urls")),
+    path("incidents/", include("chainward.incidents.urls")),
+    path("fieldchecks/", include("chainward.fieldchecks.urls")),
+    path("context/", include("chainward.context.urls")),
+    path("people/", include("chainward.people.urls")),
     path("library/", include("chainward.library.urls")),
     path("account/", include("chainward.access.urls")),
     path("api/", include(router.urls)),

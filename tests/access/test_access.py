@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.test import override_settings
 
 from chainward.access.models import ApiToken, Role, RoleAssignment
-from chainward.access.roles import EXTERNAL_AUDITOR
+from chainward.core.roles import EXTERNAL_AUDITOR
 from chainward.ledger.context import actor_context
 from chainward.ledger.models import LedgerEntry
 from tests.support.world import PASSWORD

@@ -10,7 +10,7 @@ import io
 import pytest
 
 from chainward.compliance.models import GapAssessment, RequirementStatus
-from chainward.core.register import get_register
+from chainward.core.registry import get_register
 from chainward.ledger.context import actor_context
 from tests.audits import factories as f
 from tests.support.library import tiny_framework
@@ -93,7 +93,7 @@ def test_it_exports_only_the_officers_sites(officer, records):
         allowed = readable and label not in ORGANISATION_WIDE
         response = officer.get(get_register(obj).list_url, {"export": "csv"})
         assert response.status_code == 200
-        cells = {cell for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))
+        cells = {cell for row in csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig")))
                  for cell in row}
         assert (obj.reference in cells) == allowed, label
 

@@ -35,7 +35,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from chainward.access.models import ApiToken, RoleAssignment
-from chainward.core.register import all_registers
+from chainward.core.registry import all_registers
 from chainward.ledger.context import actor_context
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))

@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from chainward.access.models import RoleAssignment, User
-from chainward.core.register import all_registers
+from chainward.core.registry import all_registers
 from chainward.ledger.context import actor_context
 
 

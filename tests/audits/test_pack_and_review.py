@@ -7,7 +7,6 @@ import io
 import zipfile
 
 import pytest
-from django.core.management import call_command
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -23,8 +22,7 @@ OFFICER = "j.petersen@abc-logistics.example"  # site officer of the Hamburg site
 
 
 @pytest.fixture
-def demo(db):
-    call_command("demo", stdout=io.StringIO())
+def demo(demo_module, db):
     return Organisation.objects.get(name="ABC Logistics")
 
 

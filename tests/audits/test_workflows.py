@@ -247,38 +247,74 @@ def test_coverage_matrix_marks_uncovered_clauses_and_unvisited_sites(admin_clien
 # --- root cause -------------------------------------------------------------------------------
 def capa_form(world, capa, **overrides):
     data = {"source": capa.source, "title": capa.title, "owner": capa.owner_id,
-            "due_date": capa.due_date.isoformat(), "root_cause": "{}", "version": capa.version}
+            "due_date": capa.due_date.isoformat(), "version": capa.version}
     data.update(overrides)
     return data
 
 
-@pytest.mark.parametrize("value, message", [
-    ('{"method": "five_whys", "whys": [{"why": "Why open?"}]}', 'Why number 1 needs both'),
-    ('{"method": "fishbone"}', '"method" must be "five_whys" or "cause_categories"'),
-    ('{"method": "cause_categories", "categories": {"weather": "rain"}}',
-     "Unknown cause categories: weather"),
-    ("not json", "Enter a valid JSON"),
-])
-def test_root_cause_errors_are_field_errors_in_form_and_api(admin_client, world, value,
-                                                             message):
+def test_the_root_cause_is_entered_as_fields_not_json(admin_client, world):
     capa = fixture(f.capa, world["org_a"], world["users"]["security_manager__org"])
-    response = admin_client.post(f"/audits/corrective-actions/{capa.pk}/edit/",
-                                 capa_form(world, capa, root_cause=value))
-    assert response.status_code == 400
-    assert message in " ".join(response.context["form"].errors["root_cause"])
-    if value != "not json":
-        response = admin_client.patch(
-            f"/api/audits/corrective-actions/{capa.pk}/",
-            data=json.dumps({"root_cause": json.loads(value), "version": capa.version}),
-            content_type="application/json")
-        assert response.status_code == 400
-        assert message in " ".join(response.json()["errors"]["root_cause"])
-    good = '{"method": "cause_categories", "categories": {"process": "No second check"}}'
-    response = admin_client.post(f"/audits/corrective-actions/{capa.pk}/edit/",
-                                 capa_form(world, capa, root_cause=good))
+    url = f"/audits/corrective-actions/{capa.pk}/edit/"
+    page = admin_client.get(url).content.decode()
+    assert "Why 1?" in page and "Cause: process" in page and 'name="root_cause"' not in page
+    response = admin_client.post(url, capa_form(
+        world, capa, rc_method="five_whys", why_1="Why was the seal log empty?",
+        answer_1="The night shift had no form.", why_2="Why no form?",
+        answer_2="Forms are printed by day staff only."))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    capa.refresh_from_db()
+    assert capa.root_cause == {"method": "five_whys", "whys": [
+        {"why": "Why was the seal log empty?", "answer": "The night shift had no form."},
+        {"why": "Why no form?", "answer": "Forms are printed by day staff only."}]}
+    # The edit page shows the stored analysis in its fields.
+    page = admin_client.get(url).content.decode()
+    assert 'value="The night shift had no form."' in page
+    response = admin_client.post(url, capa_form(
+        world, capa, version=capa.version, rc_method="cause_categories",
+        cause_process="No second check", cause_people=""))
     assert response.status_code == 302
     capa.refresh_from_db()
-    assert capa.root_cause["categories"] == {"process": "No second check"}
+    assert capa.root_cause == {"method": "cause_categories",
+                               "categories": {"process": "No second check"}}
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"rc_method": "five_whys", "why_1": "Why open?"}, "Why number 1 needs both"),
+    ({"rc_method": "five_whys"}, "Five whys: write at least one why"),
+    ({"rc_method": "cause_categories"}, "Cause categories: describe the cause"),
+    ({"rc_method": "fishbone"}, "Select a valid choice"),
+])
+def test_root_cause_form_errors_are_field_errors(admin_client, world, fields, message):
+    capa = fixture(f.capa, world["org_a"], world["users"]["security_manager__org"])
+    response = admin_client.post(f"/audits/corrective-actions/{capa.pk}/edit/",
+                                 capa_form(world, capa, **fields))
+    assert response.status_code == 400
+    assert message in " ".join(response.context["form"].errors["rc_method"])
+    capa.refresh_from_db()
+    assert capa.root_cause == {}
+
+
+@pytest.mark.parametrize("value, message", [
+    ({"method": "five_whys", "whys": [{"why": "Why open?"}]}, "Why number 1 needs both"),
+    ({"method": "fishbone"}, '"method" must be "five_whys" or "cause_categories"'),
+    ({"method": "cause_categories", "categories": {"weather": "rain"}},
+     "Unknown cause categories: weather"),
+    ("five whys", "Give an object such as"),
+])
+def test_root_cause_api_keeps_json_with_the_same_rule(admin_client, world, value, message):
+    capa = fixture(f.capa, world["org_a"], world["users"]["security_manager__org"])
+    url = f"/api/audits/corrective-actions/{capa.pk}/"
+    response = admin_client.patch(url, data=json.dumps({"root_cause": value,
+                                                        "version": capa.version}),
+                                  content_type="application/json")
+    assert response.status_code == 400
+    assert message in " ".join(response.json()["errors"]["root_cause"])
+    good = {"method": "cause_categories", "categories": {"process": "No second check"}}
+    response = admin_client.patch(url, data=json.dumps({"root_cause": good,
+                                                        "version": capa.version}),
+                                  content_type="application/json")
+    assert response.status_code == 200
+    assert admin_client.get(url).json()["root_cause"] == good
 
 
 # --- CAPA workflow and verification ---------------------------------------------------------

@@ -10,6 +10,7 @@ import shutil
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from tests.browser.test_pickers import pick
 from tests.browser.test_walkthrough import CHROMIUM_ARGS, CSP_MARKERS
 
 EVIDENCE = "Context and interested-parties analysis 2026 (browser test)"
@@ -18,7 +19,7 @@ EVIDENCE = "Context and interested-parties analysis 2026 (browser test)"
 def new_assessment(page, base, title, framework):
     page.goto(f"{base}/compliance/assessments/add/")
     page.fill("#id_title", title)
-    page.select_option("#id_framework", label=framework)
+    pick(page, "id_framework", framework)
     page.get_by_role("button", name="Save").click()
     expect(page).to_have_url(re.compile(r"/compliance/assessments/\d+/$"))
     page.get_by_role("link", name="Work through the requirements").click()

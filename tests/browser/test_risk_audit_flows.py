@@ -156,13 +156,23 @@ def test_assessment_heat_map_cell_plan_and_map(risk_server):
     with browsing() as new_page:
         page = new_page(admin)
 
-        # The navigation fits the window: collapsed below 1400 px, one line from there on
-        # (no horizontal scrolling at either size).
-        for width in (1280, 1440):
+        # The navigation fits the window at every width from a phone to a wide screen (issue 13
+        # item 12): collapsed below 1,400 px, its groups wrapping from there on; the user menu
+        # stays inside the window wherever it is shown.
+        page.goto(f"{base}/")
+        user_menu = page.locator(f'nav button[title="{admin.email}"]')
+        overflowing = []
+        for width in range(360, 1921, 40):
             page.set_viewport_size({"width": width, "height": 900})
-            page.goto(f"{base}/")
-            assert page.evaluate("document.documentElement.scrollWidth") == width
-        expect(page.locator(f'nav button[title="{admin.email}"]')).to_be_visible()
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            if scroll_width != width:
+                overflowing.append((width, scroll_width))
+            if width >= 1400:
+                box = user_menu.bounding_box()
+                if box is None or box["x"] + box["width"] > width:
+                    overflowing.append((width, "user menu", box))
+        assert overflowing == []
+        expect(user_menu).to_be_visible()
         page.set_viewport_size({"width": 1280, "height": 900})
 
         # The completed assessment shows inherent and residual heat maps over all its ratings.
@@ -205,7 +215,11 @@ def test_assessment_heat_map_cell_plan_and_map(risk_server):
         expect(page).to_have_url(re.compile(rf"[?&]assessment={assessment_pk}\b"))
         assert results_count(page) == count, (cell, count)
         rows = page.locator("#results tbody tr")
-        expect(rows).to_have_count(count)
+        # The register pages by 25: the first page shows up to 25; at 100 a page shows them all.
+        expect(rows).to_have_count(min(count, 25))
+        if count > 25:
+            page.goto(page.url + "&per_page=100")
+            expect(rows).to_have_count(count)
         residual_column = page.locator("#results thead th").all_inner_texts().index(
             "Residual level")
         levels = rows.evaluate_all(
@@ -248,10 +262,14 @@ def test_assessment_heat_map_cell_plan_and_map(risk_server):
         legend_colours = set(legend.locator("circle").evaluate_all(
             "cs => cs.map(c => c.getAttribute('fill'))"))
         assert len(legend_colours) >= 3, legend_colours
-        fills = page.locator("svg.map-svg g.nodes circle").evaluate_all(
-            "cs => cs.map(c => c.getAttribute('fill'))")
-        coloured = [f for f in fills if f in legend_colours]
-        assert len(coloured) >= len(fills) // 2, (fills, legend_colours)
+        nodes = page.locator("svg.map-svg g.nodes circle").evaluate_all(
+            "cs => cs.map(c => [c.querySelector('title').textContent, c.getAttribute('fill')])")
+        coloured = {re.search(r"\((\w+-\w+)\)", title).group(1)
+                    for title, fill in nodes if fill in legend_colours}
+        # The demo assessment rates the three sites of its scope (risk/demo.yaml `sites`); every
+        # other site has no rating and keeps the plain fill.
+        assert coloured == {"DEHAM-WH1", "PLPOZ-WH1", "PLSTR-XD1"}, nodes
+        assert len(nodes) > len(coloured), nodes
         # …and can be switched back to transport modes only: no risk colours, no risk legend.
         page.get_by_role("link", name="Show legs by transport mode only").click()
         expect(page).to_have_url(re.compile(r"[?&]colour=mode"))

@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from chainward.certification import models
-from chainward.core.register import get_register
+from chainward.core.registry import get_register
 from chainward.ledger.context import actor_context
 from tests.core.test_query_budget import count_queries
 from tests.support.world import build_world

@@ -18,7 +18,10 @@ from tests.support.library import tiny_framework
 
 @pytest.fixture
 def assessment(admin_client, world):
+    # Allows exclusions (as C-TPAT does), so "not applicable" with a justification applies.
     framework = tiny_framework("a")
+    framework.allows_exclusions = True
+    framework.save()
     response = admin_client.post("/compliance/assessments/add/", {
         "title": "ISO gap", "framework": framework.pk, "all_sites": "on", "status": "draft"})
     assert response.status_code == 302

@@ -108,5 +108,5 @@ def test_sqlite_writers_wait_for_the_lock_instead_of_failing_at_once(settings):
     options = settings.DATABASES["default"]["OPTIONS"]
     init = options["init_command"].lower()
     assert "journal_mode=wal" in init
-    assert "busy_timeout=10000" in init.replace(" ", "")
-    assert options["transaction_mode"] == "IMMEDIATE"
+    assert "busy_timeout=20000" in init.replace(" ", "")
+    assert options["transaction_mode"] == "IMMEDIATE" and options["timeout"] == 20

@@ -2,13 +2,20 @@
 
 import csv
 import io
+from types import SimpleNamespace
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from openpyxl import Workbook, load_workbook
 
+from chainward.certification.models import CycleMilestone
+from chainward.core import imports
+from chainward.core.registry import get_register
 from chainward.jobs.models import Job
 from chainward.ledger.models import LedgerEntry
+from chainward.ledger.services import verify_ledger
 from chainward.supplychain.models import GoodsCategory, Partner
 
 HEADER = ["name", "kind", "country", "criticality", "status"]
@@ -116,11 +123,110 @@ def test_export_matches_the_filtered_register_and_is_recorded(admin_client, worl
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
     if fmt == "csv":
-        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     else:
-        sheet = load_workbook(io.BytesIO(response.content)).active
+        sheet = load_workbook(io.BytesIO(response.getvalue())).active
         rows = [[c or "" for c in row] for row in sheet.iter_rows(values_only=True)]
     assert rows[0][:2] == ["Reference", "Name"]
     assert [r[1] for r in rows[1:]] == ["'=HYPERLINK(\"x\")"]  # formula neutralised
     event = LedgerEntry.objects.get(action="export")
     assert event.after["rows"] == 1 and event.after["format"] == fmt
+
+
+# --- How a confirmed import writes (finding 18) --------------------------------------------------
+def _confirm(admin_client, url, upload, run_on_commit):
+    preview = admin_client.post(url, {"file": upload}).context["preview"]
+    assert preview.ok, preview.errors
+    with run_on_commit():
+        admin_client.post(url, {"token": preview.token})
+    return Job.objects.get(kind="import")
+
+
+def test_rows_are_checked_outside_the_transactions_that_write_them(admin_client, world,
+                                                                   run_on_commit):
+    rows = [[world["carrier_a"].name, f"Contact {i:02d}"] for i in range(30)]
+    upload = csv_upload(rows, header=["partner", "name"], name="contacts.csv")
+    depths = {"lookup": [], "insert": []}
+
+    def record(execute, sql, params, many, context):
+        if sql.startswith("INSERT INTO \"supplychain_partnercontact\""):
+            depths["insert"].append(len(connection.atomic_blocks))
+        elif "FROM \"supplychain_partner\"" in sql and \
+                world["carrier_a"].name in [str(p) for p in params or ()]:
+            depths["lookup"].append(len(connection.atomic_blocks))  # the partner by name
+        return execute(sql, params, many, context)
+
+    preview = admin_client.post("/supplychain/contacts/import/", {"file": upload})
+    outside = len(connection.atomic_blocks)  # where the job starts: no transaction of its own
+    with connection.execute_wrapper(record), run_on_commit():
+        admin_client.post("/supplychain/contacts/import/",
+                          {"token": preview.context["preview"].token})
+    assert Job.objects.get(kind="import").status == "succeeded"
+    assert len(depths["insert"]) == 30 and len(depths["lookup"]) >= 30
+    # The job looks the partners up with no transaction of its own open; it saves inside one.
+    assert set(depths["lookup"]) == {outside} and min(depths["insert"]) > outside
+
+
+def test_an_import_numbers_and_seals_per_transaction_not_per_row(
+        admin_client, world, settings, run_on_commit):
+    settings.IMPORT_BATCH_SECONDS = 60
+    inserts = []
+
+    def record(execute, sql, params, many, context):
+        if sql.startswith(("INSERT INTO \"ledger_ledgerentry\"",
+                           "UPDATE \"core_referencecounter\"")):
+            inserts.append(sql)
+        return execute(sql, params, many, context)
+
+    preview = admin_client.post("/supplychain/partners/import/",
+                                {"file": csv_upload(partner_rows(100))}).context["preview"]
+    with connection.execute_wrapper(record), run_on_commit():
+        admin_client.post("/supplychain/partners/import/", {"token": preview.token})
+    assert Job.objects.get(kind="import").status == "succeeded"
+    created = list(LedgerEntry.objects.filter(
+        action="create", object_type="supplychain.partner",
+        reason__startswith="import partners.csv").order_by("seq").values_list(
+        "object_repr", flat=True))
+    assert created == [f"Import Partner {i:03d}" for i in range(100)]  # in file order
+    ledger = [sql for sql in inserts if "ledger_ledgerentry" in sql]
+    assert len(ledger) <= 12  # a handful of transactions, and the import event
+    # References are handed out per transaction too, consecutive in file order.
+    assert len(inserts) - len(ledger) <= 12
+    references = [int(p.reference.split("-")[1]) for p in Partner.objects.filter(
+        name__startswith="Import Partner").order_by("name")]
+    assert references == list(range(references[0], references[0] + 100))
+    assert verify_ledger()[0]
+
+
+def test_a_rule_of_the_write_path_refuses_a_row_by_number_and_column(
+        admin_client, world, monkeypatch, run_on_commit):
+    register = get_register("supplychain.partner")
+
+    def refuse(user, obj, created):
+        if obj.name == "Import Partner 003":
+            raise ValidationError({"name": "refused by a rule only the service checks"})
+
+    monkeypatch.setattr(register, "after_save", refuse)
+    job = _confirm(admin_client, "/supplychain/partners/import/",
+                   csv_upload(partner_rows(6)), run_on_commit)
+    assert job.status == "failed"
+    assert job.result["errors"] == [[5, "name", "refused by a rule only the service checks"]]
+    assert not Partner.objects.filter(name__startswith="Import Partner").exists()
+
+
+def test_import_row_form_still_refuses_a_duplicate_whose_key_is_a_choice(world):
+    from tests.certification import factories
+
+    cert = factories.certificate(world, world["org_a"], None, "CERT-1")
+    factories.milestone(world, cert, "stage1", "done")
+    register = SimpleNamespace(model=CycleMilestone, import_lookups={"certificate": "number"},
+                               import_fields=("certificate", "kind", "due_date"))
+    row_forms = imports.RowForms(register, {"certificate", "kind", "due_date"},
+                                 world["users"]["administrator__org"], world["org_a"])
+    duplicate = row_forms.form({"certificate": "CERT-1", "kind": "Stage 1 audit",
+                                "due_date": "2030-01-01"})
+    assert not duplicate.is_valid()
+    assert "already has this milestone" in str(duplicate.errors)
+    bad_choice = row_forms.form({"certificate": "CERT-1", "kind": "stage 9",
+                                 "due_date": "2030-01-01"})
+    assert not bad_choice.is_valid() and list(bad_choice.errors) == ["kind"]

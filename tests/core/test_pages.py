@@ -11,11 +11,10 @@ from django.core.management import call_command
 from django.templatetags.static import static
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
-from chainward.access.roles import BUILTIN_ROLES
-from chainward.core.register import all_registers
-from chainward.core.registry import registrations
+from chainward.core.registry import all_registers, registrations
+from chainward.core.roles import BUILTIN_ROLES
 from chainward.ledger.context import actor_context
-from chainward.supplychain.models import Leg, Site
+from chainward.supplychain.models import Leg, Partner, Site
 
 
 def test_healthz_reports_database_and_ledger(client, db):
@@ -127,6 +126,27 @@ def test_global_search_builds_no_filter_form_and_runs_one_query_per_register(
     with django_assert_max_num_queries(len(searchable) + 8):
         page = admin_client.get("/search/", {"q": "Hamburg"}).content.decode()
     assert f'href="{world["s1"].get_absolute_url()}"' in page
+
+
+def test_search_narrowed_to_one_kind_finds_what_the_full_search_finds_there(
+        admin_client, world, django_assert_max_num_queries):
+    """`?in=<label>` searches one register with one query; its hits are the full search's hits
+    of that register, and the other registers' hits disappear. An unknown kind searches all."""
+    with actor_context(None, name="test"):
+        Partner.objects.create(organisation=world["org_a"], name="Hamburg Haulage",
+                               kind="carrier", country="DE")
+    full = admin_client.get("/search/", {"q": "Hamburg"}).content.decode()
+    site_url, partner_links = world["s1"].get_absolute_url(), r'href="/supplychain/partners/\d+/"'
+    assert f'href="{site_url}"' in full and re.search(partner_links, full)
+    assert "in=supplychain.partner" in full  # the "only partners" link
+    with django_assert_max_num_queries(1 + 8):
+        narrowed = admin_client.get("/search/", {"q": "Hamburg", "in": "supplychain.partner"})
+    page = narrowed.content.decode()
+    assert "Search in Partners" in page
+    assert re.findall(partner_links, page) == re.findall(partner_links, full)
+    assert f'href="{site_url}"' not in page
+    unknown = admin_client.get("/search/", {"q": "Hamburg", "in": "nothing.here"})
+    assert f'href="{site_url}"' in unknown.content.decode()
 
 
 def test_global_search_shows_ten_records_per_register_and_caps_the_count(admin_client, world):

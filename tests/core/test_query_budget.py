@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from chainward.access.models import Role, RoleAssignment, User
 from chainward.compliance.models import GapAssessment, RequirementStatus
-from chainward.core.register import all_registers
+from chainward.core.registry import all_registers
 from chainward.documents.models import Evidence
 from chainward.ledger.context import actor_context
 from chainward.library.models import Requirement

@@ -4,6 +4,7 @@ import io
 import json
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from chainward.access.models import Role
@@ -103,7 +104,7 @@ def test_a_document_outside_the_users_sites_is_invisible_everywhere(client, worl
     for url in ("/documents/documents/", "/documents/master-list/",
                 "/search/?q=procedure", "/documents/documents/?q=Rotterdam"):
         assert "Rotterdam gate procedure" not in client.get(url).content.decode(), url
-    export = client.get("/documents/documents/", {"export": "csv"}).content.decode()
+    export = client.get("/documents/documents/", {"export": "csv"}).getvalue().decode()
     assert "Rotterdam gate" not in export
     assert client.get("/api/documents/documents/").json()["count"] == 1
 
@@ -145,9 +146,20 @@ def test_dashboard_shows_whether_a_signed_policy_exists(admin_client, world, peo
     assert "Security policy" in page and "missing" in page
     policy = make_document(world, people["author"], title="Supply-chain security policy",
                            doc_type="policy")
+    # Approved by the administrator, who is not top management: credited by name, not
+    # called signed (ISO 28000 5.2: top management establishes the policy).
     approved_version(policy, people["author"], people["approver"])
     page = admin_client.get("/").content.decode()
-    assert "current" in page and "Supply-chain security policy v1, signed" in page
+    assert "current" in page and "Supply-chain security policy v1, signed" not in page
+    assert (f"Supply-chain security policy v1, approved {timezone.localdate():%Y-%m-%d} by "
+            f"{people['approver'].full_name}; not signed by top management") in page
+    # The next version signed by top management credits the person who signed it.
+    top = world["users"]["top_management__org"]
+    approved_version(policy, people["author"], top, "2027 update")
+    page = admin_client.get("/").content.decode()
+    assert (f"Supply-chain security policy v2, signed {timezone.localdate():%Y-%m-%d} by "
+            f"{top.full_name}") in page
+    assert people["approver"].full_name not in page.split("Security policy", 1)[1][:400]
 
 
 def test_versions_are_numbered_per_document(world, people):

@@ -4,10 +4,15 @@ real processes is in test_worker_faults.py)."""
 import datetime
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from chainward.jobs import services as jobs
 from chainward.jobs.models import Job
+from chainward.ledger.context import actor_context
+from chainward.ledger.models import LedgerEntry
+from chainward.ledger.services import verify_ledger
+from chainward.supplychain.models import GoodsCategory
 
 pytestmark = pytest.mark.django_db
 
@@ -44,3 +49,30 @@ def test_job_of_a_live_worker_with_a_recent_heartbeat_is_left_alone(world):
     for j in (job, other_host):
         j.refresh_from_db()
         assert j.status == "running"
+
+
+@pytest.mark.parametrize(("seconds", "transactions"), [(0, 3), (60, 1)])
+def test_undo_removes_through_the_ledger_in_transactions_of_the_batch_length(
+        world, settings, seconds, transactions):
+    settings.IMPORT_BATCH_SECONDS = seconds  # 0: each transaction closes after one record
+    job = running_job(world, worker="elsewhere:1", silent_for=datetime.timedelta(seconds=5))
+    with actor_context(None, name="tester"):
+        made = [GoodsCategory.objects.create(organisation=world["org_a"], name=f"Undo {n}")
+                for n in range(3)]
+    jobs.note_created(job, [(obj, n + 2) for n, obj in enumerate(made)])
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        if sql.startswith('DELETE FROM "jobs_jobrecord"'):
+            statements.append(sql)  # each transaction forgets the records it removed
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        removed, kept = jobs.undo_created(job, reason="undo of a test")
+    assert (removed, kept) == (3, [])
+    assert len(statements) == transactions
+    assert not GoodsCategory.objects.filter(name__startswith="Undo").exists()
+    deletes = LedgerEntry.objects.filter(action="delete", reason="undo of a test")
+    assert sorted(deletes.values_list("object_repr", flat=True)) == ["Undo 0", "Undo 1",
+                                                                      "Undo 2"]
+    assert verify_ledger()[0]

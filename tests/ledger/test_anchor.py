@@ -99,6 +99,7 @@ def test_reset_anchor_is_ledgered_and_then_verifies(db, anchor_file, capsys):
     assert entry.before["seq"] == 50 and "last week" in entry.reason
 
 
+@pytest.mark.own_sqlite
 @pytest.mark.django_db  # the instance template is copied from the test database
 def test_committed_appends_are_anchored_and_cli_exits_non_zero_on_truncation(
         sqlite_instance):

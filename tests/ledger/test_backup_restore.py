@@ -51,6 +51,7 @@ def table_dumps(database):
     return dumps
 
 
+@pytest.mark.own_sqlite
 def test_sqlite_backup_restores_into_a_fresh_instance_identically_and_verifies(
         sqlite_instance, tmp_path):
     source = sqlite_instance
@@ -78,6 +79,7 @@ def test_sqlite_backup_restores_into_a_fresh_instance_identically_and_verifies(
     assert again.returncode == 1 and "already holds data" in again.stderr
 
 
+@pytest.mark.own_sqlite
 def test_damaged_backup_is_refused_before_anything_is_replaced(sqlite_instance, tmp_path):
     sqlite_instance.shell(MAKE_DATA)
     backup = tmp_path / "backup"
@@ -117,6 +119,7 @@ def pg_table_dumps(name):
     return dumps
 
 
+@pytest.mark.postgresql
 @pytest.mark.skipif(not _postgres_available(), reason="needs a PostgreSQL server and pg_dump")
 def test_postgresql_backup_restores_into_a_fresh_database_identically_and_verifies(tmp_path):
     names = [f"cw_backup_{uuid.uuid4().hex[:8]}" for _ in range(2)]

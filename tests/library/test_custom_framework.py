@@ -11,7 +11,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from chainward.compliance.models import GapAssessment
-from chainward.core.register import get_register
+from chainward.core.registry import get_register
 from chainward.ledger.models import LedgerEntry
 from chainward.library import custom
 from chainward.library.models import Framework, Library, Requirement

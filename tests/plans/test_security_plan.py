@@ -85,6 +85,10 @@ class SecurityPlanTests(TestCase):
     def generate(self, user=None):
         return security_plan.generate_version(user or self.manager, self.assessment)
 
+    def submitted(self, user=None):
+        """A generated version its author has submitted for review (core.versioning)."""
+        return security_plan.submit_version(user or self.manager, self.generate(user))
+
     def test_generation_needs_a_completed_assessment(self):
         with fixture_writes(SecurityAssessment):
             SecurityAssessment.objects.filter(pk=self.assessment.pk).update(status="in_progress")
@@ -114,7 +118,7 @@ class SecurityPlanTests(TestCase):
         self.assertEqual(set(version.plan.sites.all()), {self.world["s1"], self.world["s2"]})
 
     def test_author_cannot_approve_and_approval_freezes_and_supersedes(self):
-        first = self.generate()
+        first = self.submitted()
         with pytest.raises(PermissionDenied, match="author cannot approve"):
             security_plan.approve_version(self.manager, first)
         with pytest.raises(PermissionDenied, match="may not approve"):
@@ -125,7 +129,7 @@ class SecurityPlanTests(TestCase):
         first.recovery = "Changed after approval"
         with pytest.raises(FrozenPlan, match="cannot be changed"):
             first.save()
-        second = self.generate()
+        second = self.submitted()
         self.assertEqual(second.number, 2)
         self.assertEqual(second.recovery, SecurityPlanVersion.objects.get(pk=first.pk).recovery)
         security_plan.approve_version(self.admin, second)
@@ -139,7 +143,7 @@ class SecurityPlanTests(TestCase):
             self.generate()
 
     def test_approved_version_cannot_be_edited_through_the_ui(self):
-        version = self.generate()
+        version = self.submitted()
         security_plan.approve_version(self.admin, version)
         self.client.force_login(self.admin)
         url = reverse("plans:securityplanversion_edit", args=[version.pk])
@@ -176,7 +180,7 @@ class SecurityPlanTests(TestCase):
         self.assertEqual(self.client.get(version.get_absolute_url()).status_code, 404)
 
     def test_pdf_has_classification_on_every_page_and_every_countermeasure(self):
-        version = self.generate()
+        version = self.submitted()
         security_plan.approve_version(self.admin, version)
         self.client.force_login(self.world["users"]["internal_auditor__org"])
         before = LedgerEntry.objects.filter(action="export").count()
@@ -211,7 +215,7 @@ class SecurityPlanTests(TestCase):
         from chainward.certification.evidence_pack import PackWriter
         from chainward.plans.pack_sections import security_plans
 
-        draft = self.generate()
+        draft = self.submitted()
         security_plan.approve_version(self.admin, draft)
         auditor = self.world["users"]["internal_auditor__org"]
         pack = PackWriter(auditor, "EP-TEST")

@@ -10,6 +10,8 @@ from chainward.risk.models import (
     AssessmentMember,
     Countermeasure,
     ExistingMeasure,
+    NotCredible,
+    Process,
     Rating,
     RiskAcceptance,
     SecurityAssessment,
@@ -130,6 +132,43 @@ def acceptance_at(world, placement):
             organisation=base.organisation, rating=base, accepted_by=base.assessment.assessor,
             justification=f"Accepted {placement}",
             valid_until=datetime.date.today() + datetime.timedelta(days=90))
+
+
+def process(organisation, name, owner, *, sites=(), kind="it_system"):
+    """A process, information flow or IT system of `organisation`, running at `sites` (none:
+    organisation-wide)."""
+    with actor_context(None, name="risk tests"):
+        record = Process.objects.create(organisation=organisation, name=name, kind=kind,
+                                        owner=owner, description=f"{name} (test)")
+        record.sites.set(sites)
+    return record
+
+
+def process_at(world, placement):
+    """A process running at the placement's site, owned by a person of its organisation."""
+    from tests.support.matrix import RegisterCase
+
+    org, site = RegisterCase.where(world, placement)
+    owner = world["foreign"] if placement == "foreign" else \
+        world["users"]["security_manager__org"]
+    return process(org, f"Dock scheduling {placement}", owner, sites=[site])
+
+
+def not_credible(assessment, applicability, *, reason="No such exposure here", **target):
+    """A scenario × target pair of `assessment` marked not credible (fixture write)."""
+    with actor_context(None, name="risk tests"):
+        return NotCredible.objects.create(
+            organisation=assessment.organisation, assessment=assessment,
+            threat=applicability, reason=reason, **target)
+
+
+def not_credible_at(world, placement):
+    from tests.support.matrix import RegisterCase
+
+    _, site = RegisterCase.where(world, placement)
+    assessment = assessment_at(world, placement, f"Dismissed {placement}")
+    return not_credible(assessment, threat(assessment, "TS-02"), site=site,
+                        reason=f"Sealed pallets only {placement}")
 
 
 def leg(world, from_site, to_site):

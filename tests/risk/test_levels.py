@@ -76,35 +76,6 @@ def test_custom_matrix_validation_errors(world, catalogues):
     assert set(failure.value.message_dict) >= {"likelihood_levels", "consequence_categories"}
 
 
-def test_matrix_form_shows_field_errors(admin_client, world, catalogues):
-    import json
-
-    definition = {"likelihood_levels": [{"value": 1, "name": "Low"}],
-                  "consequence_levels": [{"value": 1, "name": "Low"}],
-                  "consequence_categories": [{"ref_id": "life", "name": "Life"}],
-                  "risk_levels": [{"ref_id": "ok", "name": "OK", "colour": "#00ff00"}],
-                  "grid": [["bad"]]}
-    response = admin_client.post("/risk/matrices/add/", {
-        "name": "Mine", "acceptance_level": "ok", "definition": json.dumps(definition)})
-    assert response.status_code == 400
-    assert "Grid: These cells name no defined risk level" in response.content.decode()
-    response = admin_client.post("/risk/matrices/add/", {
-        "name": "Mine", "acceptance_level": "ok", "definition": "{not json"})
-    assert response.status_code == 400 and "not valid JSON" in response.content.decode()
-    definition["grid"] = [["ok"]]
-    response = admin_client.post("/risk/matrices/add/", {
-        "name": "Mine", "acceptance_level": "ok", "definition": json.dumps(definition)})
-    assert response.status_code == 302
-    mine = RiskMatrix.objects.get(name="Mine")
-    assert mine.grid == [["ok"]] and mine.level_for(1, 1) == "ok"
-    # Editing without a definition keeps it.
-    response = admin_client.post(f"/risk/matrices/{mine.pk}/edit/", {
-        "name": "Mine 2", "acceptance_level": "ok", "version": mine.version})
-    assert response.status_code == 302
-    mine.refresh_from_db()
-    assert mine.name == "Mine 2" and mine.grid == [["ok"]]
-
-
 def test_frozen_matrix_refuses_changes(world, catalogues):
     matrix = services.default_matrix(world["org_a"])
     matrix.frozen = True

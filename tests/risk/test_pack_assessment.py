@@ -6,7 +6,6 @@ import io
 import zipfile
 
 import pytest
-from django.core.management import call_command
 from pypdf import PdfReader
 
 from chainward.access.models import User
@@ -21,8 +20,7 @@ OFFICER = "j.petersen@abc-logistics.example"  # site officer of the Hamburg site
 
 
 @pytest.fixture
-def demo(db):
-    call_command("demo", stdout=io.StringIO())
+def demo(demo_module, db):
     return Organisation.objects.get(name="ABC Logistics")
 
 

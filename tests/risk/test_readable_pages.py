@@ -4,12 +4,10 @@ residual risk" is offered only while the risk has no valid acceptance — a seco
 refused until the renewal window of the current one (its last 30 days)."""
 
 import datetime
-import io
 import re
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.utils import timezone
 
 from chainward.access.models import User
@@ -25,8 +23,7 @@ RAW = re.compile(r"\{'|\{&#x27;|\[\{|&quot;ref_id|'ref_id'|\{&quot;")
 
 
 @pytest.fixture
-def demo(db):
-    call_command("demo", stdout=io.StringIO())
+def demo(demo_module, db):
     return Organisation.objects.get(name="ABC Logistics")
 
 

@@ -5,7 +5,7 @@ import datetime
 from django.test import TestCase
 
 from chainward.risk import registers, services
-from chainward.risk.models import RiskMatrix, SecurityAssessment
+from chainward.risk.models import RiskMatrix, SecurityAssessment, ThreatApplicability
 from tests.support.matrix import RegisterCase, matrix_tests
 
 from . import support
@@ -132,6 +132,42 @@ class RatingCase(Catalogued):
         return payload
 
 
+class ProcessCase(Catalogued):
+    register = registers.ProcessRegister
+    change_field = ("description", "Flow changed")
+    marker_field = "name"
+    create_has_refs = True  # the owner is a person of organisation A
+
+    def build(self, world, placement):
+        return support.process_at(world, placement)
+
+    def create_data(self, world):
+        # Organisation-wide (no sites): added by organisation-wide grants only.
+        return {"name": "Customs declarations", "kind": "information_flow",
+                "owner": world["users"]["security_manager__org"].pk,
+                "description": "Declarations and excise documents sent to customs"}
+
+
+class NotCredibleCase(Catalogued):
+    register = registers.NotCredibleRegister
+    change_field = ("reason", "Reason changed")
+    marker_field = "reason"
+    create_has_refs = True
+    create_placement = "new_in"
+
+    def build(self, world, placement):
+        record = support.not_credible_at(world, placement)
+        if placement == "in":
+            support.threat(record.assessment, "TS-13")  # a second scenario, not yet judged
+        return record
+
+    def create_data(self, world):
+        threat = ThreatApplicability.objects.get(assessment__title="Dismissed in",
+                                                 scenario__ref_id="TS-13")
+        return {"assessment": threat.assessment_id, "threat": threat.pk,
+                "site": world["s1"].pk, "reason": "S1 is an unmanned container yard"}
+
+
 class CountermeasureCase(Catalogued):
     register = registers.CountermeasureRegister
     change_field = ("title", "CCTV changed")
@@ -190,6 +226,16 @@ class TestThreatApplicabilityMatrix(TestCase):
 
 @matrix_tests(RatingCase)
 class TestRatingMatrix(TestCase):
+    pass
+
+
+@matrix_tests(ProcessCase)
+class TestProcessMatrix(TestCase):
+    pass
+
+
+@matrix_tests(NotCredibleCase)
+class TestNotCredibleMatrix(TestCase):
     pass
 
 

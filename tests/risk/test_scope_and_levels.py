@@ -14,7 +14,7 @@ from chainward.risk.models import Rating, ThreatApplicability
 from chainward.supplychain.models import Site
 from tests.support.bulk import fixture_writes
 
-from .support import assessment_at, leg, load_catalogues, rating, threat
+from .support import assessment_at, leg, load_catalogues, not_credible, rating, threat
 
 HIGH, CRITICAL, MEDIUM = "#ff9800", "#f44336", "#ffeb3b"
 
@@ -58,6 +58,9 @@ def rated(world):
                           consequences={"reputation": 2}, decision="acceptable",
                           owner=manager),
     }
+    # Every applicable pair is rated or judged (ISO 28001 5.3): Antwerp holds no full loads.
+    not_credible(assessment, applicability, site=s2b,
+                 reason="Antwerp is a returns desk without loaded trailers or containers.")
     services.complete_assessment(manager, assessment)
     return {"assessment": assessment, "ratings": ratings, "leg12": leg12, "leg22": leg22,
             "s2b": s2b}
@@ -128,7 +131,7 @@ def test_site_limited_user_sees_only_their_sites_ratings(client, world, rated):
     before = LedgerEntry.objects.filter(action="export").count()
     export = client.get("/risk/register/", {"export": "csv"})
     assert export.status_code == 200
-    cells = {c for row in csv.reader(io.StringIO(export.content.decode("utf-8-sig")))
+    cells = {c for row in csv.reader(io.StringIO(export.getvalue().decode("utf-8-sig")))
              for c in row}
     assert r["s1"].reference in cells
     assert not any(obj.reference in cells for obj in hidden)

@@ -7,7 +7,15 @@ from django.core.management import call_command
 from chainward.access.models import User
 from chainward.ledger.models import LedgerEntry
 from chainward.ledger.services import verify_ledger
-from chainward.supplychain.models import Leg, Organisation, Partner, ProgrammeStatus, Site
+from chainward.supplychain import services
+from chainward.supplychain.models import (
+    Exemption,
+    Leg,
+    Organisation,
+    Partner,
+    ProgrammeStatus,
+    Site,
+)
 
 
 def test_demo_is_realistic_idempotent_and_attributed(db):
@@ -22,6 +30,15 @@ def test_demo_is_realistic_idempotent_and_attributed(db):
     assert Leg.objects.filter(organisation=org).count() == 30
     assert Leg.objects.filter(organisation=org).values("mode").distinct().count() >= 5
     assert any(p.is_expired for p in ProgrammeStatus.objects.filter(organisation=org))
+    # ISO 28001 4.4: every exemption rests on a valid programme status of its own partner.
+    exemptions = Exemption.objects.filter(organisation=org)
+    assert exemptions.count() == 4
+    assert all(e.programme_status.partner_id == e.partner_id and e.in_force for e in exemptions)
+    # ISO 28001 4.5: the partners due for review are the three the demo means to show.
+    due = services.partners_due_for_review(Partner.objects.filter(organisation=org))
+    assert sorted(due.values_list("name", flat=True)) == [
+        "Baltic Express Rail Sp. z o.o.", "Pacific Apparel Sourcing Ltd",
+        "Zollagentur Nord GmbH"]
     password = first.split("password: ")[1].split()[0]
     assert User.objects.get(email="admin@abc-logistics.example").check_password(password)
     entries = LedgerEntry.objects.count()

@@ -6,8 +6,8 @@ organisation B is "another organisation" whose records must stay invisible (404)
 
 from dataclasses import dataclass
 
-from chainward.access import roles
 from chainward.access.models import Role, RoleAssignment, User
+from chainward.core import roles
 from chainward.ledger.context import actor_context
 from chainward.supplychain.models import GoodsCategory, Organisation, Partner, Site
 

@@ -19,8 +19,9 @@ class AccessConfig(AppConfig):
 
 def ensure_builtin_roles(sender, using="default", **kwargs):
     """Create the built-in role rows after every migrate (their grants live in the registry)."""
+    from chainward.core.roles import BUILTIN_ROLES
+
     from .models import Role
-    from .roles import BUILTIN_ROLES
 
     for name, description in BUILTIN_ROLES.items():
         Role.objects.using(using).get_or_create(

@@ -4,8 +4,11 @@ from django.apps import apps
 from django.contrib.auth.backends import ModelBackend
 
 from chainward.core.registry import registration
+from chainward.core.scope import allows, scope_map
 
-from .scope import allows, scope_map
+from .services import may_create_organisations
+
+CREATE_ORGANISATION = "supplychain.add_organisation"
 
 
 class ScopedPermissionBackend(ModelBackend):
@@ -20,6 +23,9 @@ class ScopedPermissionBackend(ModelBackend):
             return False
         if user_obj.is_superuser:
             return True
+        if perm == CREATE_ORGANISATION:
+            # Above organisations: no role grants it (issue 13).
+            return may_create_organisations(user_obj)
         try:
             app_label, codename = perm.split(".", 1)
             action, model_name = codename.split("_", 1)

@@ -5,6 +5,7 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from django.core.exceptions import ValidationError
 
 from chainward.core.forms import RecordForm, scope_choices, style_widgets
+from chainward.core.lookups import register_lookup_url, use_lookups
 
 from .models import Invitation
 from .services import validate_scope
@@ -40,6 +41,9 @@ class InvitationForm(forms.ModelForm):
         self.user, self.organisation = user, organisation
         if user is not None and organisation is not None:
             scope_choices(self, user, organisation)
+        # Sites are picked by type-ahead from the people register's own lookup (same field,
+        # same scope): the page never lists every site (issue 11).
+        use_lookups(self, lambda name: register_lookup_url("access.roleassignment", name))
         style_widgets(self)
 
     def clean(self):

@@ -7,22 +7,25 @@ only their SHA-256 is stored.
 """
 
 import logging
+from contextlib import nullcontext
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from chainward.access.scope import allows
+from chainward.core import roles
+from chainward.core.scope import allows
 from chainward.ledger.context import acting_as
 from chainward.ledger.services import append_entry
 
-from .models import Invitation, RoleAssignment, User
-from .services import validate_scope
+from .models import Invitation, Role, RoleAssignment, User
+from .services import check_scope, may_create_organisations, validate_scope
 
 logger = logging.getLogger(__name__)
 
@@ -47,9 +50,38 @@ def invite_person(actor, organisation, *, email, role, all_sites=False, sites=()
     if any(site.organisation_id != organisation.pk for site in sites):
         raise ValidationError({"sites": "Choose sites of this organisation only."})
     probe.clean()  # the assignment's own rules, e.g. external auditors are time-boxed
+    return _record(actor, organisation, email=email, role=role, all_sites=all_sites,
+                   sites=sites, valid_until=valid_until, full_name=full_name,
+                   accept_url=accept_url)
+
+
+def invite_first_administrator(actor, organisation, *, email, full_name="", accept_url):
+    """Invite the first Administrator (whole organisation) of an organisation nobody holds a
+    role in yet; returns `(invitation, sent)`. Called by `supplychain.services.
+    create_organisation` for a superuser, an installation administrator or `chainward init`
+    (`actor` None)."""
+    if actor is not None and not may_create_organisations(actor):
+        raise PermissionDenied("Only an installation administrator may invite the first "
+                               "administrator of an organisation.")
+    if RoleAssignment.objects.filter(organisation=organisation).exists():
+        raise PermissionDenied(f"{organisation} has people already; its administrators invite "
+                               "the others.")
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": "Enter a valid e-mail address."}) from None
+    role = Role.objects.get(name=roles.ADMINISTRATOR, builtin=True)
+    return _record(actor, organisation, email=email, role=role, all_sites=True, sites=(),
+                   valid_until=None, full_name=full_name, accept_url=accept_url, founding=True)
+
+
+def _record(actor, organisation, *, email, role, all_sites, sites, valid_until, full_name,
+            accept_url, founding=False):
+    """Store the invitation (replacing a pending one for the address) and e-mail its link."""
     email = User.objects.normalize_email(email).lower()
     secret, digest = Invitation.new_secret()
-    with acting_as(actor), transaction.atomic():
+    # `chainward init` (actor None) keeps the command's own ledger actor.
+    with (acting_as(actor) if actor is not None else nullcontext()), transaction.atomic():
         # A newer invitation replaces a pending one for the same address and organisation.
         Invitation.objects.filter(organisation=organisation, email=email,
                                   accepted_at__isnull=True,
@@ -57,14 +89,16 @@ def invite_person(actor, organisation, *, email, role, all_sites=False, sites=()
         invitation = Invitation.objects.create(
             organisation=organisation, email=email, full_name=full_name.strip(), role=role,
             all_sites=all_sites, valid_until=valid_until, digest=digest, invited_by=actor,
+            founding=founding,
             expires_at=timezone.now() + timedelta(days=settings.INVITATION_DAYS))
         invitation.sites.set(sites)
         append_entry("invitation_sent", object_type="access.invitation",
                      object_id=invitation.pk, object_repr=str(invitation)[:200],
                      organisation_id=organisation.pk,
                      after={"email": email, "role": role.name, "all_sites": all_sites,
-                            "sites": sorted(s.pk for s in sites),
+                            "sites": sorted(s.pk for s in sites), "founding": founding,
                             "valid_until": valid_until.isoformat() if valid_until else None})
+    invitation.secret = secret  # for `chainward init`, which prints the link
     return invitation, _send(invitation, accept_url(secret))
 
 
@@ -106,13 +140,17 @@ def accept_invitation(secret, user):
         if user.email.lower() != invitation.email.lower():
             raise PermissionDenied("This invitation is for another e-mail address.")
         inviter = invitation.invited_by
-        if inviter is None or not inviter.is_active:
-            raise PermissionDenied("The person who invited you can no longer add people; ask "
-                                   "for a new invitation.")
         assignment = RoleAssignment(
             organisation=invitation.organisation, user=user, role=invitation.role,
             all_sites=invitation.all_sites, valid_until=invitation.valid_until)
-        save_record(inviter, assignment, relations={"sites": list(invitation.sites.all())})
+        if invitation.founding:
+            _found(invitation, inviter, assignment, user)
+        else:
+            if inviter is None or not inviter.is_active:
+                raise PermissionDenied("The person who invited you can no longer add people; "
+                                       "ask for a new invitation.")
+            save_record(inviter, assignment,
+                        relations={"sites": list(invitation.sites.all())})
         invitation.accepted_at, invitation.accepted_by = timezone.now(), user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
         with acting_as(user):
@@ -121,6 +159,19 @@ def accept_invitation(secret, user):
                          organisation_id=invitation.organisation_id,
                          after={"assignment": assignment.reference})
     return assignment
+
+
+def _found(invitation, inviter, assignment, user):
+    """The first administrator's assignment, on the authority of whoever created the
+    organisation (nobody holds a role there to write it by `save_record`'s scope check)."""
+    if inviter is not None and not may_create_organisations(inviter):
+        raise PermissionDenied("The person who invited you can no longer create organisations; "
+                               "ask for a new invitation.")
+    with acting_as(user):
+        assignment.created_by = assignment.updated_by = user
+        assignment.full_clean(exclude=["reference"])
+        assignment.save()
+        check_scope(assignment)
 
 
 def accept_as_new_person(secret, *, full_name, password):

@@ -6,9 +6,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
-from .scope import organisations_of
-
-SESSION_KEY = "chainward_organisation"
+from chainward.core.scope import SESSION_KEY, organisations_of
 
 
 def active_organisation(request):

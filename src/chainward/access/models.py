@@ -10,10 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from chainward.core import roles
 from chainward.core.models import ExpiryMixin, PrimaryModel
 from chainward.core.registry import register
-
-from . import roles
 
 
 class UserManager(BaseUserManager):
@@ -47,6 +46,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Set when someone else chose the password (a one-time password printed by `chainward
     # init`): the next login leads straight to the password page and nowhere else.
     must_change_password = models.BooleanField("must change password", default=False)
+    # Above every organisation (issue 13): creates organisations and invites their first
+    # administrator. It is not a role: it shows none of any organisation's records by itself.
+    installation_admin = models.BooleanField(
+        "installation administrator", default=False,
+        help_text="May create organisations and invite their first administrator; sees no "
+                  "organisation's records by this alone.")
 
     objects = UserManager()
 
@@ -177,6 +182,10 @@ class Invitation(models.Model):
     accepted_at = models.DateTimeField("accepted", null=True, blank=True)
     accepted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+", verbose_name="accepted by")
+    # The first administrator of a new organisation, invited by whoever created it (an
+    # installation administrator, a superuser or `chainward init`): accepted on the authority
+    # of creating organisations, since nobody holds a role in the organisation yet.
+    founding = models.BooleanField("first administrator", default=False, editable=False)
 
     class Meta:
         ordering = ("-created_at",)

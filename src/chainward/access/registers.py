@@ -1,7 +1,8 @@
 """Register declaration for people's role assignments (Administration menu)."""
 
 from chainward.core.columns import Column
-from chainward.core.register import Register, add_register
+from chainward.core.register import RECORD_FIELDS, Register, without
+from chainward.core.registry import add_register
 
 from . import filtersets, models, services
 from .api.serializers import RoleAssignmentSerializer
@@ -19,13 +20,15 @@ class RoleAssignmentRegister(Register):
                "all_sites", "sites", "valid_until")
     filterset_class = filtersets.RoleAssignmentFilterSet
     form_class = RoleAssignmentForm
-    form_fields = ("role", "all_sites", "sites", "valid_until")
-    detail_fields = ("user", "role", "all_sites", "sites", "valid_until")
+    fields = ("user", "role", "all_sites", "sites", "valid_until")
+    read_only_fields = ("user",)  # a person joins by invitation; the assignment stays theirs
+    # As before, the API does not list the created/updated stamps.
+    api_record_fields = without(RECORD_FIELDS, "created_at", "updated_at")
     select_related = ("user", "role")
     prefetch_related = ("sites",)
     can_import = False
     api_can_add = False  # people join by invitation (the add page, access.views.InviteView)
-    serializer_class = RoleAssignmentSerializer
+    serializer_class = RoleAssignmentSerializer  # the person by e-mail
     viewset_base = RoleAssignmentViewSet
 
     def after_save(self, user, obj, created):

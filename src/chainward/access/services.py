@@ -16,10 +16,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from chainward.core import roles
 from chainward.ledger.context import acting_as
 from chainward.ledger.services import append_entry
 
-from . import roles
 from .models import ApiToken, Role, RoleAssignment
 
 BOTH_SCOPES = "Choose either the whole organisation or some sites, not both."
@@ -40,8 +40,16 @@ def current_assignments(user):
 
 
 def has_current_role(user):
-    """Whether the user may log in or use a token: a superuser, or someone with a current role."""
-    return user.is_superuser or current_assignments(user).exists()
+    """Whether the user may log in or use a token: a superuser, an installation administrator
+    (who creates organisations), or someone with a current role."""
+    return user.is_superuser or user.installation_admin or current_assignments(user).exists()
+
+
+def may_create_organisations(user):
+    """Whether `user` may create organisations: an active superuser or installation
+    administrator (a capability above organisations, not a role in one)."""
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active
+                and (user.is_superuser or user.installation_admin))
 
 
 # --- role assignments ----------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chainward.core.register import get_register
+from chainward.core.registry import get_register
 
 from . import login, models, views
 

@@ -11,12 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from chainward.core.scope import SESSION_KEY
 from chainward.core.views import ObjectArchiveView, RegisterView
 
 from . import invitations, services, throttle
 from .forms import AcceptWithPasswordForm, InvitationForm, NewAccountForm
 from .login import LOCKED
-from .middleware import SESSION_KEY
 from .models import User
 
 

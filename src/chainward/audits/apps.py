@@ -13,7 +13,13 @@ class AuditsConfig(AppConfig):
         from django.db.models.signals import post_save
 
         # Registers, dashboard cards, evidence-pack sections and management-review inputs.
-        from . import dashboard, pack_sections, registers, review_inputs  # noqa: F401
+        from . import (  # noqa: F401
+            dashboard,
+            pack_sections,
+            path_steps,  # noqa: F401 - steps of the path to certification
+            registers,
+            review_inputs,
+        )
         from .models import Finding
 
         post_save.connect(_finding_saved, sender=Finding, dispatch_uid="audits:finding_capa")

@@ -1,9 +1,13 @@
 """The ABC Logistics audits demo (ISO 28000 9.2, 10.2).
 
-This year's internal audit programme over ISO 28000:2022 and every demo site; two completed
-internal audits (Hamburg: closed, Polish sites: reported) with checklists and findings — one
-major, two minor nonconformities, observations, opportunities for improvement and a good
-practice — and one audit planned in two weeks. Corrective actions stand in every state: open
+The internal audit programme of the first certification year (from the certification decision,
+`supplychain.demo.CERTIFIED_MONTHS_AGO`, to surveillance audit 1) over ISO 28000:2022 and every
+demo site; two completed internal audits at the company's own sites (Hamburg Billbrook: closed,
+Poznań and Stryków: reported) with checklists and findings — one major, two minor
+nonconformities, observations, opportunities for improvement and a good practice — and one
+audit of the Duisburg cross-dock and the Munich distribution centre planned in two weeks.
+Partner-operated sites (the port terminal, the airports) are not audited internally: findings
+there are the partner's, raised in partner reviews. Corrective actions stand in every state: open
 (overdue), containment, root cause analysed (five whys), actions planned, actions done awaiting
 verification, closed after an effective verification, and one reopened after an ineffective
 one.
@@ -18,8 +22,10 @@ import datetime
 from django.utils import timezone
 
 from chainward.access.models import User
+from chainward.certification.services import add_months
 from chainward.core import services as records
 from chainward.library.models import Framework, Requirement
+from chainward.supplychain.demo import CERTIFIED_MONTHS_AGO, OWN_SITES
 from chainward.supplychain.models import Site
 
 from . import services
@@ -32,20 +38,20 @@ MANAGER, AUDITOR = f"m.weber@{DOMAIN}", f"s.devries@{DOMAIN}"
 HAMBURG_OFFICER, POLAND_OFFICER = f"j.petersen@{DOMAIN}", f"a.nowak@{DOMAIN}"
 
 HAMBURG = {
-    "title": "Internal audit Hamburg — ISO 28000 clauses 4 to 8",
-    "sites": ("DEHAM-WH1", "DEHAM-PRT"), "clauses": ("4", "5", "6", "7", "8"),
-    "team": POLAND_OFFICER, "responsible": HAMBURG_OFFICER, "month": 3,
-    "scope": "Context, leadership, planning, support and operation at the Billbrook warehouse "
-             "and the port terminal: gate and seal control, visitor management, CCTV.",
+    "title": "Internal audit Hamburg Billbrook — ISO 28000 clauses 4 to 8",
+    "sites": ("DEHAM-WH1",), "clauses": ("4", "5", "6", "7", "8"),
+    "team": POLAND_OFFICER, "responsible": HAMBURG_OFFICER, "days_ago": 150,
+    "scope": "Context, leadership, planning, support and operation at the Billbrook "
+             "warehouse: gate and seal control, visitor management, CCTV.",
     "summary": "Two days on site, 14 interviews, 40 records sampled (gate logs, seal register, "
                "training records, CCTV maintenance).",
-    "conclusion": "The SMS is implemented and largely effective at both sites; one major "
-                  "nonconformity in seal control at the port terminal.",
+    "conclusion": "The SMS is implemented and largely effective; one major nonconformity in "
+                  "seal control at gate 2.",
     "close": True,
     "results": {"8.1": "nonconforming", "7.5": "observation", "7.2": "conforming"},
     "findings": [
-        ("major", "8.1", "DEHAM-PRT", "Seal numbers were not verified against the shipping "
-         "documents for 6 of 20 sampled export containers (gate 2, night shift)."),
+        ("major", "8.1", "DEHAM-WH1", "Seal numbers were not verified against the shipping "
+         "documents for 6 of 20 sampled outbound trailers (gate 2, night shift)."),
         ("minor", "7.5", "DEHAM-WH1", "Visitor log pages for 3 days in April are missing; "
          "procedure SOP-SEC-02 requires them to be kept for one year."),
         ("observation", "7.3", "DEHAM-WH1", "New temporary staff could not name how to report "
@@ -59,7 +65,7 @@ HAMBURG = {
 POLAND = {
     "title": "Internal audit Poznań and Stryków — ISO 28000 clauses 7 to 10",
     "sites": ("PLPOZ-WH1", "PLSTR-XD1"), "clauses": ("7", "8", "9", "10"),
-    "team": HAMBURG_OFFICER, "responsible": POLAND_OFFICER, "month": 9,
+    "team": HAMBURG_OFFICER, "responsible": POLAND_OFFICER, "days_ago": 60,
     "scope": "Support, operation, performance evaluation and improvement at the Polish "
              "warehouse and cross-dock.",
     "summary": "Two days on site, 9 interviews, 25 records sampled.",
@@ -76,9 +82,9 @@ POLAND = {
     ],
 }
 PLANNED = {
-    "title": "Internal audit Duisburg and Frankfurt — ISO 28000 (whole standard)",
-    "sites": ("DEDUI-XD1", "DEFRA-AIR"), "clauses": (), "team": None, "responsible": None,
-    "scope": "All clauses at the cross-dock and the air-cargo warehouse.",
+    "title": "Internal audit Duisburg and Munich — ISO 28000 (whole standard)",
+    "sites": ("DEDUI-XD1", "DEMUC-DC1"), "clauses": (), "team": None, "responsible": None,
+    "scope": "All clauses at the Duisburg cross-dock and the Munich distribution centre.",
 }
 # Corrective actions not coming from this year's audits: title -> fields and target state.
 OTHER_CAPAS = {
@@ -86,8 +92,8 @@ OTHER_CAPAS = {
         "source": "incident", "site": "DEDUI-XD1", "owner": MANAGER, "due": -5,
         "state": CapaStatus.OPEN,
         "description": "Fence cut near the rail siding found on patrol; no cargo missing."},
-    "CCTV outage at Frankfurt air-cargo warehouse": {
-        "source": "inspection", "site": "DEFRA-AIR", "owner": MANAGER, "due": 20,
+    "CCTV outage at the Munich distribution centre": {
+        "source": "inspection", "site": "DEMUC-DC1", "owner": MANAGER, "due": 20,
         "state": CapaStatus.CONTAINMENT,
         "containment": "Guard posted at dock doors 4–6 until the cameras are back."},
     "Customer complaint: seal number mismatch on Venlo shipment": {
@@ -148,19 +154,21 @@ def build_audits_demo(organisation, admin):
 
 
 def _programme(organisation, auditor, framework, sites, today):
-    title = f"Internal audit programme {today.year}"
+    # The first certification year: from the decision to surveillance audit 1.
+    start = add_months(today, -CERTIFIED_MONTHS_AGO)
+    end = add_months(start, 12) - datetime.timedelta(days=1)
+    title = f"Internal audit programme, certification year {start:%Y-%m} to {end:%Y-%m}"
     programme = AuditProgramme.objects.filter(organisation=organisation, title=title).first()
     if programme is not None:
         return programme
     programme = records.save_record(auditor, AuditProgramme(
-        organisation=organisation, title=title, period_start=datetime.date(today.year, 1, 1),
-        period_end=datetime.date(today.year, 12, 31),
-        objectives="Every ISO 28000:2022 clause and every site at least once in the three-year "
-                   "cycle; high-security sites every year; auditors never audit their own "
-                   "sites or processes (ISO 28000 9.2)."))
+        organisation=organisation, title=title, period_start=start, period_end=end,
+        objectives="Every ISO 28000:2022 clause and every own site at least once in the "
+                   "three-year cycle; high-security sites every year; auditors never audit "
+                   "their own sites or processes (ISO 28000 9.2)."))
     if framework is not None:
         programme.frameworks.set([framework])
-    programme.sites.set(sites.values())
+    programme.sites.set([site for code, site in sites.items() if code in OWN_SITES])
     return programme
 
 
@@ -186,9 +194,7 @@ def _audit(organisation, programme, spec, framework, sites, people, auditor, *, 
 
 def _completed_audit(organisation, programme, spec, framework, sites, people, auditor,
                      manager, today):
-    start = datetime.date(today.year, spec["month"], 10)
-    if start > today:  # early in the year: last year's dates keep the story in the past
-        start = start.replace(year=today.year - 1)
+    start = today - datetime.timedelta(days=spec["days_ago"])
     audit = _audit(organisation, programme, spec, framework, sites, people, auditor,
                    start=start)
     services.transition_audit(auditor, audit, AuditStatus.IN_PROGRESS)

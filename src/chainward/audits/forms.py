@@ -7,6 +7,7 @@ from chainward.core.forms import RecordForm, style_widgets
 from chainward.library.models import Framework, Requirement
 
 from .choices import ChecklistResult
+from .root_cause import RootCauseFields
 
 
 def frameworks_for(organisation):
@@ -50,6 +51,10 @@ class RequirementChoiceForm(RecordForm):
         super().__init__(*args, **kwargs)
         if "requirement" in self.fields:
             self.fields["requirement"].queryset = requirements_for(self.organisation)
+
+
+class CorrectiveActionForm(RootCauseFields, RecordForm):
+    """A corrective action; its root cause as five whys or cause categories (no JSON)."""
 
 
 class ChecklistRowForm(forms.Form):

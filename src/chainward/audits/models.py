@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from chainward.access import roles
+from chainward.core import roles
 from chainward.core.models import PrimaryModel
 from chainward.core.registry import register
 
@@ -197,7 +197,9 @@ class Finding(PrimaryModel):
 
 
 def validate_root_cause(value):
-    """ISO 28000 10.2 — a root-cause analysis as {"method": …}; errors say what to fix."""
+    """ISO 28000 10.2 — a root-cause analysis as {"method": …}; errors say what to fix.
+
+    The one rule for the form fields (`root_cause.RootCauseFields`), the API and imports."""
     if value in (None, {}, ""):
         return
     if not isinstance(value, dict):
@@ -206,17 +208,20 @@ def validate_root_cause(value):
     if method == "five_whys":
         whys = value.get("whys")
         if not isinstance(whys, list) or not whys:
-            raise ValidationError('Five whys need "whys": a list of {"why": …, "answer": …}.')
+            raise ValidationError("Five whys: write at least one why with its answer "
+                                  '("whys": a list of {"why": …, "answer": …}).')
         for number, step in enumerate(whys, 1):
             if not isinstance(step, dict) or not str(step.get("why", "")).strip() or \
                     not str(step.get("answer", "")).strip():
-                raise ValidationError(f'Why number {number} needs both "why" and "answer".')
+                raise ValidationError(f"Why number {number} needs both the question and its "
+                                      "answer.")
         if len(whys) > 10:
             raise ValidationError("Keep the five whys to at most ten steps.")
     elif method == "cause_categories":
         categories = value.get("categories")
         if not isinstance(categories, dict) or not categories:
-            raise ValidationError('Cause categories need "categories": {"people": …, …}.')
+            raise ValidationError("Cause categories: describe the cause in at least one "
+                                  'category ("categories": {"people": …, …}).')
         unknown = sorted(set(categories) - set(CAUSE_CATEGORIES))
         if unknown:
             raise ValidationError(f"Unknown cause categories: {', '.join(unknown)}; use "
@@ -224,7 +229,8 @@ def validate_root_cause(value):
         if not any(str(text).strip() for text in categories.values()):
             raise ValidationError("Describe at least one cause.")
     else:
-        raise ValidationError('"method" must be "five_whys" or "cause_categories".')
+        raise ValidationError('Choose the method: five whys or cause categories ("method" must '
+                              'be "five_whys" or "cause_categories").')
 
 
 class CorrectiveAction(PrimaryModel):
@@ -250,6 +256,7 @@ class CorrectiveAction(PrimaryModel):
     containment_on = models.DateField("contained on", null=True, blank=True)
     root_cause = models.JSONField(
         "root-cause analysis", default=dict, blank=True, validators=[validate_root_cause],
+        # The API's description; the form asks for it as fields (root_cause.RootCauseFields).
         help_text='{"method": "five_whys", "whys": [{"why": "…", "answer": "…"}]} or '
                   '{"method": "cause_categories", "categories": {"process": "…"}}; categories: '
                   + ", ".join(CAUSE_CATEGORIES) + ".")
@@ -327,7 +334,9 @@ register(ChecklistItem, site_paths=("audit__sites",), siteless_is_organisation_w
 # A finding at a site belongs to that site; one without a site follows its audit's sites.
 register(Finding, site_paths=("site", "audit__sites"), site_fallback=True,
          siteless_is_organisation_wide=True, roles=AUDIT_ROLES)
-register(CorrectiveAction, site_paths=("site",), siteless_is_organisation_wide=True,
+# "site_id", not "site": the add check of an unsaved record (core.scope.allows) compares the
+# column with the person's site ids, so an officer can open one at their own site.
+register(CorrectiveAction, site_paths=("site_id",), siteless_is_organisation_wide=True,
          actions=("verify",),
          roles=roles.matrix(manager=(*roles.FULL, "verify"), officer=roles.EDIT,
                             auditor=(*roles.EDIT, "verify"), contributor=roles.EDIT,

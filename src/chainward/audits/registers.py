@@ -3,7 +3,8 @@
 from django.db.models import Count
 
 from chainward.core.columns import Column
-from chainward.core.register import Register, RelatedPanel, add_register
+from chainward.core.register import Register, RelatedPanel, without
+from chainward.core.registry import add_register
 
 from . import filtersets, forms, models, services
 from .api.serializers import (
@@ -11,7 +12,6 @@ from .api.serializers import (
     AuditSerializer,
     ChecklistItemSerializer,
     CorrectiveActionSerializer,
-    CorrectiveActionStepSerializer,
     FindingSerializer,
 )
 from .api.viewsets import AuditViewSet, CorrectiveActionViewSet
@@ -36,11 +36,13 @@ class AuditProgrammeRegister(Register):
     columns = ("title", "period_start", "period_end")
     filterset_class = filtersets.AuditProgrammeFilterSet
     form_class = forms.AuditProgrammeForm
-    form_fields = ("title", "period_start", "period_end", "frameworks", "sites", "objectives")
+    fields = ("title", "period_start", "period_end", "frameworks", "sites", "objectives")
     detail_template = "audits/programme_detail.html"
-    import_fields = ("title", "period_start", "period_end", "objectives")
+    # Not import columns: frameworks (a framework has no `reference` a file could name it
+    # by) and, as before, sites.
+    import_fields = without(fields, "frameworks", "sites")
     import_required = ("title", "period_start", "period_end")
-    serializer_class = AuditProgrammeSerializer
+    serializer_class = AuditProgrammeSerializer  # frameworks: shipped and the organisation's
 
 
 @add_register
@@ -55,18 +57,19 @@ class AuditRegister(Register):
                Column("programme", sort="programme__title"))
     filterset_class = filtersets.AuditFilterSet
     form_class = forms.AuditForm
-    form_fields = ("programme", "title", "audit_type", "scope", "sites", "partner", "criteria",
-                   "requirements", "responsible_persons", "lead_auditor", "team",
-                   "planned_start", "planned_end", "actual_start", "actual_end", "summary",
-                   "conclusion")
+    fields = ("programme", "title", "audit_type", "scope", "sites", "partner", "criteria",
+              "requirements", "responsible_persons", "lead_auditor", "team", "planned_start",
+              "planned_end", "actual_start", "actual_end", "status", "summary", "conclusion")
+    read_only_fields = ("status",)  # changed only by the workflow (POST …/transition/)
+    # The title is the page's heading; the status is shown near the top; the requirements
+    # are not listed on the page (as before).
     detail_fields = ("programme", "audit_type", "status", "scope", "sites", "partner",
                      "criteria", "responsible_persons", "lead_auditor", "team", "planned_start",
                      "planned_end", "actual_start", "actual_end", "summary", "conclusion")
     detail_template = "audits/audit_detail.html"
     select_related = ("lead_auditor", "programme")
-    initial_from_query = ("programme",)
     can_import = False
-    serializer_class = AuditSerializer
+    serializer_class = AuditSerializer  # frameworks and requirements offered
 
     def after_save(self, user, obj, created):
         """The independence rule is checked again on the saved team and sites (ISO 28000 9.2)."""
@@ -94,11 +97,10 @@ class ChecklistItemRegister(Register):
     columns = ("question", Column("audit", sort="audit__title"), "result")
     filterset_class = filtersets.ChecklistItemFilterSet
     form_class = forms.RequirementChoiceForm
-    form_fields = ("audit", "requirement", "order", "question", "result", "notes", "samples")
+    fields = ("audit", "requirement", "order", "question", "result", "notes", "samples")
     select_related = ("audit",)
-    initial_from_query = ("audit",)
     can_import = False
-    serializer_class = ChecklistItemSerializer
+    serializer_class = ChecklistItemSerializer  # requirements offered
 
 
 @add_register
@@ -108,15 +110,13 @@ class FindingRegister(Register):
     menu_group = GROUP
     columns = (Column("reference", label="finding"), "grade", Column("audit", sort="audit__title"),
                Column("site", sort="site__name"), Column("statement"))
-    search_fields = ("statement",)
     filterset_class = filtersets.FindingFilterSet
     form_class = forms.RequirementChoiceForm
-    form_fields = ("audit", "grade", "statement", "requirement", "site", "checklist_item")
+    fields = ("audit", "grade", "statement", "requirement", "site", "checklist_item")
     select_related = ("audit", "site")
     prefetch_related = ("corrective_actions",)  # listed by the API: one query per page
-    initial_from_query = ("audit", "checklist_item", "requirement")
     can_import = False
-    serializer_class = FindingSerializer
+    serializer_class = FindingSerializer  # requirements offered; adds corrective_actions
 
 
 @add_register
@@ -129,16 +129,26 @@ class CorrectiveActionRegister(Register):
     columns = ("title", "status", Column("owner", sort="owner__email"), "due_date",
                Column("is_overdue", label="overdue", sort=None), Column("site", sort="site__name"))
     filterset_class = filtersets.CorrectiveActionFilterSet
+    fields = ("source", "finding", "title", "description", "site", "owner", "due_date",
+              "status", "containment_action", "containment_on", "root_cause", "verified_by",
+              "verified_on", "verification_notes", "reopen_count")
+    # Changed only by the workflow steps and the verification (POST …/transition/, …/verify/).
+    read_only_fields = ("status", "verified_by", "verified_on", "verification_notes",
+                        "reopen_count")
+    form_class = forms.CorrectiveActionForm
+    # The root cause is entered through the structured fields of CorrectiveActionForm (five
+    # whys or cause categories, `root_cause.RootCauseFields`; no form asks for JSON).
     form_fields = ("source", "finding", "title", "description", "site", "owner", "due_date",
-                   "containment_action", "containment_on", "root_cause")
+                   "containment_action", "containment_on")
+    # The title is the page's heading and the root cause has its own panel (capa_detail.html);
+    # the status is shown near the top.
     detail_fields = ("source", "finding", "status", "description", "site", "owner", "due_date",
                      "containment_action", "containment_on", "verified_by", "verified_on",
                      "verification_notes", "reopen_count")
     detail_template = "audits/capa_detail.html"
     select_related = ("owner", "site")
-    initial_from_query = ("finding",)
     can_import = False
-    serializer_class = CorrectiveActionSerializer
+    serializer_class = CorrectiveActionSerializer  # adds is_overdue
 
     def detail_context(self, obj, request):
         user = request.user
@@ -165,11 +175,9 @@ class CorrectiveActionStepRegister(Register):
     columns = ("description", Column("corrective_action", sort="corrective_action__title"),
                Column("owner", sort="owner__email"), "due_date", "done_on")
     filterset_class = filtersets.CorrectiveActionStepFilterSet
-    form_fields = ("corrective_action", "description", "owner", "due_date", "done_on")
+    fields = ("corrective_action", "description", "owner", "due_date", "done_on")
     select_related = ("corrective_action", "owner")
-    initial_from_query = ("corrective_action",)
     can_import = False
-    serializer_class = CorrectiveActionStepSerializer
 
 
 AuditProgrammeRegister.related_panels = (

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from chainward.access import roles
 from chainward.access.models import RoleAssignment, User
+from chainward.core import roles
 from chainward.core import services as records
 from chainward.ledger.context import acting_as
 from chainward.ledger.events import record_event

@@ -15,5 +15,6 @@ class CertificationConfig(AppConfig):
             evidence_pack,
             inputs_builtin,
             pack_builtin,
+            path_steps,
             registers,
         )

@@ -28,8 +28,20 @@ ROWS = 25
 EXPIRING_DAYS = 90
 
 
-def figure(key, label, value):
-    return {"key": key, "label": label, "value": value}
+def figure(key, label, value, unit=""):
+    """One figure of a review input; `unit` is shown after the value ("%")."""
+    return {"key": key, "label": label, "value": value, **({"unit": unit} if unit else {})}
+
+
+def listing(key, title, records, row, empty="Nothing to list.", limit=ROWS):
+    """A titled list of records for the pack (`lists`): the first `limit` rows made by
+    `row(record) -> {"text", "detail", "url"}`, and the total when there are more. Two
+    queries whatever the number of records (the page and, when it is full, the count)."""
+    rows = list(records[:limit + 1])
+    more = len(rows) > limit
+    total = records.count() if more else len(rows)
+    return {"key": key, "title": title, "rows": [row(r) for r in rows[:limit]],
+            "total": total, "more": more, "empty": empty}
 
 
 def last_review_date(organisation, user):
@@ -176,10 +188,12 @@ def readiness_input(organisation, user):
     for assessment in latest_assessments(organisation, user):
         summary = readiness(assessment)
         figures.append(figure(assessment.framework.ref_id, str(assessment.framework),
-                              summary["percent"]))
+                              summary["percent"], unit="%"))
         rows.append({"text": f"{assessment.reference} {assessment.title}",
                      "url": assessment.get_absolute_url(),
-                     "detail": f"{summary['percent'] if summary['percent'] is not None else '—'}"
-                               f"% ready, {summary['counts']['not_assessed']} not assessed"})
+                     "detail": (f"{summary['percent']}% ready"
+                                if summary["percent"] is not None else
+                                "readiness — (no applicable requirement)")
+                               + f", {summary['counts']['not_assessed']} not assessed"})
     return {"figures": figures, "rows": rows, "url": reverse("compliance:gapassessment_list"),
             "note": "Readiness in %: the latest assessment of each framework."}

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from chainward.access import roles
+from chainward.core import roles
 from chainward.core.models import PrimaryModel
 from chainward.core.registry import register
 

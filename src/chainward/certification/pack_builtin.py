@@ -20,7 +20,8 @@ def scope(organisation, user, pack):
         "sites", "legs", "partners").order_by("-effective_date"))
     if not statements:
         return [PackEntry("Statement of application", note="None recorded.")]
-    exemptions = visible(Exemption, user, organisation).select_related("partner", "statement")
+    exemptions = visible(Exemption, user, organisation).select_related(
+        "partner", "statement", "programme_status")
     sites = visible(Site, user, organisation)
     site_ids = set(sites.values_list("pk", flat=True))
     certificates = visible(Certificate, user, organisation).select_related("framework", "body")

@@ -2,7 +2,8 @@
 certification bodies, certificates, cycle milestones and evidence packs."""
 
 from chainward.core.columns import Column
-from chainward.core.register import Register, RelatedPanel, add_register
+from chainward.core.register import Register, RelatedPanel, without
+from chainward.core.registry import add_register
 
 from . import filtersets, forms, models
 from .api import serializers
@@ -18,17 +19,24 @@ class ManagementReviewRegister(Register):
     columns = ("title", "date", "status", Column("chair", sort="chair__email"))
     filterset_class = filtersets.ManagementReviewFilterSet
     form_class = forms.MembersForm
-    form_fields = ("title", "date", "chair", "attendees", "external_attendees", "decisions",
-                   "minutes")
+    fields = ("title", "date", "chair", "attendees", "external_attendees", "status",
+              "decisions", "minutes", "snapshot", "compiled_at", "compiled_by",
+              "minutes_approved_by", "minutes_approved_at")
+    # Set by compiling the inputs and approving the minutes (services), never typed in.
+    read_only_fields = ("status", "snapshot", "compiled_at", "compiled_by",
+                        "minutes_approved_by", "minutes_approved_at")
+    # Decisions, minutes and the compiled inputs are the page's own sections
+    # (review_detail.html); the status is shown near the top.
     detail_fields = ("title", "date", "status", "chair", "attendees", "external_attendees",
                      "compiled_at", "compiled_by", "minutes_approved_by", "minutes_approved_at")
     detail_template = "certification/review_detail.html"
     select_related = ("chair",)
     prefetch_related = ("attendees",)
-    import_fields = ("title", "date", "chair", "external_attendees", "decisions", "minutes")
+    # Not an import column (as before): the attendees, people of the organisation chosen on
+    # the form; a file names them in external_attendees.
+    import_fields = without(fields, "attendees", *read_only_fields)
     import_required = ("title", "date", "chair")
     import_lookups = {"chair": "email"}
-    serializer_class = serializers.ManagementReviewSerializer
 
     def detail_context(self, obj, request):
         from .views import review_context
@@ -46,13 +54,11 @@ class ReviewActionRegister(Register):
                Column("overdue", label="overdue"))
     filterset_class = filtersets.ReviewActionFilterSet
     form_class = forms.MembersForm
-    form_fields = ("review", "description", "owner", "due_date", "status", "done_on")
+    fields = ("review", "description", "owner", "due_date", "status", "done_on")
     select_related = ("review", "owner")
-    import_fields = form_fields
     import_required = ("review", "description", "owner", "due_date")
     import_lookups = {"owner": "email"}
-    initial_from_query = ("review",)
-    serializer_class = serializers.ReviewActionSerializer
+    serializer_class = serializers.OverdueSerializer  # adds overdue
 
 
 @add_register
@@ -62,10 +68,8 @@ class CertificationBodyRegister(Register):
     menu_group = GROUP
     columns = ("name", "accreditation_body", "accreditation_number")
     filterset_class = filtersets.CertificationBodyFilterSet
-    form_fields = ("name", "accreditation_body", "accreditation_number", "contact")
-    import_fields = form_fields
+    fields = ("name", "accreditation_body", "accreditation_number", "contact")
     import_required = ("name",)
-    serializer_class = serializers.CertificationBodySerializer
 
 
 @add_register
@@ -77,14 +81,13 @@ class CertificateRegister(Register):
                Column("body", sort="body__name"), "issued_on", "expires_on", "status")
     filterset_class = filtersets.CertificateFilterSet
     form_class = forms.CertificateForm
-    form_fields = ("body", "number", "framework", "scope", "sites", "issued_on", "expires_on",
-                   "status")
+    fields = ("body", "number", "framework", "scope", "sites", "issued_on", "expires_on",
+              "status")
     detail_template = "certification/certificate_detail.html"
     select_related = ("framework", "body")
     prefetch_related = ("sites",)
     can_import = False
-    initial_from_query = ("body",)
-    serializer_class = serializers.CertificateSerializer
+    serializer_class = serializers.CertificateSerializer  # frameworks offered
 
 
 @add_register
@@ -96,11 +99,10 @@ class CycleMilestoneRegister(Register):
                Column("overdue", label="overdue"))
     export_columns = ("reference", "kind", "certificate", "due_date", "done_on", "notes")
     filterset_class = filtersets.CycleMilestoneFilterSet
-    form_fields = ("certificate", "kind", "due_date", "done_on", "notes")
+    fields = ("certificate", "kind", "due_date", "done_on", "notes")
     select_related = ("certificate", "certificate__framework")
     can_import = False
-    initial_from_query = ("certificate",)
-    serializer_class = serializers.CycleMilestoneSerializer
+    serializer_class = serializers.OverdueSerializer  # adds overdue
 
 
 @add_register
@@ -112,7 +114,9 @@ class EvidencePackRegister(Register):
                Column("produced_by", sort="produced_by__email"), "produced_at",
                "producer_scope")
     filterset_class = filtersets.EvidencePackFilterSet
-    form_fields = ()
+    fields = ("framework", "status", "produced_by", "produced_at", "producer_scope", "size",
+              "sha256", "index", "error")
+    read_only_fields = fields  # produced by the pack job (evidence_pack.py), never entered
     # Status, production time, size, digest and error are in the summary, which updates
     # itself while the pack is being prepared (pack_detail.html).
     detail_fields = ("framework", "produced_by", "producer_scope")
@@ -121,7 +125,6 @@ class EvidencePackRegister(Register):
     can_add = False
     can_import = False
     api_can_add = False
-    serializer_class = serializers.EvidencePackSerializer
 
     def detail_context(self, obj, request):
         from .views import pack_context

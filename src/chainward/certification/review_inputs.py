@@ -13,7 +13,13 @@ The dict must be JSON-serialisable (dates as ISO strings) and may hold:
                   "url": "/certification/review-actions/2/"}, ...],   # at most ~25
         "url": "/certification/review-actions/?status=open",          # the full list
         "note": "free text shown under the figures",
+        "lists": [{"key": "open", "title": "Open corrective actions", "rows": [...],
+                   "total": 31, "more": True, "empty": "None open."}, ...],
     }
+
+A figure may carry a "unit" shown after its value ("%" for readiness). `lists` name the
+records behind the figures (by reference) in titled groups; `inputs_builtin.listing` builds
+one from a queryset with a fixed number of queries.
 
 Another app adds one in its own module, imported from its `AppConfig.ready()`:
 

@@ -11,9 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from chainward.access.scope import scope_map
 from chainward.core.files.checks import human_size
 from chainward.core.pdf import pdf_response, render_pdf
+from chainward.core.scope import scope_map
 from chainward.core.views import record_or_404
 from chainward.ledger.events import record_event
 

@@ -9,4 +9,7 @@ class ComplianceConfig(AppConfig):
     verbose_name = "Compliance"
 
     def ready(self):
-        from . import registers  # noqa: F401 - declares the registers
+        from . import (
+            path_steps,  # noqa: F401 - steps of the path to certification
+            registers,  # noqa: F401 - declares the registers
+        )

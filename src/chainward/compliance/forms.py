@@ -27,6 +27,26 @@ class GapAssessmentForm(RecordForm):
         return cleaned
 
 
+def offer_statuses(field, framework):
+    """Offer "not applicable" only where the framework allows exclusions.
+
+    Only the widget's options change: a posted "not applicable" still reaches the service,
+    whose refusal (`services.check_status`) is what the person sees.
+    """
+    if framework is not None and not framework.allows_exclusions:
+        field.widget.choices = [c for c in field.choices
+                                if c[0] != ComplianceStatus.NOT_APPLICABLE]
+
+
+class RequirementStatusForm(RecordForm):
+    """The record form of a requirement status (the work page is the usual way in)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.assessment_id and "status" in self.fields:
+            offer_statuses(self.fields["status"], self.instance.assessment.framework)
+
+
 class StatusForm(forms.Form):
     """The inline editor of one requirement's status."""
 
@@ -35,7 +55,9 @@ class StatusForm(forms.Form):
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, prefix_id=None, **kwargs):
+    def __init__(self, *args, prefix_id=None, framework=None, **kwargs):
         super().__init__(*args, auto_id=f"id_{prefix_id}_%s" if prefix_id else "id_%s", **kwargs)
         style_widgets(self)
         self.fields["status"].widget.attrs["class"] += " form-select-sm"
+        self.allows_exclusions = framework is None or framework.allows_exclusions
+        offer_statuses(self.fields["status"], framework)

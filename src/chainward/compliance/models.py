@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from chainward.access import roles
+from chainward.core import roles
 from chainward.core.models import PrimaryModel
 from chainward.core.registry import register
 
@@ -84,8 +84,10 @@ class RequirementStatus(PrimaryModel):
 
     def clean(self):
         super().clean()
-        if self.status == ComplianceStatus.NOT_APPLICABLE and not self.justification.strip():
-            raise ValidationError({"justification": "Say why this requirement does not apply."})
+        if self.assessment_id:
+            from .services import check_status
+
+            check_status(self)
 
 
 # An assessment is at its sites unless it covers the whole organisation; statuses follow it.

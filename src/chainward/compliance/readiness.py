@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.db.models import Case, Count, DecimalField, Q, Sum, Value, When
 from django.utils import timezone
 
-from .choices import READINESS_EXPLAINED, WEIGHTS, ComplianceStatus
+from .choices import READINESS_EXPLAINED, READINESS_EXPLAINED_STRICT, WEIGHTS, ComplianceStatus
 
 
 def weight():
@@ -15,10 +15,19 @@ def weight():
                 output_field=DecimalField(max_digits=6, decimal_places=2))
 
 
+def excluded():
+    """A row excluded with a reason: not applicable and a justification that is not blank."""
+    return Q(status=ComplianceStatus.NOT_APPLICABLE) & ~Q(justification__regex=r"^\s*$")
+
+
 def counted(assessment):
-    """Rows that count: assessable requirements that apply."""
-    return assessment.statuses.filter(archived=False, requirement__assessable=True).exclude(
-        status=ComplianceStatus.NOT_APPLICABLE)
+    """Rows that count: every assessable requirement, less the justified exclusions of a
+    framework that allows exclusions. Where it does not (ISO 28000), a "not applicable" row
+    stays in the total with weight 0, so excluding can never raise readiness (issue 12)."""
+    rows = assessment.statuses.filter(archived=False, requirement__assessable=True)
+    if assessment.framework.allows_exclusions:
+        rows = rows.exclude(excluded())
+    return rows
 
 
 def percent(score, total):
@@ -50,7 +59,9 @@ def readiness(assessment):
         "counts": {key: counts.get(key, 0) for key, _ in ComplianceStatus.choices},
         "sections": _grouped(rows, "section"),
         "clauses": _grouped(rows, "clause"),
-        "explanation": READINESS_EXPLAINED,
+        "explanation": (READINESS_EXPLAINED if assessment.framework.allows_exclusions
+                        else READINESS_EXPLAINED_STRICT),
+        "allows_exclusions": assessment.framework.allows_exclusions,
     }
 
 

@@ -1,11 +1,15 @@
 """Register declarations of gap assessments and requirement statuses."""
 
 from chainward.core.columns import Column
-from chainward.core.register import Register, add_register
+from chainward.core.register import RECORD_FIELDS, Register, without
+from chainward.core.registry import add_register
 
 from . import filtersets, forms, models, services
 from .api.serializers import GapAssessmentSerializer, RequirementStatusSerializer
 from .readiness import readiness
+
+# As before, the compliance API does not list the created/updated stamps.
+NO_TIMESTAMPS = without(RECORD_FIELDS, "created_at", "updated_at")
 
 
 @add_register
@@ -18,13 +22,14 @@ class GapAssessmentRegister(Register):
                Column("assessor", sort="assessor__email"))
     filterset_class = filtersets.GapAssessmentFilterSet
     form_class = forms.GapAssessmentForm
-    form_fields = ("title", "framework", "all_sites", "sites", "assessor", "start_date",
-                   "end_date", "status", "notes")
-    detail_fields = form_fields
+    fields = ("title", "framework", "all_sites", "sites", "assessor", "start_date", "end_date",
+              "status", "baseline", "notes")
+    read_only_fields = ("baseline",)  # set by a re-assessment (services), never chosen
+    api_record_fields = NO_TIMESTAMPS
     detail_template = "compliance/assessment_detail.html"
     select_related = ("framework", "assessor")
     can_import = False
-    serializer_class = GapAssessmentSerializer
+    serializer_class = GapAssessmentSerializer  # adds readiness; frameworks offered
 
     def detail_context(self, obj, request):
         return {"readiness": readiness(obj)}
@@ -44,10 +49,18 @@ class RequirementStatusRegister(Register):
     columns = (Column("requirement", sort="requirement__order"),
                Column("assessment", sort="assessment__title"), "status", "to_reconfirm")
     filterset_class = filtersets.RequirementStatusFilterSet
-    form_fields = ("status", "justification", "notes", "evidence")
-    detail_fields = ("assessment", "requirement", "status", "justification", "notes",
-                     "evidence", "to_reconfirm")
+    fields = ("assessment", "requirement", "status", "justification", "notes", "evidence",
+              "to_reconfirm")
+    # A status row is made for each requirement when its assessment starts; "to reconfirm"
+    # is set by a re-assessment.
+    read_only_fields = ("assessment", "requirement", "to_reconfirm")
+    api_record_fields = NO_TIMESTAMPS
     select_related = ("requirement", "assessment")
+    form_class = forms.RequirementStatusForm
     can_add = False
     can_import = False
-    serializer_class = RequirementStatusSerializer
+    serializer_class = RequirementStatusSerializer  # adds requirement_ref
+
+    def after_save(self, user, obj, created):
+        """Not applicable only where the framework allows exclusions (every path)."""
+        services.check_status(obj)

@@ -1,6 +1,6 @@
 """Gap-assessment workflows: populate, baseline, set a status, reuse evidence."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 
@@ -40,20 +40,52 @@ def start_from_baseline(user, baseline, *, title):
         previous = {row.requirement_id: row for row in
                     baseline.statuses.filter(archived=False).prefetch_related("evidence")}
         populate_statuses(user, assessment)
+        strict = not assessment.framework.allows_exclusions
         for row in assessment.statuses.all():
             before = previous.get(row.requirement_id)
             if before is None:
                 continue
             row.status, row.justification, row.notes = (before.status, before.justification,
                                                          before.notes)
+            if strict and before.status == ComplianceStatus.NOT_APPLICABLE:
+                # An exclusion recorded before the framework refused them is not carried: the
+                # requirement is assessed again, the old reason kept in the notes.
+                row.status, row.justification = ComplianceStatus.NOT_ASSESSED, ""
+                row.notes = "\n".join(filter(None, [
+                    before.notes, f"Marked not applicable in {baseline.reference}: "
+                                  f"“{before.justification}”. {assessment.framework} allows "
+                                  "no exclusions; assess it."]))
             row.to_reconfirm = True
             row.save()
             row.evidence.set(before.evidence.all())
     return assessment
 
 
+def check_status(row):
+    """Refuse a status the assessment's framework does not permit (issue 12).
+
+    The one rule behind every path that writes a requirement status (the model's `clean` for
+    forms, the API and the demo; the register's `after_save` for every `save_record`):
+    "not applicable" only where the framework allows exclusions (`Framework.allows_exclusions`,
+    declared in its catalogue), and then only with a justification. ISO 28000's requirements
+    apply to every organisation within the scope of its SMS: the scope (4.3) is where an
+    organisation draws boundaries, never by excluding a clause.
+    """
+    if row.status != ComplianceStatus.NOT_APPLICABLE:
+        return
+    framework = row.assessment.framework
+    if not framework.allows_exclusions:
+        raise ValidationError({"status": (
+            f"{framework} allows no exclusions: its requirements apply to everything within "
+            "the declared scope. Choose how far this one is implemented (“Not implemented” "
+            "when nothing is in place yet); to leave a site or activity out, narrow the scope "
+            "instead.")})
+    if not row.justification.strip():
+        raise ValidationError({"justification": "Say why this requirement does not apply."})
+
+
 def set_status(user, row, *, status, justification="", notes="", expected_version=None):
-    """Record a requirement's status (a not-applicable one needs a justification)."""
+    """Record a requirement's status (`check_status` decides whether not applicable may be)."""
     row.status, row.justification, row.notes = status, justification, notes
     row.to_reconfirm = False
     row.full_clean(exclude=["evidence"])
@@ -89,6 +121,9 @@ def attach_evidence(user, row, evidence):
         row.evidence.add(evidence)
 
 
-def assessable_statuses():
-    """The statuses an assessor can choose."""
-    return [c for c in ComplianceStatus.choices if c[0] != ComplianceStatus.NOT_ASSESSED]
+def assessable_statuses(framework=None):
+    """The statuses an assessor can choose (no "not applicable" where `framework` allows no
+    exclusions)."""
+    strict = framework is not None and not framework.allows_exclusions
+    return [c for c in ComplianceStatus.choices if c[0] != ComplianceStatus.NOT_ASSESSED
+            and not (strict and c[0] == ComplianceStatus.NOT_APPLICABLE)]

@@ -35,7 +35,8 @@ def _assessment(request, pk, action="view"):
 
 def _row(request, pk, action="view"):
     queryset = RequirementStatus.objects.restrict(request.user, action).filter(
-        organisation=request.organisation).select_related("requirement", "assessment")
+        organisation=request.organisation).select_related("requirement",
+                                                          "assessment__framework")
     try:
         return queryset.get(pk=pk)
     except RequirementStatus.DoesNotExist:
@@ -87,13 +88,14 @@ def candidates_by_row(user, rows):
     return result
 
 
-def _row_context(request, row, form=None, candidates=None, can_change=None):
+def _row_context(request, row, form=None, candidates=None, can_change=None, framework=None):
     """What the row partial needs; the workspace passes what it computed for all rows at once."""
     if candidates is None:
         candidates = candidates_by_row(request.user, [row]).get(row.pk, [])
     if can_change is None:
         can_change = request.user.has_perm("compliance.change_requirementstatus", row)
-    form = form or StatusForm(prefix_id=row.pk, initial={
+    framework = framework or row.assessment.framework
+    form = form or StatusForm(prefix_id=row.pk, framework=framework, initial={
         "status": row.status, "justification": row.justification, "notes": row.notes,
         "version": row.version})
     return {"row": row, "form": form, "candidates": candidates, "can_change": can_change}
@@ -121,13 +123,18 @@ def workspace(request, pk):
     can_change = request.user.has_perm("compliance.change_requirementstatus",
                                        rows[0]) if rows else False
     items = [_row_context(request, row, candidates=candidates.get(row.pk, []),
-                          can_change=can_change) for row in rows]
+                          can_change=can_change, framework=assessment.framework) for row in rows]
     summary = readiness(assessment)
     tags = sorted({t for row in assessment.statuses.values_list("requirement__tags", flat=True)
                    for t in (row or [])})
+    # Where the framework allows no exclusions, "not applicable" is offered as a filter only
+    # while rows recorded before the rule still carry it (so they can be found and resolved).
+    statuses = [c for c in ComplianceStatus.choices
+                if c[0] != ComplianceStatus.NOT_APPLICABLE or assessment.framework
+                .allows_exclusions or summary["counts"][ComplianceStatus.NOT_APPLICABLE]]
     return render(request, "compliance/workspace.html", {
         "assessment": assessment, "items": items, "readiness": summary,
-        "statuses": ComplianceStatus.choices, "tags": tags,
+        "statuses": statuses, "tags": tags,
         "filters": {"status": status, "section": section, "clause": clause, "tag": tag},
     })
 
@@ -137,7 +144,7 @@ def workspace(request, pk):
 def set_status(request, pk):
     """Save one row and answer with the re-rendered row (htmx) or a redirect."""
     row = _row(request, pk, "change")
-    form = StatusForm(request.POST, prefix_id=row.pk)
+    form = StatusForm(request.POST, prefix_id=row.pk, framework=row.assessment.framework)
     status = 200
     if form.is_valid():
         try:

@@ -9,12 +9,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from chainward.access.scope import organisations_of
+from chainward.core.scope import organisations_of
 from chainward.ledger.context import actor_for, reset_actor, set_actor
 
 from . import problems, services
+from .api_expand import display_serializer, wants_display, with_display
 from .bounds import INT_MAX, id_or_none
-from .register import get_register
+from .registry import get_register
 
 ACTIONS = {"GET": "view", "HEAD": "view", "OPTIONS": "view", "POST": "add", "PUT": "change",
            "PATCH": "change"}
@@ -167,7 +168,14 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
             queryset = queryset.prefetch_related(*many)
         if self.action == "list" and "archived" not in self.request.query_params:
             queryset = queryset.filter(archived=False)
+        if wants_display(self.request):
+            queryset = with_display(queryset, super().get_serializer_class())
         return queryset
+
+    def get_serializer_class(self):
+        # ?expand=display adds related records' names, in the same queries (core.api_expand).
+        base = super().get_serializer_class()
+        return display_serializer(base) if wants_display(self.request) else base
 
     def filter_queryset(self, queryset):
         # Filters (and the "hide archived" default) narrow lists; a record addressed by its id
@@ -295,7 +303,8 @@ _viewsets = {}
 
 
 def viewset_for(model):
-    """Declare the API of a register: a RecordViewSet bound to the register's serializer."""
+    """Declare the API of a register: a RecordViewSet bound to the serializer generated from
+    the register's declaration (`Register.get_serializer_class`)."""
     if model in _viewsets:
         return _viewsets[model]
     register = get_register(model)
@@ -304,7 +313,7 @@ def viewset_for(model):
     _viewsets[model] = type(f"{model.__name__}ViewSet", (base,), {
         "model": model,
         "queryset": model.objects.none(),
-        "serializer_class": register.serializer_class,
+        "serializer_class": register.get_serializer_class(),
         "__doc__": base.__doc__ if register.viewset_base else
         f"{str(model._meta.verbose_name_plural).capitalize()} — {doc}",
     })

@@ -37,9 +37,43 @@ PROBLEM_SCHEMA = {
 METHODS = {"get", "put", "post", "patch", "delete", "head", "options", "trace"}
 
 
+EXPAND_PARAMETER = {
+    "name": "expand", "in": "query", "required": False,
+    "description": "`display`: add `display`, each related field's record name (a list for "
+                   "many-to-many fields), in the same queries. Related fields stay ids.",
+    "schema": {"type": "string", "enum": ["display"]},
+}
+DISPLAY_PROPERTY = {
+    "type": "object", "readOnly": True, "additionalProperties": {},
+    "description": "With `?expand=display`: related field -> display name (null when empty, "
+                   "a list of names for a many-to-many field, in the order of its ids).",
+}
+
+
+def _record_component(result, operation):
+    """The component schema of the records a register's GET answers with, if any."""
+    content = operation.get("responses", {}).get("200", {}).get("content", {})
+    schema = content.get("application/json", {}).get("schema", {})
+    ref = schema.get("$ref", "")
+    component = result["components"]["schemas"].get(ref.rsplit("/", 1)[-1]) if ref else None
+    if component is not None and "results" in component.get("properties", {}):
+        ref = component["properties"]["results"].get("items", {}).get("$ref", "")
+        component = result["components"]["schemas"].get(ref.rsplit("/", 1)[-1])
+    if component is not None and {"url", "version"} <= set(component.get("properties", {})):
+        return component
+    return None
+
+
 def add_problem_responses(result, generator, request, public):
-    """Declare 400/401/403/404/409 problem answers on every operation; bound integers."""
+    """Declare 400/401/403/404/409 problem answers on every operation; bound integers;
+    `?expand=display` on the reads of every register."""
     result.setdefault("components", {}).setdefault("schemas", {})[PROBLEM] = PROBLEM_SCHEMA
+    for methods in result.get("paths", {}).values():
+        operation = methods.get("get")
+        component = _record_component(result, operation) if operation else None
+        if component is not None:
+            operation.setdefault("parameters", []).append(dict(EXPAND_PARAMETER))
+            component["properties"]["display"] = dict(DISPLAY_PROPERTY)
     problem_content = {PROBLEM_CONTENT_TYPE: {
         "schema": {"$ref": f"#/components/schemas/{PROBLEM}"}}}
     for methods in result.get("paths", {}).values():

@@ -131,13 +131,13 @@ def read_manifest(source):
 
 def instance_is_empty():
     """True when this instance holds no people and no ledger entries (a fresh install)."""
+    from django.contrib.auth import get_user_model
     from django.db.utils import DatabaseError
 
-    from chainward.access.models import User
     from chainward.ledger.models import LedgerEntry
 
     try:
-        return not LedgerEntry.objects.exists() and not User.objects.exists()
+        return not LedgerEntry.objects.exists() and not get_user_model().objects.exists()
     except DatabaseError:  # not migrated yet: nothing to lose
         connection.close()
         return True

@@ -1,8 +1,8 @@
 """Navigation built from the registers the user may see."""
 
-from chainward.access.scope import organisations_of
+from chainward.core.scope import organisations_of
 
-from .register import all_registers
+from .registry import all_registers
 
 
 def navigation(request):

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from .bounds import RANGE_MESSAGE, fits
 from .forms import style_widgets
+from .lookups import filter_lookup_url, use_lookups
 
 # Form fields that compare numbers or record ids with the database.
 NUMERIC_FIELDS = (forms.IntegerField, forms.DecimalField, forms.FloatField,
@@ -55,6 +56,9 @@ class RecordFilterSet(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Related filters pick by type-ahead from the lookup endpoint (issue 11): the page never
+        # lists every site, leg or partner.
+        use_lookups(self.form, lambda name: filter_lookup_url(self, name))
         style_widgets(self.form)
         for name, field in self.form.fields.items():
             if isinstance(field, NUMERIC_FIELDS):

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from .lookups import form_lookup_url, use_lookups
 from .registry import registration
 
 
@@ -110,6 +111,8 @@ class RecordForm(ScopedModelForm):
             self.instance.organisation = organisation
         if user is not None and organisation is not None:
             scope_choices(self, user, organisation)
+        # Related records are picked by type-ahead, never listed in full (issue 11).
+        use_lookups(self, lambda name: form_lookup_url(self, name))
         style_widgets(self)
 
 

@@ -7,6 +7,7 @@ transactions and undoes itself (through the ledger) if it fails — see `perform
 """
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -14,12 +15,13 @@ import time
 import uuid
 import zipfile
 import zlib
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import connection, models, transaction
 from django.forms import modelform_factory
 from django.urls import reverse
@@ -99,39 +101,131 @@ def build_form_class(register, fields=None):
             queryset = model_field.related_model._default_manager.all()
             cls = LookupMultipleChoiceField if model_field.many_to_many else LookupChoiceField
             return cls(queryset, lookup, required=not model_field.blank)
-        return formfield_for(model_field, **kwargs)
+        return _choices_by_set(formfield_for(model_field, **kwargs))
 
-    return modelform_factory(register.model, form=ScopedModelForm, fields=fields,
+    return modelform_factory(register.model, form=ImportRowForm, fields=fields,
                              formfield_callback=callback)
 
 
-def normalise_row(register, row):
-    """Accept choice labels and yes/no words for what the form expects."""
-    data = {}
-    for name, value in row.items():
-        value = "" if value is None else str(value).strip()
-        model_field = register.model._meta.get_field(name)
-        if value == "" and model_field.has_default() and not model_field.is_relation:
-            value = model_field.get_default()
-            value = "on" if value is True else ("" if value is False else str(value))
-        elif isinstance(model_field, models.BooleanField):
-            lowered = value.lower()
-            value = "on" if lowered in TRUE_WORDS else ("" if lowered in FALSE_WORDS else value)
-        elif model_field.choices and value:
-            for key, label in model_field.flatchoices:
-                if value.lower() in {str(key).lower(), str(label).lower()}:
-                    value = str(key)
-                    break
-        data[name] = value
-    return data
+def _choices_by_set(form_field):
+    """Check a choice field's value against a set of its keys, built once per import.
+
+    `ChoiceField.valid_value` walks every choice for every value (250 for a country, for each
+    of thousands of rows); the answer is the same.
+    """
+    if not isinstance(form_field, forms.ChoiceField) or \
+            isinstance(form_field, (forms.ModelChoiceField, forms.MultipleChoiceField)):
+        return form_field
+    keys = set()
+    for key, label in form_field.choices:
+        keys.update(k for k, _ in label) if isinstance(label, (list, tuple)) else keys.add(key)
+    texts = {str(k) for k in keys}
+    form_field.valid_value = lambda value: str(value) in texts or value in keys
+    return form_field
 
 
-def make_row_form(register, form_class, row, user, organisation):
-    """A bound row form whose related choices are limited to what the user may see."""
-    instance = register.model(organisation=organisation)
-    form = form_class(normalise_row(register, row), instance=instance)
-    scope_choices(form, user, organisation)
-    return form
+class ImportRowForm(ScopedModelForm):
+    """The row form; a choice the form field has checked is not walked again on the model."""
+
+    def _get_validation_exclusions(self):
+        exclusions = super()._get_validation_exclusions()
+        return exclusions | {name for name in _rechecked_choices(self._meta.model)
+                             if isinstance(self.fields.get(name), forms.TypedChoiceField)}
+
+    def add_error(self, field, error):
+        """A model rule may name a field the file has no column for (a missing 'actions'):
+        report it as that column's error of the row instead of failing the import."""
+        if field is None and isinstance(error, ValidationError) and \
+                hasattr(error, "error_dict"):
+            for name in [n for n in error.error_dict
+                         if n != NON_FIELD_ERRORS and n not in self.fields]:
+                messages = ValidationError(error.error_dict.pop(name)).messages
+                self._errors.setdefault(name, self.error_class()).extend(messages)
+            if not error.error_dict:
+                return
+        super().add_error(field, error)
+
+
+@functools.cache
+def _rechecked_choices(model):
+    """Choice fields whose model-level check only repeats the form field's.
+
+    The form field is built from the model field (same choices, same blank rule) and has
+    checked the value; the model's pass walks the choices again (a country field: 250 per
+    row). Exclusions also switch off uniqueness and constraint checks, so a field that any
+    of those names — or every field, when a constraint's fields cannot be read — is kept.
+    """
+    named = {name for together in model._meta.unique_together for name in together}
+    for constraint in model._meta.constraints:
+        fields = getattr(constraint, "fields", None)
+        if not fields or getattr(constraint, "condition", None) is not None or \
+                getattr(constraint, "expressions", None):
+            return set()
+        named.update(fields)
+    return {f.name for f in model._meta.concrete_fields
+            if f.choices and not f.is_relation and f.name not in named and not f.unique
+            and not any(getattr(other, attr, None) == f.name for other in model._meta.fields
+                        for attr in ("unique_for_date", "unique_for_month", "unique_for_year"))}
+
+
+class RowNormaliser:
+    """Accept choice labels and yes/no words for what the form expects.
+
+    The choice tables are read once per import (a country field has 250 choices; scanning
+    them for every row cost a millisecond a row).
+    """
+
+    def __init__(self, register):
+        self.register = register
+        self._fields = {}
+
+    def _field(self, name):
+        if name not in self._fields:
+            model_field = self.register.model._meta.get_field(name)
+            choices = {}
+            if model_field.choices:
+                for key, label in model_field.flatchoices:
+                    choices.setdefault(str(key).lower(), str(key))
+                    choices.setdefault(str(label).lower(), str(key))
+            self._fields[name] = (model_field, choices)
+        return self._fields[name]
+
+    def __call__(self, row):
+        data = {}
+        for name, value in row.items():
+            value = "" if value is None else str(value).strip()
+            model_field, choices = self._field(name)
+            if value == "" and model_field.has_default() and not model_field.is_relation:
+                value = model_field.get_default()
+                value = "on" if value is True else ("" if value is False else str(value))
+            elif isinstance(model_field, models.BooleanField):
+                lowered = value.lower()
+                value = "on" if lowered in TRUE_WORDS else ("" if lowered in FALSE_WORDS else value)
+            elif choices and value:
+                value = choices.get(value.lower(), value)
+            data[name] = value
+        return data
+
+
+class RowForms:
+    """Bound, scoped row forms of one file: the form class and choice tables built once."""
+
+    def __init__(self, register, fields, user, organisation):
+        self.register, self.user, self.organisation = register, user, organisation
+        self.form_class = build_form_class(register, fields)
+        self.normalise = RowNormaliser(register)
+
+    def form(self, row):
+        """A bound row form whose related choices are limited to what the user may see."""
+        instance = self.register.model(organisation=self.organisation)
+        form = self.form_class(self.normalise(row), instance=instance)
+        scope_choices(form, self.user, self.organisation)
+        return form
+
+    def errors(self, number, form):
+        """`[(row, column, message)]` of an invalid form."""
+        return [(number, column if column != "__all__" else "—", message)
+                for column, messages in form.errors.items() for message in messages]
 
 
 # --- Reading files -----------------------------------------------------------------------------
@@ -273,16 +367,14 @@ def validate_rows(register, user, organisation, rows, mapping, progress=None):
 
     `progress(done, total)` is called every 100 rows (the preview job shows it).
     """
-    form_class = build_form_class(register, set(mapping.values()))
+    forms_ = RowForms(register, set(mapping.values()), user, organisation)
     errors = []
     total = len(rows)
     for done, (number, values) in enumerate(rows, start=1):
         row = {mapping[i]: (values[i] if i < len(values) else "") for i in mapping}
-        form = make_row_form(register, form_class, row, user, organisation)
+        form = forms_.form(row)
         if not form.is_valid():
-            for column, messages in form.errors.items():
-                for message in messages:
-                    errors.append((number, column if column != "__all__" else "—", message))
+            errors.extend(forms_.errors(number, form))
         if progress is not None and (done % 100 == 0 or done == total):
             progress(done, total)
     return errors
@@ -442,54 +534,70 @@ class ImportFailed(Exception):
         self.errors = errors
 
 
+# Rows checked ahead of one write transaction, at most: form validation (lookups, choices,
+# uniqueness reads) runs outside the transaction, so the write lock is held only to save rows
+# already known to be valid. How many are checked follows how many the last transaction saved.
+STAGE_ROWS = 500
+
+
 def perform_import(job, register, staged, user, organisation):
     """Create every staged row, or (in the end) none of them.
 
-    Design (SQLite has one writer at a time): rows are written in short transactions — a batch
-    closes after IMPORT_BATCH_SECONDS — so a login or an API write waits at most that long, and
-    on SQLite the import pauses briefly between batches so waiting writers get their turn.
-    Each batch records what it created (`JobRecord`) in the same transaction. If a row fails,
-    or anything else goes wrong, the records of the earlier batches are deleted again through
-    the ledgered path (a `delete` entry each, reason "undo of import …"); if the worker dies,
-    the next worker start does the same (`jobs.services.recover_abandoned_jobs`). The ledger
-    therefore shows the attempt and its undoing — nothing is removed around it. The final
-    transaction writes the `import` event, forgets the JobRecords and marks the job succeeded
-    together, so a job is never both finished and undoable.
+    Design (SQLite has one writer at a time): before each write transaction the next rows are
+    checked *outside* it (as many as the previous transaction could save), then saved through
+    `save_record` in a short transaction — it closes after IMPORT_BATCH_SECONDS — whose ledger
+    entries are sealed together at its end (`batched_appends`: one head update and one insert,
+    the same chain as entry by entry). A login or an API write therefore waits at most that
+    long, and on SQLite the import pauses briefly between transactions so waiting writers get
+    their turn. Each transaction records what it created (`JobRecord`). If a row fails, or
+    anything else goes wrong, the records of the earlier transactions are deleted again
+    through the ledgered path (a `delete` entry each, reason "undo of import …"); if the
+    worker dies, the next worker start does the same (`jobs.services.recover_abandoned_jobs`).
+    The ledger therefore shows the attempt and its undoing — nothing is removed around it.
+    The final transaction writes the `import` event, forgets the JobRecords and marks the job
+    succeeded together, so a job is never both finished and undoable.
     """
     from chainward.jobs.services import heartbeat, mark_finished, note_created, undo_created
+    from chainward.ledger.services import batched_appends
 
     from . import services
 
     rows = staged["rows"]
-    form_class = build_form_class(register, set(rows[0][1]) if rows else set())
+    row_forms = RowForms(register, set(rows[0][1]) if rows else set(), user, organisation)
     total = len(rows)
     reason = f"import {staged['filename']} sha256:{staged['sha256']}"
+    budget = settings.IMPORT_BATCH_SECONDS
     pause = settings.IMPORT_BATCH_PAUSE if connection.vendor == "sqlite" else 0
-    position = 0
+    checked = deque()  # (row number, valid bound form) not saved yet, in file order
+    saved = checked_up_to = 0
+    target = 1  # rows to have checked before the next transaction
+    at = "—"  # the row being checked or saved, for the undo's reason
     try:
         with actor_context(user, reason=reason, request_id=job.request_id or None):
-            while position < total:
+            while saved < total:
+                while len(checked) < target and checked_up_to < total:
+                    at, row = rows[checked_up_to]
+                    checked.append((at, _checked_form(row_forms, at, row)))
+                    checked_up_to += 1
                 started = time.monotonic()
-                with transaction.atomic():
+                with transaction.atomic(), batched_appends():
+                    _reserve_references(checked)
                     created = []
-                    while position < total and (not created or (
-                            time.monotonic() - started < settings.IMPORT_BATCH_SECONDS)):
-                        number, row = rows[position]
-                        form = make_row_form(register, form_class, row, user, organisation)
-                        if not form.is_valid():
-                            raise ImportFailed([(number, column, message)
-                                                for column, messages in form.errors.items()
-                                                for message in messages])
-                        try:
-                            services.save_record(user, form.instance, form=form)
-                        except PermissionDenied as denied:
-                            raise ImportFailed([(number, "—", str(denied))]) from None
-                        created.append((form.instance, number))
-                        position += 1
+                    while checked and (not created or time.monotonic() - started < budget):
+                        at, form = checked[0]
+                        _save_row(services, user, at, form)
+                        created.append((form.instance, at))
+                        checked.popleft()
                     note_created(job, created)
-                    heartbeat(job, position, total)
-                if pause and position < total:
+                    heartbeat(job, saved + len(created), total)
+                saved += len(created)
+                if not checked and time.monotonic() - started < budget:
+                    target = min(STAGE_ROWS, 2 * target)  # all fitted: check more next time
+                else:
+                    target = max(1, len(created))
+                if pause and saved < total:
                     time.sleep(pause)
+            at = "—"
             with transaction.atomic():
                 record_event("import", object_type=register.label,
                              object_repr=str(register.verbose_name_plural),
@@ -499,7 +607,51 @@ def perform_import(job, register, staged, user, organisation):
                 job.records.all().delete()
                 mark_finished(job, True, {"created": total})
     except BaseException:
-        undo_created(job, reason=f"undo of {reason}: the import failed at row "
-                                 f"{rows[position][0] if position < total else '—'}")
+        undo_created(job, reason=f"undo of {reason}: the import failed at row {at}")
         raise
     return total
+
+
+def _checked_form(row_forms, number, row):
+    """The valid bound form of one row; ImportFailed names the row's problems."""
+    form = row_forms.form(row)
+    if not form.is_valid():
+        raise ImportFailed(row_forms.errors(number, form))
+    return form
+
+
+def _reserve_references(checked):
+    """Number the checked rows in one counter update, in file order (not one per row).
+
+    Reserved in the write transaction; a row saved in a later one keeps its number.
+    """
+    from .models import PrimaryModel, ReferenceCounter
+
+    waiting = [form.instance for _, form in checked
+               if isinstance(form.instance, PrimaryModel) and not form.instance.reference]
+    if waiting:
+        first = waiting[0]
+        numbers = ReferenceCounter.reserve(first.organisation_id, first.reference_prefix,
+                                           len(waiting))
+        for instance, reference in zip(waiting, numbers, strict=True):
+            instance.reference = reference
+
+
+def _save_row(services, user, number, form):
+    """Save one checked row through the write path; its refusals become row errors."""
+    try:
+        services.save_record(user, form.instance, form=form)
+    except PermissionDenied as denied:
+        raise ImportFailed([(number, "—", str(denied))]) from None
+    except ValidationError as invalid:
+        raise ImportFailed([(number, field if field != "__all__" else "—", message)
+                            for field, messages in _messages(invalid)
+                            for message in messages]) from None
+
+
+def _messages(error):
+    """`[(field, [message])]` of a ValidationError with or without fields."""
+    if hasattr(error, "error_dict"):
+        return [(field, [m for e in errors for m in e.messages])
+                for field, errors in error.error_dict.items()]
+    return [("—", error.messages)]

@@ -31,12 +31,18 @@ class ReferenceCounter(models.Model):
     @classmethod
     def next(cls, organisation_id, prefix):
         """Reserve the next number for `prefix` in an organisation (in the caller's transaction)."""
+        return cls.reserve(organisation_id, prefix, 1)[0]
+
+    @classmethod
+    def reserve(cls, organisation_id, prefix, count):
+        """Reserve `count` consecutive numbers at once (imports); returns their references."""
         with transaction.atomic():
             counter, _ = cls.objects.select_for_update().get_or_create(
                 organisation_id=organisation_id, prefix=prefix)
-            counter.last += 1
+            first = counter.last + 1
+            counter.last += count
             counter.save(update_fields=["last"])
-        return f"{prefix}-{counter.last:04d}"
+        return [f"{prefix}-{number:04d}" for number in range(first, counter.last + 1)]
 
 
 class ExpiryMixin:
@@ -66,6 +72,10 @@ class TrackedModel(models.Model):
 
     class Meta:
         abstract = True
+        # Django saves, follows relations and deletes through the base manager; make it the
+        # guarded one, so `Model._base_manager…update()` is refused like `objects…update()`
+        # (core.querysets). Saves use its internal _update(), which is not refused.
+        base_manager_name = "objects"
 
     def get_absolute_url(self):
         """The record's detail page."""

@@ -9,17 +9,17 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from chainward.access.middleware import SESSION_KEY
-from chainward.access.scope import organisations_of
+from chainward.core.scope import SESSION_KEY, organisations_of
 from chainward.ledger.models import LedgerHead
 
-from .register import all_registers
+from .registry import all_registers
 from .search import search as search_records
+from .search import searchable_registers
 
 
 @login_required
 def home(request):
-    """Landing page: the registers in reach and the state of the chain."""
+    """Landing page: the path to certification, the dashboard, the registers in reach."""
     cards = []
     org = request.organisation
     if org:
@@ -31,17 +31,28 @@ def home(request):
             count = register.scoped(request.user, org).filter(archived=False).count()
             cards.append((register, count))
     from .dashboard import cards_for
+    from .path import steps_for
 
     dashboard = cards_for(request) if org else []
-    return render(request, "core/home.html", {"cards": cards, "dashboard": dashboard})
+    # The organisation's home is its path to certification (issue 13 item 2).
+    steps = steps_for(request.user, org) if org else []
+    return render(request, "core/home.html", {"cards": cards, "dashboard": dashboard,
+                                              "steps": steps,
+                                              "steps_done": sum(s.done for s in steps)})
 
 
 @login_required
 def search(request):
-    """Search every register the user can see, within the active organisation."""
+    """Search every register the user can see, within the active organisation; `?in=<label>`
+    narrows it to one kind of record (the "only in …" links on the results)."""
     query = request.GET.get("q", "").strip()
-    results = search_records(request.user, request.organisation, query)
-    return render(request, "core/search.html", {"query": query, "results": results})
+    only = request.GET.get("in", "").strip().lower() or None
+    narrowed = next(iter(searchable_registers(only)), None) if only else None
+    if only and narrowed is None:
+        only = None  # an unknown kind searches everything rather than nothing
+    results = search_records(request.user, request.organisation, query, only=only)
+    return render(request, "core/search.html", {"query": query, "results": results,
+                                                "narrowed": narrowed})
 
 
 @login_required

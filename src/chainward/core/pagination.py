@@ -5,21 +5,59 @@ MAX_LIMIT is reduced to MAX_LIMIT rather than refused — the answer's `next` li
 from there, so a client asking for "everything" still gets it page by page; a `limit` or
 `offset` that is not a whole number, is negative (or a zero limit), or lies beyond 64 bits is
 refused with 400 naming the parameter, on every database.
+
+Large exports page with `?cursor=` instead (issue 11 item 2): pages in id order, `next` and
+`previous` links that stay correct while rows are added, no count and no offset to skip —
+each page costs the same however deep it lies.
 """
 
 from django.conf import settings
 from rest_framework import exceptions
-from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.pagination import CursorPagination, LimitOffsetPagination
 
 from .bounds import INT_MAX, id_or_none
 
 MAX_LIMIT = 500
 
 
+class RecordCursorPagination(CursorPagination):
+    """Pages in id order from an opaque cursor; `limit` rows a page (at most MAX_LIMIT)."""
+
+    ordering = "pk"
+    page_size_query_param = "limit"
+    max_page_size = MAX_LIMIT
+
+
 class RecordPagination(LimitOffsetPagination):
-    """Limit/offset pagination with a maximum page size and validated parameters."""
+    """Limit/offset pagination with a maximum page size and validated parameters; `?cursor=`
+    switches to cursor pages."""
 
     max_limit = MAX_LIMIT
+    cursor_query_param = "cursor"
+    _cursor = None
+
+    def paginate_queryset(self, queryset, request, view=None):
+        if self.cursor_query_param not in request.query_params:
+            return super().paginate_queryset(queryset, request, view)
+        for name in ("offset", "ordering"):
+            if request.query_params.get(name):
+                raise exceptions.ValidationError({name: [
+                    "Cursor pages follow the record id; leave out offset and ordering."]})
+        limit = self._whole(request, self.limit_query_param, 1)
+        self._cursor = RecordCursorPagination()
+        self._cursor.page_size = min(limit or self.default_limit, MAX_LIMIT)
+        return self._cursor.paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data):
+        if self._cursor is not None:
+            return self._cursor.get_paginated_response(data)
+        return super().get_paginated_response(data)
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["required"] = [name for name in schema.get("required", ()) if name != "count"]
+        schema["properties"]["count"]["description"] = "Rows in all pages (not on cursor pages)."
+        return schema
 
     @property
     def default_limit(self):
@@ -53,4 +91,10 @@ class RecordPagination(LimitOffsetPagination):
                 parameter["schema"].update(minimum=1, maximum=INT_MAX, format="int64")
             elif name == self.offset_query_param:
                 parameter["schema"].update(minimum=0, maximum=INT_MAX, format="int64")
+        parameters.append({
+            "name": self.cursor_query_param, "required": False, "in": "query",
+            "description": "Cursor pages for large exports: send it empty for the first page, "
+                           "then follow `next`. Rows in id order, no count; not with offset "
+                           "or ordering.",
+            "schema": {"type": "string"}})
         return parameters

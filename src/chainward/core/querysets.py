@@ -5,9 +5,13 @@ Bulk writes (`update`, `bulk_update`, `bulk_create`, `delete`) skip `save()` and
 so the ledger would never see them. On an audited (registered) model they raise
 `UnledgeredWrite` unless the running code holds a permit for that model and operation. Only
 the ledgered helpers in `core.services` (`update_records`, `bulk_update_records`) take a
-permit, after writing the rows' ledger entries in the same transaction. Unregistered models
-and Django's own machinery (saves, cascades, migrations' historical models, test rollbacks)
-are not affected: they do not go through these methods on a registered model's manager.
+permit, after writing the rows' ledger entries in the same transaction. The guarded manager
+is also the base manager of audited models (`TrackedModel.Meta.base_manager_name`), so
+`Model._base_manager…update()` is refused like `Model.objects…update()`. Unregistered models
+and Django's own machinery (saves use `_update()`, cascades delete row by row, migrations'
+historical models, test rollbacks) are not affected — except a deletion that would null an
+audited record's reference (`on_delete=SET_NULL`, e.g. to a user or a job): Django does that
+with `update()` through the base manager, around the ledger, so it is refused.
 """
 
 import contextvars
@@ -61,7 +65,7 @@ class RestrictedQuerySet(models.QuerySet):
 
     def restrict(self, user, action="view"):
         """Only the rows on which `user` holds `action`, through their role assignments."""
-        from chainward.access.scope import scope_q
+        from chainward.core.scope import scope_q
 
         return self.filter(scope_q(user, self.model, action))
 

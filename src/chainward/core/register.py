@@ -1,15 +1,25 @@
 """A register declaration: one class per model gives it list, detail, edit, archive, import,
-export, API and search — the same machinery for every record type.
+export, API and search — the same machinery for every record type. Declarations are kept in the
+one registry (`core.registry`), on their model's entry.
+
+A record's fields are declared once (`Register.fields`, with `read_only_fields`); the form, the
+detail page, the import columns, the pre-fill from the query string and the API serializer are
+derived from that declaration (`derive_field_lists`, `Register.get_serializer_class`). A path
+that genuinely differs sets its own narrower list, with a comment saying why;
+`declaration_problems` reports every list or serializer that drifts from the declaration.
 """
 
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.forms import modelform_factory
 from django.urls import include, path, reverse
 
 from .columns import Column
 from .forms import RecordForm, formfield_for
-from .registry import registration
+from .registry import get_register, registration
 
-_registers = {}
+# The API's identity and bookkeeping fields of a record, listed before its own fields.
+RECORD_FIELDS = ("id", "url", "reference", "organisation", "version", "archived", "created_at",
+                 "updated_at")
 
 
 class Register:
@@ -21,18 +31,26 @@ class Register:
     menu_label = ""  # defaults to the plural verbose name
     columns = ()  # Column objects or field names, first one links to the record
     export_columns = None  # defaults to `columns` plus reference
-    search_fields = ()  # ORM lookups searched by `q` and by the global search
     filterset_class = None
-    form_fields = None  # fields of the create/edit form
+    # --- the record's fields: declared once --------------------------------------------------
+    fields = ()  # model fields of the record, in the order people read them
+    read_only_fields = ()  # of `fields`: set by a workflow or computed; shown, never entered
+    api_extra_fields = ()  # computed values (model properties) the API adds, read-only
+    api_record_fields = RECORD_FIELDS  # the API's identity and bookkeeping fields, first
+    # Derived from `fields` unless a register sets a narrower list (say why where you do):
+    form_fields = None  # create/edit form: `fields` without the read-only ones
+    detail_fields = None  # detail page: `fields`
+    import_fields = None  # import columns: the form fields, when `can_import`
+    api_fields = None  # API (after api_record_fields): `fields`
+    initial_from_query = None  # pre-filled from ?field=<id>: the form's single relations
     form_class = RecordForm
-    detail_fields = None  # defaults to form_fields
     related_panels = ()  # RelatedPanel objects shown on the detail page
     select_related = ()
     prefetch_related = ()
-    import_fields = ()  # columns an import file may have
     import_required = ()  # columns an import file must have
     import_lookups = {}  # related field -> lookup field (default "reference")
-    initial_from_query = ()  # fields that may be pre-filled from ?field=<id>
+    # The class the API serializer is built on (custom fields, validation, representation);
+    # its `Meta` is generated from the declaration (`get_serializer_class`).
     serializer_class = None
     # A RecordViewSet subclass with extra API actions (e.g. a workflow step); the generated
     # viewset is built on it instead of on RecordViewSet.
@@ -42,11 +60,14 @@ class Register:
     can_import = True
     api_can_add = True  # False: records are created through the UI only
 
+    _explicit_lists = frozenset()  # the derived lists a class (or its parents) set by hand
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        derive_field_lists(cls)
+
     def __init__(self):
         self.registration = registration(self.model)
-        if self.registration is None:
-            raise LookupError(f"{self.model._meta.label} must be registered before declaring a "
-                              "register for it.")
         meta = self.model._meta
         self.label = meta.label_lower
         self.app_label, self.model_name = meta.app_label, meta.model_name
@@ -84,15 +105,47 @@ class Register:
         scope re-check; many-to-many values are already set. Raise ValidationError or
         PermissionDenied to refuse the save (override when needed)."""
 
+    def empty_note(self):
+        """For a related-record picker with nothing to choose, offered to someone who may add
+        a record here: `{"text", "url", "link"}` parts replacing the generic "No … yet. Add
+        a …" (override to name the missing step, e.g. "Create the default matrix")."""
+        return {}
+
     def detail_context(self, obj, request):
         """Extra context for the detail page (override for summaries such as readiness)."""
         return {}
 
-    # --- forms -------------------------------------------------------------------------------
+    # --- forms and serializers -----------------------------------------------------------
     def get_form_class(self):
         """The ModelForm used to create and edit records."""
         return modelform_factory(self.model, form=self.form_class, fields=self.form_fields,
                                  formfield_callback=formfield_for)
+
+    def get_serializer_class(self):
+        """The API serializer: `serializer_class` (default `core.api.RecordSerializer`) with a
+        `Meta` generated from the declaration — api_record_fields, api_fields,
+        api_extra_fields, then the fields the base class declares itself."""
+        cached = self.__dict__.get("_serializer")
+        if cached is not None:
+            return cached
+        from .api import RecordSerializer
+
+        base = self.serializer_class or RecordSerializer
+        base_meta = getattr(base, "Meta", None)
+        if base_meta is not None and any(hasattr(base_meta, name) for name in (
+                "model", "fields", "exclude", "read_only_fields")):
+            raise ImproperlyConfigured(
+                f"{base.__name__}: declare the fields on {type(self).__name__} "
+                "(fields, read_only_fields, api_fields), not in the serializer's Meta.")
+        names = [*self.api_record_fields, *self.api_fields, *self.api_extra_fields]
+        names += [name for name in base._declared_fields if name not in names]
+        meta = type("Meta", (base_meta,) if base_meta else (), {
+            "model": self.model, "fields": tuple(names),
+            "read_only_fields": tuple(self.read_only_fields)})
+        self._serializer = type(f"{self.model.__name__}Serializer", (base,), {
+            "Meta": meta, "__module__": base.__module__,
+            "__doc__": base.__doc__ if base is not RecordSerializer else None})
+        return self._serializer
 
     # --- urls --------------------------------------------------------------------------------
     def url_name(self, view):
@@ -136,6 +189,101 @@ class Register:
         ]
 
 
+def without(names, *excluded):
+    """`names` in their order, less `excluded`: a narrower list said as what it leaves out."""
+    return tuple(name for name in names if name not in excluded)
+
+
+def derive_field_lists(cls):
+    """Fill the per-path field lists a register class did not set from its `fields`."""
+    explicit = set(cls._explicit_lists) | {
+        name for name in ("form_fields", "detail_fields", "import_fields", "api_fields",
+                          "initial_from_query") if cls.__dict__.get(name) is not None}
+    cls._explicit_lists = frozenset(explicit)
+    read_only = set(cls.read_only_fields)
+    if "form_fields" not in explicit:
+        cls.form_fields = tuple(f for f in cls.fields if f not in read_only)
+    if "detail_fields" not in explicit:
+        cls.detail_fields = tuple(cls.fields)
+    if "api_fields" not in explicit:
+        cls.api_fields = tuple(cls.fields)
+    if "import_fields" not in explicit:
+        cls.import_fields = tuple(cls.form_fields) if cls.can_import else ()
+    if "initial_from_query" not in explicit:
+        # Any single related record of the form can be named by id in a link ("Add" on a
+        # related panel); the value is only an initial choice, checked again on submit.
+        cls.initial_from_query = tuple(
+            name for name in cls.form_fields
+            if cls.model is not None and _is_single_relation(cls.model, name))
+
+
+def _is_single_relation(model, name):
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return bool(field.many_to_one or field.one_to_one)
+
+
+def declaration_problems(register):
+    """How a register's form, detail, import, pre-fill and API lists drift from its declared
+    `fields` (an empty list when they agree). Run for every register by the tests."""
+    problems = []
+    name = type(register).__name__
+    meta = register.model._meta
+    declared = list(register.fields)
+    if not declared:
+        problems.append(f"{name} declares no fields")
+    for field_name in declared:
+        try:
+            field = meta.get_field(field_name)
+        except FieldDoesNotExist:
+            problems.append(f"{name}.fields: {field_name} is not a field of {meta.label}")
+            continue
+        if not field.editable and field_name not in register.read_only_fields:
+            problems.append(f"{name}.fields: {field_name} cannot be edited; list it in "
+                            "read_only_fields")
+    if len(set(declared)) != len(declared):
+        problems.append(f"{name}.fields names a field twice")
+    editable = [f for f in declared if f not in register.read_only_fields]
+    for attr, allowed in (("read_only_fields", declared), ("form_fields", editable),
+                          ("detail_fields", declared), ("api_fields", declared),
+                          ("import_fields", register.form_fields),
+                          ("import_required", register.import_fields),
+                          ("initial_from_query", register.form_fields)):
+        stray = [f for f in getattr(register, attr) if f not in allowed]
+        if stray:
+            problems.append(f"{name}.{attr}: {', '.join(stray)} not in the declaration")
+    stray = [f for f in register.import_lookups if f not in register.import_fields]
+    if stray:
+        problems.append(f"{name}.import_lookups: {', '.join(stray)} not imported")
+    if register.can_import and not register.import_fields:
+        problems.append(f"{name}: can_import but no import_fields")
+    form_fields = register.get_form_class()().fields
+    missing = [f for f in register.form_fields if f not in form_fields]
+    if missing:
+        problems.append(f"{name}: the form lacks {', '.join(missing)}")
+    serializer = register.get_serializer_class()()
+    api = serializer.fields
+    expected = [*register.api_record_fields, *register.api_fields, *register.api_extra_fields]
+    missing = [f for f in expected if f not in api]
+    if missing:
+        problems.append(f"{name}: the serializer lacks {', '.join(missing)}")
+    for field_name in register.api_fields:
+        if field_name not in api:
+            continue
+        read_only = field_name in register.read_only_fields
+        if api[field_name].read_only != read_only:
+            problems.append(f"{name}: the serializer's {field_name} is "
+                            f"{'read-only' if api[field_name].read_only else 'writable'}, "
+                            f"the declaration says {'read-only' if read_only else 'writable'}")
+    for field_name in register.api_extra_fields:
+        if field_name in api and not api[field_name].read_only:
+            problems.append(f"{name}: the serializer's {field_name} is writable; API extras "
+                            "are read-only")
+    return problems
+
+
 class RelatedPanel:
     """A table of related records on a detail page, e.g. a site's outbound legs."""
 
@@ -165,25 +313,3 @@ class RelatedPanel:
             columns[0] = replace(columns[0], link=True)
         return columns
 
-
-def add_register(register_class):
-    """Instantiate and remember a register; used as a class decorator in `<app>/registers.py`."""
-    _registers[register_class.model._meta.label_lower] = register_class()
-    return register_class
-
-
-def get_register(model_or_label):
-    """The register instance of a model (class, instance or label)."""
-    label = model_or_label if isinstance(model_or_label, str) else model_or_label._meta.label_lower
-    return _registers[label]
-
-
-def find_register(model_or_label):
-    """The register instance of a model, or None when it has no register."""
-    label = model_or_label if isinstance(model_or_label, str) else model_or_label._meta.label_lower
-    return _registers.get(label)
-
-
-def all_registers():
-    """Every declared register."""
-    return list(_registers.values())

@@ -1,8 +1,12 @@
-"""The model registry: which models are audited, scoped and exposed, and how.
+"""The one registry of records: which models are audited, scoped and exposed, and how.
 
-Registering a model is what makes it a first-class record: the ledger watches it, the role
-matrix must mention it, `restrict()` knows its path to an organisation and a site, and the
-generated tests cover it.
+Each record type has one entry, keyed by `app_label.modelname`, written in two steps:
+
+- `register(model, roles=…, site_paths=…)` in the app's `models.py` makes it a first-class
+  record: the ledger watches it, the role matrix must mention it, `restrict()` knows its path to
+  an organisation and a site, and the generated tests cover it (`registration()` reads it back).
+- `@add_register` on a `core.register.Register` subclass in the app's `registers.py` attaches
+  how the record appears in the UI and the API (`get_register()` reads it back).
 """
 
 from dataclasses import dataclass, field
@@ -12,7 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 STANDARD_ACTIONS = ("view", "add", "change", "delete", "export", "import")
 
 
-@dataclass(frozen=True)
+@dataclass
 class Registration:
     """How one model is scoped and which actions exist on it."""
 
@@ -25,6 +29,9 @@ class Registration:
     # The model's row in the built-in role matrix: role name -> allowed actions ("*" = all).
     roles: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
+    # The UI and API declaration (a `core.register.Register` instance), attached by
+    # `add_register`; None for records shown only inside another record's pages.
+    register: object = field(default=None, compare=False)
 
     @property
     def label(self):
@@ -38,7 +45,7 @@ _registry: dict[str, Registration] = {}
 def register(model, *, roles, site_paths=(), organisation_path="organisation_id", actions=(),
              **extra):
     """Register `model` as an audited, scoped record with its row of the role matrix."""
-    from chainward.access.roles import BUILTIN_ROLES
+    from chainward.core.roles import BUILTIN_ROLES
 
     missing = [name for name in BUILTIN_ROLES if name not in roles]
     if missing:
@@ -67,3 +74,28 @@ def registration(model_or_label):
 def registrations():
     """Every registration, in registration order."""
     return list(_registry.values())
+
+
+def add_register(register_class):
+    """Attach a register declaration to its model's entry; the class decorator of
+    `<app>/registers.py`. The model must be registered first."""
+    reg = registration(register_class.model)
+    if reg is None:
+        raise ImproperlyConfigured(f"{register_class.model._meta.label} must be registered "
+                                   "before declaring a register for it.")
+    reg.register = register_class()
+    return register_class
+
+
+def get_register(model_or_label):
+    """The register instance of a model (class, instance or label); KeyError when none."""
+    reg = registration(model_or_label)
+    if reg is None or reg.register is None:
+        raise KeyError(model_or_label if isinstance(model_or_label, str)
+                       else model_or_label._meta.label_lower)
+    return reg.register
+
+
+def all_registers():
+    """Every declared register, in registration order."""
+    return [reg.register for reg in _registry.values() if reg.register is not None]

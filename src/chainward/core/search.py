@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from .register import all_registers
+from .registry import all_registers
 
 HITS = 10  # records shown per register
 COUNT_CAP = 100  # a register with more matches shows "100+"
@@ -31,15 +31,16 @@ def search_fields(register):
     return tuple(getattr(register.filterset_class, "search_fields", None) or ())
 
 
-def search(user, organisation, query):
-    """Matches of `query` in every register `user` may view within `organisation`."""
+def search(user, organisation, query, only=None):
+    """Matches of `query` in every register `user` may view within `organisation` (or in the
+    one register whose label is `only`, e.g. "supplychain.partner")."""
     query = (query or "").strip()[:MAX_QUERY]
     if not query or not organisation:
         return []
     results = []
-    for register in all_registers():
+    for register in searchable_registers(only):
         fields = search_fields(register)
-        if not fields or not user.has_perm(f"{register.app_label}.view_{register.model_name}"):
+        if not user.has_perm(f"{register.app_label}.view_{register.model_name}"):
             continue
         found = _matches(register, user, organisation, fields, query)
         hits = list(found[:HITS + 1])
@@ -52,6 +53,15 @@ def search(user, organisation, query):
         else:
             results.append(Result(register, hits, len(hits)))
     return results
+
+
+def searchable_registers(only=None):
+    """The registers the search covers: all with search fields, or the one labelled `only`
+    (none when `only` names no searchable register)."""
+    registers = [r for r in all_registers() if search_fields(r)]
+    if only:
+        registers = [r for r in registers if r.label == only]
+    return registers
 
 
 def _matches(register, user, organisation, fields, query):

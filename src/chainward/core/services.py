@@ -15,12 +15,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from chainward.access.scope import allows
+from chainward.core.scope import allows
 from chainward.ledger.context import acting_as
 from chainward.ledger.models import LedgerEntry
 from chainward.ledger.services import append_entry
 
 from .models import Comment
+from .registry import registration
 
 
 class Conflict(Exception):
@@ -49,9 +50,8 @@ def _recheck(user, instance, action):
 
 def _hooks(model, after_save):
     """The register's `after_save` (every save, every path) and the caller's extra hook."""
-    from .register import find_register
-
-    register = find_register(model)
+    reg = registration(model)
+    register = reg.register if reg is not None else None
     hooks = [register.after_save] if register is not None else []
     if after_save is not None and after_save not in hooks:
         hooks.append(after_save)

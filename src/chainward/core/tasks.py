@@ -1,11 +1,11 @@
 """Background tasks of the core machinery: they run as the job's requester (`job_task`),
 re-read what they work on and re-check the requester's right to do it."""
 
-from chainward.access.scope import scope_map
+from chainward.core.scope import scope_map
 from chainward.jobs.services import JobRefused, job_task
 
 from . import imports
-from .register import get_register
+from .registry import get_register
 
 
 def _may_import(job, user):

@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from chainward.core import versioning
+
 
 class DocumentType(models.TextChoices):
     POLICY = "policy", "Policy"
@@ -20,13 +22,6 @@ class Classification(models.TextChoices):
     RESTRICTED = "restricted", "Restricted"
 
 
-class VersionStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    IN_REVIEW = "in_review", "In review"
-    APPROVED = "approved", "Approved"
-    SUPERSEDED = "superseded", "Superseded"
-    OBSOLETE = "obsolete", "Obsolete"
-
-
-# Once a version reaches one of these, its content is frozen for good (ISO 28000 7.5.3).
-FROZEN = {VersionStatus.APPROVED, VersionStatus.SUPERSEDED, VersionStatus.OBSOLETE}
+# Versions share one review workflow with security plans (core.versioning).
+VersionStatus = versioning.VersionStatus
+FROZEN = versioning.FROZEN

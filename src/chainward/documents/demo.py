@@ -1,8 +1,12 @@
-"""Demo documents of ABC Logistics: the controlled documents a mid-size logistics company keeps.
+"""Demo documents of ABC Logistics, loaded from `demo.yaml`: the controlled documents a mid-size
+logistics company keeps, each taken through the review workflow of the document services.
 
 Idempotent: documents are looked up by title; an existing one is left alone.
 """
 
+from pathlib import Path
+
+import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from chainward.access.models import Role, User
@@ -12,33 +16,7 @@ from chainward.supplychain.models import Site
 from . import services
 from .models import Document
 
-# (title, type, classification, review months, versions to approve, state of the last one,
-#  text of the file, roles that must acknowledge)
-DOCUMENTS = (
-    ("Supply-chain security policy", "policy", "internal", 12, 2, "approved",
-     "ABC Logistics commits to protect goods, people and information along its supply chain, "
-     "to meet ISO 28000 and customs programme requirements (AEO, C-TPAT) and to improve "
-     "continually. Signed by the managing director.", ("Viewer", "Site security officer")),
-    ("Security risk assessment methodology", "procedure", "internal", 24, 1, "approved",
-     "Method for ISO 28001 security assessments: scope, threat scenarios, 5x5 likelihood and "
-     "consequence scales, acceptance criteria and re-assessment triggers.", ()),
-    ("Seal control procedure SOP-SEC-04", "procedure", "internal", 12, 2, "approved",
-     "ISO 17712 high-security seals: stock control, issue log, VVTT verification at every "
-     "hand-off, discrepancy reporting within one hour.", ("Site security officer",)),
-    ("Access control procedure SOP-SEC-02", "procedure", "internal", 12, 1, "in_review",
-     "Badges, visitor registration, escorting, key control and restricted-area access at "
-     "every ABC site.", ()),
-    ("Conveyance inspection form (17-point)", "form", "internal", 24, 1, "approved",
-     "Tractor and trailer 17-point inspection: bumper, engine, tyres, floor, fuel tanks, "
-     "cab, air tanks, drive shafts, fifth wheel, outside walls, front wall, ceiling, doors, "
-     "refrigeration unit, exhaust, undercarriage, seal verification.", ()),
-    ("Security incident reporting procedure", "procedure", "internal", 12, 0, "draft",
-     "How staff report theft, tampering, suspicious activity and cyber incidents, and who "
-     "informs customs and the police.", ()),
-    ("Hamburg DC site security plan", "plan", "restricted", 12, 1, "approved",
-     "Guard tours every two hours; gate 3 closed 22:00-06:00; CCTV coverage of docks 1-14; "
-     "high-value cage under dual control.", ()),
-)
+DATA = Path(__file__).with_name("demo.yaml")
 
 
 def _file(title, text):
@@ -48,28 +26,38 @@ def _file(title, text):
 
 def build_documents_demo(organisation, admin_user):
     """Create the demo documents; returns the number created."""
+    data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
     manager = User.objects.filter(email="m.weber@abc-logistics.example").first() or admin_user
     created = 0
-    for title, doc_type, classification, review, approvals, last, text, ack_roles in DOCUMENTS:
+    for spec in data["documents"]:
+        title = spec["title"]
         if Document.objects.filter(organisation=organisation, title=title).exists():
             continue
-        document = Document(organisation=organisation, title=title, doc_type=doc_type,
-                            owner=manager, classification=classification,
-                            review_months=review)
+        text = " ".join(spec["text"].split())
+        document = Document(organisation=organisation, title=title, doc_type=spec["type"],
+                            owner=manager, classification=spec["classification"],
+                            review_months=spec["review_months"])
         records.save_record(manager, document)
-        document.acknowledgement_roles.set(Role.objects.filter(name__in=ack_roles))
-        if "Hamburg" in title:
+        document.acknowledgement_roles.set(Role.objects.filter(
+            name__in=spec.get("acknowledge", ())))
+        if spec.get("sites"):
             document.sites.set(Site.objects.filter(organisation=organisation,
-                                                   code__startswith="DEHAM"))
-        # Earlier versions approved (and superseded by the next approval) …
-        for number in range(1, approvals + (0 if last == "approved" else 1) + 1):
+                                                   code__in=spec["sites"]))
+        # Earlier versions approved (and superseded by the next approval), then the last one
+        # left in review or as a draft when the data says so.
+        approvals, then = spec["approved"], spec.get("then")
+        approver = admin_user
+        if spec.get("approved_by"):
+            approver = User.objects.filter(
+                email=f"{spec['approved_by']}@abc-logistics.example").first() or admin_user
+        for number in range(1, approvals + (1 if then else 0) + 1):
             version = services.create_version(
                 manager, document, change_summary="first issue" if number == 1 else
                 "annual review", upload=_file(title, text))
             if number <= approvals:
                 services.submit_for_review(manager, version)
-                services.approve_document_version(admin_user, version)
-            elif last == "in_review":
+                services.approve_document_version(approver, version)
+            elif then == "in_review":
                 services.submit_for_review(manager, version)
         created += 1
     # Some people have read the policy, others still have to.

@@ -7,15 +7,20 @@ import datetime
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from chainward.access import roles
+from chainward.core import roles
 from chainward.core.models import ExpiryMixin, PrimaryModel
 from chainward.core.registry import register
+from chainward.core.versioning import FrozenVersion, VersionedRecord
 
-from .choices import FROZEN, Classification, DocumentType, VersionStatus
+from .choices import Classification, DocumentType, VersionStatus
+
+# FrozenVersion (core.versioning) is what a refused change of a version raises.
+__all__ = ["Acknowledgement", "Document", "DocumentVersion", "Evidence", "EvidenceKind",
+           "EvidenceLink", "FrozenVersion"]
 
 
 class EvidenceKind(models.TextChoices):
@@ -147,19 +152,21 @@ class Document(PrimaryModel):
         return self.current_version()
 
 
-class DocumentVersion(PrimaryModel):
-    """One version of a document: draft → in review → approved → superseded (or obsolete).
+class DocumentVersion(VersionedRecord, PrimaryModel):
+    """One version of a document: draft → in review → approved → superseded (or obsolete), or
+    returned to its author by the reviewer (`core.versioning`).
 
     An approved version is frozen: its file and texts can never change again, through any path.
     """
 
     reference_prefix = "DV"
+    parent_field = "document"
+    content_fields = ("change_summary", "file", "filename", "content_type", "size", "sha256",
+                      "text")
+    review_steps = ("submit", "approve", "return", "withdraw")
 
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="versions",
                                  verbose_name="document")
-    number = models.PositiveIntegerField("version", editable=False)
-    status = models.CharField("status", max_length=12, choices=VersionStatus,
-                              default=VersionStatus.DRAFT, editable=False)
     change_summary = models.TextField("what changed", blank=True)
     file = models.CharField("stored file", max_length=300, blank=True, editable=False)
     filename = models.CharField("file name", max_length=200, blank=True, editable=False)
@@ -167,13 +174,6 @@ class DocumentVersion(PrimaryModel):
     size = models.PositiveBigIntegerField("size", null=True, blank=True, editable=False)
     sha256 = models.CharField("SHA-256", max_length=64, blank=True, editable=False)
     text = models.TextField("text (for search)", blank=True, editable=False)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                               related_name="authored_versions", verbose_name="author",
-                               editable=False)
-    approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                 blank=True, related_name="approved_versions",
-                                 verbose_name="approved by", editable=False)
-    approved_at = models.DateTimeField("approved", null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ("document", "-number")
@@ -186,6 +186,10 @@ class DocumentVersion(PrimaryModel):
 
     def __str__(self):
         return f"{self.document} v{self.number}"
+
+    def review_details(self):
+        """The approval names the file it approved by its hash."""
+        return {**super().review_details(), "sha256": self.sha256}
 
     @property
     def next_review(self):
@@ -204,41 +208,6 @@ class DocumentVersion(PrimaryModel):
         due = self.next_review
         return self.status == VersionStatus.APPROVED and due is not None and \
             due < timezone.localdate()
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            stored = type(self)._base_manager.filter(pk=self.pk).values(
-                "status", *FROZEN_FIELDS).first()
-            if stored and stored["status"] in FROZEN:
-                changed = [f for f in FROZEN_FIELDS if stored[f] != getattr(self, _attname(f))]
-                if changed:
-                    raise FrozenVersion(
-                        f"{self} is {stored['status']} and cannot be changed "
-                        f"({', '.join(changed)}); start a new version instead.")
-                if stored["status"] != VersionStatus.APPROVED and self.status != stored["status"]:
-                    raise FrozenVersion(f"{self} is {stored['status']}; its status is final.")
-        elif not self.number:
-            last = type(self)._base_manager.filter(document_id=self.document_id).aggregate(
-                models.Max("number"))["number__max"]
-            self.number = (last or 0) + 1
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self.status in FROZEN:
-            raise FrozenVersion(f"{self} is {self.status} and cannot be deleted.")
-        return super().delete(*args, **kwargs)
-
-
-FROZEN_FIELDS = ("document", "number", "change_summary", "file", "filename", "content_type",
-                 "size", "sha256", "text", "author", "approver", "approved_at")
-
-
-def _attname(name):
-    return f"{name}_id" if name in {"document", "author", "approver"} else name
-
-
-class FrozenVersion(PermissionDenied):
-    """A change to an approved (or superseded/obsolete) document version."""
 
 
 class Acknowledgement(models.Model):

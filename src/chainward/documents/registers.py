@@ -3,12 +3,17 @@
 from django.db.models import Prefetch
 
 from chainward.core.columns import Column
-from chainward.core.register import Register, RelatedPanel, add_register
+from chainward.core.register import RECORD_FIELDS, Register, RelatedPanel, without
+from chainward.core.registry import add_register
+from chainward.core.versioning import review_context
+from chainward.core.versioning_views import VersionViewSet
 from chainward.ledger.events import record_event
 
 from . import filtersets, forms, models, services
-from .api.serializers import DocumentSerializer, DocumentVersionSerializer, EvidenceSerializer
 from .choices import VersionStatus
+
+# As before, the documents API does not list the created/updated stamps.
+NO_TIMESTAMPS = without(RECORD_FIELDS, "created_at", "updated_at")
 
 
 @add_register
@@ -19,13 +24,18 @@ class EvidenceRegister(Register):
     columns = ("title", "kind", "valid_until", Column("is_expired", label="expired"))
     filterset_class = filtersets.EvidenceFilterSet
     form_class = forms.EvidenceForm
-    form_fields = ("title", "kind", "link", "document_version", "description", "valid_until")
-    detail_fields = ("title", "kind", "link", "document_version", "description", "valid_until",
-                     "filename", "size", "sha256")
+    fields = ("title", "kind", "link", "document_version", "description", "valid_until",
+              "filename", "size", "sha256")
+    read_only_fields = ("filename", "size", "sha256")  # from the checked upload (EvidenceForm)
+    # Files are uploaded and checked in the UI only, so the API leaves out what describes the
+    # upload; it does not offer the link to a document version either (not added yet).
+    api_fields = without(fields, "document_version", *read_only_fields)
+    api_record_fields = NO_TIMESTAMPS
+    api_extra_fields = ("is_expired",)
     detail_template = "documents/evidence_detail.html"
-    import_fields = ("title", "kind", "link", "description", "valid_until")
+    # A document version is chosen by document and number, more than one column can name.
+    import_fields = without(fields, "document_version", *read_only_fields)
     import_required = ("title",)
-    serializer_class = EvidenceSerializer
 
     def after_save(self, user, obj, created):
         """A newly stored file's hash goes into the ledger with the record it belongs to."""
@@ -45,13 +55,15 @@ class DocumentRegister(Register):
     columns = ("title", "doc_type", Column("owner", sort="owner__email"), "classification",
                Column("current", label="current version"))
     filterset_class = filtersets.DocumentFilterSet
-    form_fields = ("title", "doc_type", "owner", "sites", "classification", "review_months",
-                   "retention_years", "description", "acknowledgement_roles",
-                   "acknowledgement_users")
+    fields = ("title", "doc_type", "owner", "sites", "classification", "review_months",
+              "retention_years", "description", "acknowledgement_roles", "acknowledgement_users")
+    # Who must acknowledge the document is set in the UI only; the API has not offered it
+    # (adding it is an API change of its own).
+    api_fields = without(fields, "acknowledgement_roles", "acknowledgement_users")
+    api_record_fields = NO_TIMESTAMPS
     detail_template = "documents/document_detail.html"
     select_related = ("owner",)
     can_import = False
-    serializer_class = DocumentSerializer
 
     def base_queryset(self):
         approved = models.DocumentVersion.objects.filter(status=VersionStatus.APPROVED)
@@ -75,27 +87,24 @@ class DocumentVersionRegister(Register):
     columns = (Column("document", sort="document__reference"), "number", "status",
                Column("author", sort="author__email"), "approved_at", "filename")
     filterset_class = filtersets.DocumentVersionFilterSet
-    form_fields = ("change_summary",)
-    detail_fields = ("document", "number", "status", "change_summary", "filename", "size",
-                     "sha256", "author", "approver", "approved_at")
+    fields = ("document", "number", "status", "change_summary", "filename", "content_type",
+              "size", "sha256", "author", "approver", "approved_at", "returned_by",
+              "returned_at", "return_comment")
+    # Everything but the summary comes from the upload or the review steps (core.versioning).
+    read_only_fields = without(fields, "change_summary")
+    detail_fields = without(fields, "content_type")  # the page offers the file itself
+    api_record_fields = NO_TIMESTAMPS
     detail_template = "documents/version_detail.html"
-    select_related = ("document", "author")
+    select_related = ("document", "author", "approver", "returned_by")
     can_add = False
     can_import = False
     api_can_add = False
-    serializer_class = DocumentVersionSerializer
+    viewset_base = VersionViewSet  # POST …/submit/, …/approve/, …/return/ (core.versioning)
 
     def detail_context(self, obj, request):
         user = request.user
-        return {
-            "can_submit": obj.status == VersionStatus.DRAFT and user.has_perm(
-                "documents.change_documentversion", obj),
-            "can_approve": obj.status == VersionStatus.IN_REVIEW and obj.author_id != user.pk
-            and user.has_perm("documents.approve_documentversion", obj),
-            "can_withdraw": obj.status == VersionStatus.APPROVED and user.has_perm(
-                "documents.approve_documentversion", obj),
-            "acknowledged": obj.acknowledgements.filter(user=user).exists(),
-        }
+        return {"review": review_context(user, obj),
+                "acknowledged": obj.acknowledgements.filter(user=user).exists()}
 
 
 DocumentRegister.related_panels = (

@@ -2,11 +2,12 @@
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, Q, When
 from django.utils import timezone
 
 from chainward.access.models import RoleAssignment, User
 from chainward.core import services as records
+from chainward.core import versioning
 from chainward.ledger.context import acting_as
 from chainward.ledger.events import record_event
 
@@ -49,49 +50,13 @@ def create_version(user, document, *, change_summary="", upload=None):
     return version
 
 
-def submit_for_review(user, version):
-    """Draft → in review."""
-    if version.status != VersionStatus.DRAFT:
-        raise PermissionDenied(f"Only a draft can be submitted; this one is {version.status}.")
-    version.status = VersionStatus.IN_REVIEW
-    return records.save_record(user, version)
-
-
-def approve_document_version(user, version, *, expected_version=None):
-    """In review → approved; the previously approved version becomes superseded.
-
-    The approver needs the approve grant and may not be the author (review by someone else).
-    """
-    if not DocumentVersion.objects.restrict(user, "approve").filter(pk=version.pk).exists():
-        raise PermissionDenied("You may not approve versions of this document.")
-    if version.author_id == user.pk:
-        raise PermissionDenied("The author cannot approve their own version; ask a colleague "
-                               "with the approve right.")
-    if version.status != VersionStatus.IN_REVIEW:
-        raise PermissionDenied(f"Only a version in review can be approved; this one is "
-                               f"{version.get_status_display().lower()}.")
-    with acting_as(user), transaction.atomic():
-        for previous in DocumentVersion.objects.filter(document_id=version.document_id,
-                                                       status=VersionStatus.APPROVED):
-            previous.status = VersionStatus.SUPERSEDED
-            records.save_record(user, previous)
-        version.status, version.approver, version.approved_at = (
-            VersionStatus.APPROVED, user, timezone.now())
-        records.save_record(user, version, expected_version=expected_version)
-        record_event("approve", obj=version, details={"document": version.document.reference,
-                                                      "number": version.number,
-                                                      "sha256": version.sha256})
-    return version
-
-
-def make_obsolete(user, version):
-    """Withdraw an approved version without a successor."""
-    if version.status != VersionStatus.APPROVED:
-        raise PermissionDenied("Only the approved version can be made obsolete.")
-    if not DocumentVersion.objects.restrict(user, "approve").filter(pk=version.pk).exists():
-        raise PermissionDenied("You may not withdraw versions of this document.")
-    version.status = VersionStatus.OBSOLETE
-    return records.save_record(user, version)
+# Review and approval (ISO 28000 7.5.2) is the one workflow of core.versioning, shared with
+# security plans: submit, approve (the previous approved version is superseded), return to the
+# author with a comment, make obsolete.
+submit_for_review = versioning.submit_version
+approve_document_version = versioning.approve_version
+return_document_version = versioning.return_version
+make_obsolete = versioning.make_obsolete
 
 
 def audience(document):
@@ -105,6 +70,25 @@ def audience(document):
                                                       .values("pk")), is_active=True).distinct()
 
 
+def acknowledgements_owed(user, organisation, on=None):
+    """The approved versions `user` must still read and acknowledge in `organisation`: those
+    of documents naming them, or a role they hold today, in their audience (`audience`), that
+    they may see and have not acknowledged (a new version asks again). Policy first."""
+    on = on or timezone.localdate()
+    held = RoleAssignment.objects.filter(
+        organisation=organisation, user=user, archived=False).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=on)).values("role_id")
+    mine = Document.objects.filter(organisation=organisation, archived=False).filter(
+        Q(acknowledgement_users=user) | Q(acknowledgement_roles__in=held)).values("pk")
+    done = Acknowledgement.objects.filter(user=user).values("version_id")
+    return (DocumentVersion.objects.restrict(user, "view")
+            .filter(organisation=organisation, status=VersionStatus.APPROVED,
+                    document__in=mine)
+            .exclude(pk__in=done).select_related("document")
+            .order_by(Case(When(document__doc_type=DocumentType.POLICY, then=0), default=1),
+                      "document__reference"))
+
+
 def acknowledge(user, version):
     """Record that the user read and understood the approved version."""
     if version.status != VersionStatus.APPROVED:
@@ -116,6 +100,17 @@ def acknowledge(user, version):
         if created:
             record_event("acknowledge", obj=version, details={"user": user.email})
     return ack
+
+
+def holds_top_management(user, organisation, on=None):
+    """Does `user` hold the Top management role in `organisation` (on `on`, today)? The
+    security policy is established by top management (ISO 28000 5.2)."""
+    from chainward.core.roles import TOP_MANAGEMENT
+
+    on = on or timezone.localdate()
+    return RoleAssignment.objects.filter(
+        organisation=organisation, user=user, archived=False, role__name=TOP_MANAGEMENT).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=on)).exists()
 
 
 def current_policy(organisation):

@@ -1,4 +1,5 @@
-"""Document control pages: new versions, review and approval, reading, downloads, master list."""
+"""Document control pages: new versions, reading, downloads, master list (the review steps
+are core.versioning_views)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -41,43 +42,22 @@ def new_version(request, pk):
                   status=status)
 
 
-def _transition(request, pk, action, verb):
-    version = record_or_404(request, DocumentVersion, pk)
-    try:
-        action(request.user, version)
-    except PermissionDenied as refused:
-        messages.error(request, str(refused))
-        return redirect(version.get_absolute_url())
-    messages.success(request, f"{verb} {version}.")
-    return redirect(version.get_absolute_url())
-
-
-@login_required
-@require_POST
-def submit(request, pk):
-    """Send a draft for review."""
-    return _transition(request, pk, services.submit_for_review, "Submitted for review:")
-
-
-@login_required
-@require_POST
-def approve(request, pk):
-    """Approve a version in review (not by its author)."""
-    return _transition(request, pk, services.approve_document_version, "Approved")
-
-
-@login_required
-@require_POST
-def withdraw(request, pk):
-    """Make the approved version obsolete."""
-    return _transition(request, pk, services.make_obsolete, "Withdrew")
+# Submit, approve, return and make obsolete are the review steps of core.versioning
+# (versioning_views.review_urls in urls.py).
 
 
 @login_required
 @require_POST
 def acknowledge(request, pk):
     """Confirm having read and understood the approved version."""
-    return _transition(request, pk, services.acknowledge, "You acknowledged")
+    version = record_or_404(request, DocumentVersion, pk)
+    try:
+        services.acknowledge(request.user, version)
+    except PermissionDenied as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"You acknowledged {version}.")
+    return redirect(version.get_absolute_url())
 
 
 @login_required

@@ -9,11 +9,12 @@ import functools
 import logging
 import os
 import socket
+import time
 from datetime import timedelta
 
 from django.apps import apps
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.deletion import ProtectedError, RestrictedError
 from django.utils import timezone
 from django_tasks import task
@@ -78,7 +79,7 @@ def mark_finished(job, ok, result):
 
 def still_member(user, organisation_id):
     """The requester is active and holds a current role in the job's organisation."""
-    from chainward.access.scope import scope_map
+    from chainward.core.scope import scope_map
 
     if not user.is_active:
         return False
@@ -142,19 +143,29 @@ def note_created(job, instances_with_rows):
 def undo_created(job, *, reason, batch=200):
     """Delete, newest first, what the job created, in short ledgered transactions.
 
-    Returns the number of records removed and a list of those that could not be deleted
-    because something created since refers to them (they are archived instead).
+    Like the import itself, each transaction closes after IMPORT_BATCH_SECONDS (its ledger
+    entries sealed together at its end) and, on SQLite, is followed by a short pause, so
+    other writers are not held up by an undo either. Returns the number of records removed
+    and a list of those that could not be deleted because something created since refers to
+    them (they are archived instead).
     """
     from chainward.core import services as records
+    from chainward.ledger.services import batched_appends
 
+    budget = settings.IMPORT_BATCH_SECONDS
+    pause = settings.IMPORT_BATCH_PAUSE if connection.vendor == "sqlite" else 0
     removed, kept = 0, []
     with actor_context(job.user, reason=reason[:500], request_id=job.request_id or None):
         while True:
             chunk = list(JobRecord.objects.filter(job=job).order_by("-id")[:batch])
             if not chunk:
                 break
-            with transaction.atomic():
+            started, done = time.monotonic(), []
+            with transaction.atomic(), batched_appends():
                 for rec in chunk:
+                    if done and time.monotonic() - started >= budget:
+                        break
+                    done.append(rec.pk)
                     model = apps.get_model(rec.model)
                     obj = model._base_manager.filter(pk=rec.object_id).first()
                     if obj is None:
@@ -167,7 +178,9 @@ def undo_created(job, *, reason, batch=200):
                         if hasattr(obj, "archived"):
                             records.set_archived(job.user, obj, True)
                         kept.append(f"{obj._meta.verbose_name} {obj}")
-                JobRecord.objects.filter(pk__in=[r.pk for r in chunk]).delete()
+                JobRecord.objects.filter(pk__in=done).delete()
+            if pause and (len(done) < len(chunk) or len(chunk) == batch):  # more to do
+                time.sleep(pause)
     return removed, kept
 
 

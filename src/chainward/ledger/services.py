@@ -1,12 +1,18 @@
 """Appending to and verifying the ledger."""
 
+import contextvars
+from contextlib import contextmanager
+
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from . import anchor, canonical
 from .context import current_actor
 from .models import LedgerEntry, LedgerHead
+
+# The open `batched_appends` block of this context, if any.
+_batch = contextvars.ContextVar("chainward_ledger_batch", default=None)
 
 
 def append_entry(action, *, obj=None, object_type="", object_id="", object_repr="",
@@ -14,7 +20,9 @@ def append_entry(action, *, obj=None, object_type="", object_id="", object_repr=
     """Seal and append one entry in the caller's transaction; returns the entry.
 
     The head row is locked for the rest of the transaction, so concurrent appends queue up
-    and the chain never forks (SQLite's IMMEDIATE transactions do the same).
+    and the chain never forks (SQLite's IMMEDIATE transactions do the same). Inside
+    `batched_appends` the entry is built now and sealed at the end of that block (its `seq`
+    and `hash` are None until then).
     """
     actor = current_actor()
     if obj is not None:
@@ -23,33 +31,103 @@ def append_entry(action, *, obj=None, object_type="", object_id="", object_repr=
         object_repr = object_repr or str(obj)[:200]
         if organisation_id is None:
             organisation_id = getattr(obj, "organisation_id", None)
+    entry = LedgerEntry(
+        timestamp=timezone.now(),
+        actor_id=actor.user_id,
+        actor_name=actor.name,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        object_repr=str(object_repr)[:200],
+        organisation_id=organisation_id,
+        before=canonical.plain(before),
+        after=canonical.plain(after),
+        request_id=actor.request_id,
+        reason=(reason or actor.reason)[:500],
+        key_id=settings.LEDGER_KEY_ID,
+    )
+    batch = _batch.get()
+    if batch is not None and connection.in_atomic_block:
+        batch.add(entry)
+        return entry
+    _seal_and_write([entry])
+    return entry
+
+
+def _seal_and_write(entries):
+    """Chain `entries` (in order) to the head, insert them and move the head, atomically."""
     with transaction.atomic():
         head = LedgerHead.objects.select_for_update().filter(pk=1).first()
         if head is None:
             head = LedgerHead(pk=1, seq=0, hash=canonical.GENESIS)
-        entry = LedgerEntry(
-            seq=head.seq + 1,
-            timestamp=timezone.now(),
-            actor_id=actor.user_id,
-            actor_name=actor.name,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            object_repr=str(object_repr)[:200],
-            organisation_id=organisation_id,
-            before=canonical.plain(before),
-            after=canonical.plain(after),
-            request_id=actor.request_id,
-            reason=(reason or actor.reason)[:500],
-            key_id=settings.LEDGER_KEY_ID,
-            prev_hash=head.hash,
-        )
-        entry.hash = canonical.seal(settings.LEDGER_KEY, head.hash, entry_fields(entry))
-        entry.save()
-        head.seq, head.hash = entry.seq, entry.hash
+        for entry in entries:
+            entry.seq, entry.prev_hash = head.seq + 1, head.hash
+            entry.hash = canonical.seal(settings.LEDGER_KEY, head.hash, entry_fields(entry))
+            head.seq, head.hash = entry.seq, entry.hash
+        if len(entries) == 1:
+            entries[0].save()
+        else:
+            LedgerEntry.objects.bulk_create(entries)
         head.save()
-    anchor.anchor_after_commit(entry)
-    return entry
+    anchor.anchor_after_commit(entries[-1])
+
+
+class _Pending:
+    """A no-op commit callback standing for one batched entry.
+
+    Django forgets the commit callbacks registered inside a savepoint that is rolled back;
+    an entry whose marker is gone belonged to a rolled-back change and is not written.
+    """
+
+    __slots__ = ()
+
+    def __call__(self):
+        return None
+
+
+class _Batch:
+    """Entries appended inside one `batched_appends` block, with their savepoint markers."""
+
+    def __init__(self):
+        self.entries = []
+
+    def add(self, entry):
+        marker = _Pending()
+        transaction.on_commit(marker)
+        self.entries.append((entry, marker))
+
+    def flush(self):
+        live = {id(func) for _, func, _ in connection.run_on_commit}
+        entries = [entry for entry, marker in self.entries if id(marker) in live]
+        self.entries = []
+        if entries:
+            _seal_and_write(entries)
+        return entries
+
+
+@contextmanager
+def batched_appends():
+    """Append the block's entries together at its end: one head lock, one insert.
+
+    For bulk work inside one transaction (an import batch writes hundreds of rows): each entry
+    is still built when its change happens (time, actor, before/after) and the chain is the
+    same one, entry by entry, as without the block; only the sealing and the insert are
+    done once, when the block ends without an error. Entries of a savepoint rolled back
+    inside the block are dropped with their rows. Must be entered inside `transaction.atomic`;
+    a nested block joins the outer one.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("batched_appends() needs an open transaction (transaction.atomic)")
+    if _batch.get() is not None:
+        yield
+        return
+    batch = _Batch()
+    token = _batch.set(batch)
+    try:
+        yield
+        batch.flush()
+    finally:
+        _batch.reset(token)
 
 
 def entry_fields(entry):

@@ -32,7 +32,7 @@ ENTRY_KINDS = {
 REQUIREMENT_FIELDS = {"urn", "ref_id", "parent_urn", "depth", "title", "paraphrase", "assessable",
                       "documented_information", "evidence_examples", "hs_id", "tags", "flag",
                       "needs_check"}
-FRAMEWORK_FIELDS = {"urn", "ref_id", "name", "description", "requirements"}
+FRAMEWORK_FIELDS = {"urn", "ref_id", "name", "description", "requirements", "allows_exclusions"}
 
 
 class CatalogError(Exception):
@@ -152,6 +152,7 @@ def _load_objects(library, objects):
     for data in objects.get("frameworks") or []:
         framework = _upsert(Framework, data["urn"], library=library, ref_id=data["ref_id"],
                             name=data["name"], description=data.get("description", ""),
+                            allows_exclusions=bool(data.get("allows_exclusions", False)),
                             extra={k: v for k, v in data.items() if k not in FRAMEWORK_FIELDS},
                             retired=False)
         framework_urns.add(framework.urn)
@@ -260,3 +261,11 @@ def _retire(queryset, keep):
     for obj in queryset.filter(retired=False).exclude(urn__in=keep):
         obj.retired = True
         obj.save(update_fields=["retired"])
+
+
+def ensure_shipped():
+    """Load every shipped catalogue file when none is loaded yet (a fresh installation); a
+    loaded library is left for `chainward catalogs load` to upgrade. Returns the results."""
+    if Library.objects.filter(organisation__isnull=True).exists():
+        return []
+    return [load(path) for path in shipped_files()]

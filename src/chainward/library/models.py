@@ -43,6 +43,14 @@ class Framework(models.Model):
     name = models.CharField("name", max_length=300)
     description = models.TextField("description", blank=True)
     extra = models.JSONField("further data", default=dict, blank=True)
+    # Declared per framework in its catalogue file (issue 12): ISO management-system standards
+    # apply every requirement within the scope, so "not applicable" is refused there and
+    # readiness counts it against the total; programmes answered per business model (C-TPAT
+    # criteria tables, the EU AEO questionnaire, TAPA levels and waivers) allow it with a
+    # justification. A file that does not declare it is read strictly.
+    allows_exclusions = models.BooleanField(
+        "allows exclusions", default=False,
+        help_text="Whether a requirement may be marked not applicable (with a justification).")
     retired = models.BooleanField("retired", default=False)
 
     class Meta:
@@ -50,6 +58,11 @@ class Framework(models.Model):
 
     def __str__(self):
         return self.ref_id or self.name
+
+    @property
+    def exclusions_note(self) -> str:
+        """Why the framework does or does not allow exclusions (from its catalogue file)."""
+        return str((self.extra or {}).get("exclusions_note") or "")
 
 
 class DocumentedInformation(models.TextChoices):

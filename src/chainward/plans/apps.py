@@ -9,4 +9,8 @@ class PlansConfig(AppConfig):
     verbose_name = "Objectives and plans"
 
     def ready(self):
-        from . import pack_sections, registers  # noqa: F401 - registers and pack sections
+        from . import (  # noqa: F401 - registers and pack sections
+            pack_sections,
+            path_steps,  # noqa: F401 - steps of the path to certification
+            registers,
+        )

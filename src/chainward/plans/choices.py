@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from chainward.core import versioning
+
 
 class Direction(models.TextChoices):
     HIGHER_IS_BETTER = "higher_is_better", "Higher is better"
@@ -13,6 +15,19 @@ class ReviewFrequency(models.TextChoices):
     QUARTERLY = "quarterly", "Quarterly"
     HALF_YEARLY = "half_yearly", "Every six months"
     YEARLY = "yearly", "Yearly"
+
+
+class IncidentMeasure(models.TextChoices):
+    """KPIs an objective may take from the incident register (ISO 28000 6.2, 9.1)."""
+
+    INCIDENTS = "incidents", "Security incidents (number)"
+    NET_LOSS = "net_loss", "Net value lost"
+    INCIDENTS_PER_1000 = "incidents_per_1000", "Incidents per 1,000 shipments"
+    LOSS_PER_1000 = "loss_per_1000", "Net value lost per 1,000 shipments"
+
+
+# The period an incident KPI is counted over: the objective's review frequency.
+FREQUENCY_MONTHS = {"monthly": 1, "quarterly": 3, "half_yearly": 6, "yearly": 12}
 
 
 class ObjectiveStatus(models.TextChoices):
@@ -33,16 +48,6 @@ STATUS_BADGES = {
 }
 
 
-class PlanStatus(models.TextChoices):
-    """A security plan version: drafted from an assessment, approved, then superseded."""
-
-    DRAFT = "draft", "Draft"
-    APPROVED = "approved", "Approved"
-    SUPERSEDED = "superseded", "Superseded"
-
-
-PLAN_BADGES = {
-    PlanStatus.DRAFT: "text-bg-secondary",
-    PlanStatus.APPROVED: "text-bg-success",
-    PlanStatus.SUPERSEDED: "text-bg-light",
-}
+# A security plan version is reviewed like a controlled document (core.versioning).
+PlanStatus = versioning.VersionStatus
+PLAN_BADGES = versioning.STATUS_BADGES

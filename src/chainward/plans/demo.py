@@ -15,8 +15,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from chainward.access import roles
 from chainward.access.models import RoleAssignment
+from chainward.core import roles
 from chainward.core import services as records
 
 from .choices import Direction, ReviewFrequency
@@ -46,8 +46,8 @@ OBJECTIVES = {
     "Reduce cargo-theft incidents per 1,000 shipments": {
         "description": "Theft of or from cargo (full loads, pallets, parcels) per 1,000 "
                        "shipments handled, all sites and subcontracted road legs. The "
-                       "2025 risk assessment rated theft at rest areas and cross-docks as "
-                       "the highest supply-chain security risk.",
+                       "last risk assessment rated theft of parked loads and pilferage at "
+                       "cross-docks among the highest supply-chain security risks.",
         "kpi_name": "Cargo-theft incidents per 1,000 shipments (rolling month)",
         "unit": "per 1,000",
         "direction": Direction.LOWER_IS_BETTER,
@@ -163,7 +163,7 @@ def build_security_plan_demo(organisation, admin_user):
     from chainward.risk.models import SecurityAssessment
 
     from .models import SecurityPlan
-    from .security_plan import approve_version, generate_version
+    from .security_plan import approve_version, generate_version, submit_version
 
     assessment = SecurityAssessment.objects.filter(
         organisation=organisation, status=AssessmentStatus.COMPLETED,
@@ -175,5 +175,6 @@ def build_security_plan_demo(organisation, admin_user):
         return 0  # nobody else could approve it: leave the plan to be written by hand
     version = generate_version(author, assessment,
                                change_summary="First plan from the annual assessment.")
+    submit_version(author, version)
     approve_version(admin_user, version)
     return 1

@@ -2,16 +2,17 @@
 ISO 28000 8.6)."""
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from chainward.access import roles
+from chainward.core import roles
 from chainward.core.models import PrimaryModel
 from chainward.core.registry import register
+from chainward.core.versioning import FrozenVersion, VersionedRecord
 from chainward.documents.choices import Classification
 
-from .choices import Direction, ObjectiveStatus, PlanStatus, ReviewFrequency
+from .choices import Direction, IncidentMeasure, ObjectiveStatus, PlanStatus, ReviewFrequency
 from .status import assess
 
 VALUE = {"max_digits": 12, "decimal_places": 2}
@@ -44,6 +45,10 @@ class SecurityObjective(PrimaryModel):
                                 help_text="What is measured, e.g. cargo-theft incidents per "
                                           "1,000 shipments.")
     unit = models.CharField("unit", max_length=40, blank=True, help_text="e.g. %, incidents.")
+    incident_measure = models.CharField(
+        "measured from the incident register", max_length=20, choices=IncidentMeasure,
+        blank=True, help_text="Leave empty for a KPI measured by hand. Counted over the review "
+        "period at the objective's sites; for a value lost, give the currency (EUR) as unit.")
     direction = models.CharField("direction", max_length=16, choices=Direction,
                                  default=Direction.HIGHER_IS_BETTER)
     baseline = models.DecimalField("baseline", null=True, blank=True, **VALUE,
@@ -167,30 +172,29 @@ class SecurityPlan(PrimaryModel):
         return self.versions.filter(status=PlanStatus.APPROVED).first()
 
 
-PLAN_FROZEN_FIELDS = ("plan_id", "number", "content", "response_structure",
-                      "warning_and_communication", "recovery", "monitoring_and_review",
-                      "information_protection", "author_id", "approver_id", "approved_at")
+# What a refused change of a plan version raises (core.versioning), under its old name.
+FrozenPlan = FrozenVersion
 
 
-class FrozenPlan(PermissionDenied):
-    """A change to an approved or superseded security plan version."""
-
-
-class SecurityPlanVersion(PrimaryModel):
+class SecurityPlanVersion(VersionedRecord, PrimaryModel):
     """One version of a security plan: the generated part (scope, threat scenarios and their
     ratings, countermeasures with owners and dates — a snapshot of the assessment) and the
     arrangements people write (ISO 28000 8.6.2 response structure, 8.6.3 warning and
     communication, 8.6.5 recovery; monitoring and review triggers; ISO 28001 5.8 protection of
-    the information). Approved versions are frozen.
+    the information). Reviewed like a controlled document (`core.versioning`): draft → in
+    review → approved, or returned to its author; approved versions are frozen.
     """
 
     reference_prefix = "SPV"
+    parent_field = "plan"
+    content_fields = ("content", "generated_at", "change_summary", "response_structure",
+                      "warning_and_communication", "recovery", "monitoring_and_review",
+                      "information_protection")
+    new_version_hint = "generate a new version instead"
+    reviewed_noun = "plan version"
 
     plan = models.ForeignKey(SecurityPlan, on_delete=models.PROTECT, related_name="versions",
                              verbose_name="security plan")
-    number = models.PositiveIntegerField("version", editable=False)
-    status = models.CharField("status", max_length=12, choices=PlanStatus,
-                              default=PlanStatus.DRAFT, editable=False)
     content = models.JSONField("generated content", default=dict, editable=False)
     generated_at = models.DateTimeField("generated", null=True, editable=False)
     response_structure = models.TextField(
@@ -208,12 +212,6 @@ class SecurityPlanVersion(PrimaryModel):
         "protection of the information", help_text="ISO 28001 5.8 — who may see the plan, "
         "how copies are controlled and how it is transmitted.")
     change_summary = models.CharField("what changed", max_length=300, blank=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                               related_name="+", verbose_name="author", editable=False)
-    approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                 related_name="+", null=True, blank=True, editable=False,
-                                 verbose_name="approved by")
-    approved_at = models.DateTimeField("approved", null=True, blank=True, editable=False)
     # The rendered PDF (made in the request for small plans, by a job for large ones); the
     # download stamps it with the reader's name on the way out.
     pdf_file = models.CharField(max_length=300, blank=True, editable=False)
@@ -229,32 +227,6 @@ class SecurityPlanVersion(PrimaryModel):
 
     def __str__(self):
         return f"{self.plan} v{self.number}"
-
-    @property
-    def frozen(self):
-        return self.status != PlanStatus.DRAFT
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            stored = type(self)._base_manager.filter(pk=self.pk).values(
-                "status", *PLAN_FROZEN_FIELDS).first()
-            if stored and stored["status"] != PlanStatus.DRAFT:
-                changed = [f for f in PLAN_FROZEN_FIELDS if stored[f] != getattr(self, f)]
-                if changed:
-                    raise FrozenPlan(f"{self} is {stored['status']} and cannot be changed "
-                                     f"({', '.join(changed)}); generate a new version instead.")
-                if stored["status"] == PlanStatus.SUPERSEDED and self.status != stored["status"]:
-                    raise FrozenPlan(f"{self} is superseded; its status is final.")
-        elif not self.number:
-            last = type(self)._base_manager.filter(plan_id=self.plan_id).aggregate(
-                models.Max("number"))["number__max"]
-            self.number = (last or 0) + 1
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self.frozen:
-            raise FrozenPlan(f"{self} is {self.status} and cannot be deleted.")
-        return super().delete(*args, **kwargs)
 
 
 # Objectives are set by management; measurements are recorded by whoever keeps records.

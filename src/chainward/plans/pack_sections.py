@@ -2,6 +2,7 @@
 ISO 28001 5.4), each as the PDF its producer may see, watermarked (restricted)."""
 
 from chainward.certification.pack import PackEntry, pack_section
+from chainward.core.versioning import OPEN
 
 from .choices import PlanStatus
 from .models import SecurityPlanVersion
@@ -10,13 +11,13 @@ from .security_plan import content_for
 
 @pack_section("security_plan", "Security plan", order=65, restricted=True)
 def security_plans(organisation, user, pack):
-    """The approved version of every plan the producer may read (the latest draft when none
-    is approved yet, marked as such)."""
+    """The approved version of every plan the producer may read (the latest version being
+    written or reviewed when none is approved yet, marked as such)."""
     from .views import render_version_pdf
 
     versions = (SecurityPlanVersion.objects.restrict(user, "view")
                 .filter(organisation=organisation, archived=False, plan__archived=False,
-                        status__in=(PlanStatus.APPROVED, PlanStatus.DRAFT))
+                        status__in=(PlanStatus.APPROVED, *OPEN))
                 .select_related("plan", "approver", "author").order_by("plan_id", "-number"))
     chosen = {}
     for version in versions:
@@ -31,7 +32,8 @@ def security_plans(organisation, user, pack):
         path = pack.add_pdf(f"plans/{version.plan.reference}-v{version.number}.pdf", body,
                             restricted=True)
         state = (f"approved {version.approved_at:%Y-%m-%d} by {version.approver.email}"
-                 if version.status == PlanStatus.APPROVED else "draft, not yet approved")
+                 if version.status == PlanStatus.APPROVED else
+                 f"{version.get_status_display().lower()}, not yet approved")
         note = f"version {version.number}, {state}; {len(content['ratings'])} ratings, " \
                f"{len(content['countermeasures'])} countermeasures"
         if content["partial"]:

@@ -1,17 +1,15 @@
 """Register declarations of the plans app: security objectives and their measurements."""
 
 from chainward.core.columns import Column, as_text
-from chainward.core.register import Register, RelatedPanel, add_register
+from chainward.core.register import Register, RelatedPanel, without
+from chainward.core.registry import add_register
+from chainward.core.versioning import review_context
+from chainward.core.versioning_views import VersionViewSet
 
 from . import filtersets, forms, models
-from .api.serializers import (
-    MeasurementSerializer,
-    SecurityObjectiveSerializer,
-    SecurityPlanSerializer,
-    SecurityPlanVersionSerializer,
-)
+from .api.serializers import SecurityObjectiveSerializer, SecurityPlanVersionSerializer
 from .chart import trend_chart
-from .choices import PLAN_BADGES, STATUS_BADGES, PlanStatus
+from .choices import PLAN_BADGES, STATUS_BADGES
 
 GROUP = "Plans"
 
@@ -26,17 +24,16 @@ class SecurityObjectiveRegister(Register):
                Column("owner", sort="owner__email"))
     filterset_class = filtersets.SecurityObjectiveFilterSet
     form_class = forms.SecurityObjectiveForm
-    form_fields = ("title", "description", "owner", "sites", "kpi_name", "unit", "direction",
-                   "baseline", "target", "due_date", "planned_actions", "resources",
-                   "review_frequency")
+    fields = ("title", "description", "owner", "sites", "kpi_name", "unit", "incident_measure",
+              "direction", "baseline", "target", "due_date", "planned_actions", "resources",
+              "review_frequency")
     detail_template = "plans/objective_detail.html"
     select_related = ("owner",)
     # The status column is computed from the measurements: one query for all rows.
     prefetch_related = ("measurements",)
-    import_fields = form_fields
     import_required = ("title", "owner", "kpi_name", "target", "due_date", "planned_actions")
     import_lookups = {"owner": "email", "sites": "code"}
-    serializer_class = SecurityObjectiveSerializer
+    serializer_class = SecurityObjectiveSerializer  # adds the computed status
 
     def detail_context(self, obj, request):
         measurements = sorted((m.measured_on, m.value) for m in obj.measurements.all()
@@ -57,12 +54,9 @@ class MeasurementRegister(Register):
     menu_group = GROUP
     columns = ("measured_on", Column("objective", sort="objective__title"), "value", "note")
     filterset_class = filtersets.MeasurementFilterSet
-    form_fields = ("objective", "measured_on", "value", "note")
+    fields = ("objective", "measured_on", "value", "note")
     select_related = ("objective",)
-    import_fields = form_fields
     import_required = ("objective", "measured_on", "value")
-    initial_from_query = ("objective",)
-    serializer_class = MeasurementSerializer
 
 
 SecurityObjectiveRegister.related_panels = (
@@ -81,17 +75,22 @@ class SecurityPlanRegister(Register):
     columns = ("title", Column("assessment", sort="assessment__reference"),
                Column("owner", sort="owner__email"), "classification")
     filterset_class = filtersets.SecurityPlanFilterSet
-    form_fields = ("title", "owner", "classification")
+    fields = ("title", "assessment", "owner", "sites", "classification")
+    # Made from a completed assessment: its assessment and sites come from it.
+    read_only_fields = ("assessment", "sites")
     detail_template = "plans/plan_detail.html"
     select_related = ("assessment", "owner")
     can_add = False  # generated from a completed assessment (see security_plan.py)
     can_import = False
     api_can_add = False
-    serializer_class = SecurityPlanSerializer
 
     def detail_context(self, obj, request):
+        from chainward.incidents.exercises.services import last_tested
+
         current = obj.current_version()
         return {"current": current, "badges": PLAN_BADGES,
+                # ISO 28000 8.6: when the plan was last tested, and its next exercise.
+                "testing": last_tested(request.user, obj),
                 "can_generate": request.user.has_perm("plans.add_securityplanversion", obj)
                 or request.user.has_perm("plans.add_securityplan", obj)}
 
@@ -104,26 +103,32 @@ class SecurityPlanVersionRegister(Register):
     columns = (Column("plan", sort="plan__title"), "number", "status",
                Column("author", sort="author__email"), "approved_at")
     filterset_class = filtersets.SecurityPlanVersionFilterSet
-    form_fields = ("change_summary", "response_structure", "warning_and_communication",
-                   "recovery", "monitoring_and_review", "information_protection")
-    detail_fields = ("plan", "number", "status", "change_summary", "author", "approver",
-                     "approved_at", "generated_at")
+    fields = ("plan", "number", "status", "change_summary", "response_structure",
+              "warning_and_communication", "recovery", "monitoring_and_review",
+              "information_protection", "author", "approver", "approved_at", "returned_by",
+              "returned_at", "return_comment", "generated_at")
+    # Generated from the assessment or set by the review steps (core.versioning).
+    read_only_fields = ("plan", "number", "status", "author", "approver", "approved_at",
+                        "returned_by", "returned_at", "return_comment", "generated_at")
+    # The written sections are shown as the plan itself (content_for), not as fields.
+    detail_fields = without(fields, "response_structure", "warning_and_communication",
+                            "recovery", "monitoring_and_review", "information_protection")
     detail_template = "plans/planversion_detail.html"
-    select_related = ("plan", "author")
+    select_related = ("plan", "author", "approver", "returned_by")
     can_add = False
     can_import = False
     api_can_add = False
-    serializer_class = SecurityPlanVersionSerializer
+    serializer_class = SecurityPlanVersionSerializer  # adds the generated content
+    viewset_base = VersionViewSet  # POST …/submit/, …/approve/, …/return/ (core.versioning)
 
     def detail_context(self, obj, request):
+        from chainward.incidents.services import plan_contacts
+
         from .security_plan import content_for
 
-        user = request.user
-        return {
-            "content": content_for(user, obj), "badge": PLAN_BADGES[obj.status],
-            "can_approve": obj.status == PlanStatus.DRAFT and obj.author_id != user.pk
-            and user.has_perm("plans.approve_securityplanversion", obj),
-        }
+        content = content_for(request.user, obj)
+        return {"content": content, "contacts": plan_contacts(obj.plan, content),
+                "review": review_context(request.user, obj)}
 
 
 SecurityPlanRegister.related_panels = (

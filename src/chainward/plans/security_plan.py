@@ -14,15 +14,23 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from chainward.access.scope import allows, scope_map
 from chainward.core import services as records
+from chainward.core import versioning
+from chainward.core.scope import allows, scope_map
+from chainward.core.versioning import OPEN
 from chainward.ledger.context import acting_as
-from chainward.ledger.events import record_event
 from chainward.risk.choices import AssessmentStatus
 from chainward.risk.models import Rating
 
 from .choices import PlanStatus
 from .models import SecurityPlan, SecurityPlanVersion
+
+# Why a new version must wait for the open one.
+OPEN_STATE = {
+    PlanStatus.DRAFT: "is still a draft; edit it and submit it for review first",
+    PlanStatus.IN_REVIEW: "is still in review; approve it or return it to its author first",
+    PlanStatus.RETURNED: "was returned to its author; revise it and submit it again first",
+}
 
 # Ratings above this number render as a background job with progress; below, in the request.
 JOB_THRESHOLD = 150
@@ -181,8 +189,9 @@ def generate_version(user, assessment, *, change_summary=""):
                                 title=f"Security plan — {assessment.title}")
             records.save_record(user, plan, relations={"sites": assessment.sites.all()})
         previous = plan.versions.order_by("-number").first()
-        if previous is not None and previous.status == PlanStatus.DRAFT:
-            raise PlanRefused(f"{previous} is still a draft; edit or approve it first.")
+        if previous is not None and previous.status in OPEN:
+            raise PlanRefused(f"{previous} {OPEN_STATE[previous.status]}; one version of a plan "
+                              "is reviewed at a time.")
         texts = {name: getattr(previous, name) if previous else text
                  for name, text in DEFAULT_TEXT.items()}
         version = SecurityPlanVersion(organisation_id=plan.organisation_id, plan=plan,
@@ -193,30 +202,12 @@ def generate_version(user, assessment, *, change_summary=""):
     return version
 
 
-def approve_version(user, version, *, expected_version=None):
-    """Draft → approved; the previously approved version becomes superseded.
-
-    Needs the `approve` grant on the plan; the author cannot approve their own version.
-    """
-    if not SecurityPlanVersion.objects.restrict(user, "approve").filter(pk=version.pk).exists():
-        raise PermissionDenied("You may not approve this security plan.")
-    if version.author_id == user.pk:
-        raise PermissionDenied("The author cannot approve their own plan version; ask a "
-                               "colleague with the approve right.")
-    if version.status != PlanStatus.DRAFT:
-        raise PermissionDenied(f"Only a draft can be approved; this version is "
-                               f"{version.get_status_display().lower()}.")
-    with acting_as(user), transaction.atomic():
-        for previous in SecurityPlanVersion.objects.filter(plan_id=version.plan_id,
-                                                           status=PlanStatus.APPROVED):
-            previous.status = PlanStatus.SUPERSEDED
-            records.save_record(user, previous)
-        version.status, version.approver, version.approved_at = (
-            PlanStatus.APPROVED, user, timezone.now())
-        records.save_record(user, version, expected_version=expected_version)
-        record_event("approve", obj=version, details={"plan": version.plan.reference,
-                                                      "number": version.number})
-    return version
+# Review and approval is the one workflow of core.versioning, shared with controlled
+# documents: submit, approve (the previous approved version is superseded), return to the
+# author with a comment.
+submit_version = versioning.submit_version
+approve_version = versioning.approve_version
+return_version = versioning.return_version
 
 
 def visible_sites(user, version):
@@ -250,6 +241,9 @@ def pdf_context(user, version, *, for_everyone=False):
     plan = version.plan
     content = dict(version.content, partial=False) if for_everyone else \
         content_for(user, version)
+    from chainward.incidents.services import plan_contacts
+
     return {"plan": plan, "version": version, "content": content,
+            "contacts": plan_contacts(plan, content),
             "classification": plan.get_classification_display(),
             "generated": timezone.now()}

@@ -1,4 +1,5 @@
-"""Security plan actions: generate a version from an assessment, approve it, download the PDF."""
+"""Security plan actions: generate a version from an assessment, download the PDF (the review
+steps are core.versioning_views)."""
 
 import hashlib
 import uuid
@@ -42,20 +43,6 @@ def generate(request, assessment_pk):
         return redirect(assessment.get_absolute_url())
     messages.success(request, f"Generated {version} from {assessment.reference}; complete the "
                               "arrangements and ask a colleague to approve it.")
-    return redirect(version.get_absolute_url())
-
-
-@login_required
-@require_POST
-def approve(request, pk):
-    """Approve a draft plan version (not by its author)."""
-    version = record_or_404(request, SecurityPlanVersion, pk)
-    try:
-        security_plan.approve_version(request.user, version)
-    except PermissionDenied as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, f"Approved {version}.")
     return redirect(version.get_absolute_url())
 
 

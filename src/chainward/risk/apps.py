@@ -10,4 +10,9 @@ class RiskConfig(AppConfig):
 
     def ready(self):
         # Registers, dashboard cards, the review input and the evidence-pack section.
-        from . import dashboard, integrations, registers  # noqa: F401
+        from . import (  # noqa: F401
+            dashboard,
+            integrations,
+            path_steps,  # noqa: F401 - steps of the path to certification
+            registers,
+        )

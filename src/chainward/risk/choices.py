@@ -28,6 +28,12 @@ class MeasureType(models.TextChoices):
     TRAINING = "training", "Training and awareness"
 
 
+class ProcessKind(models.TextChoices):
+    PROCESS = "process", "Process"
+    INFORMATION_FLOW = "information_flow", "Information flow"
+    IT_SYSTEM = "it_system", "IT system"
+
+
 class CountermeasureStatus(models.TextChoices):
     PLANNED = "planned", "Planned"
     IN_PROGRESS = "in_progress", "In progress"

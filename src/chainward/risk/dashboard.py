@@ -11,9 +11,25 @@ from chainward.core.dashboard import Card, card
 
 from .choices import DONE, AssessmentStatus
 from .filtersets import unaccepted_q
-from .models import Countermeasure, Rating, RiskAcceptance, RiskMatrix, SecurityAssessment
+from .models import (
+    Countermeasure,
+    Process,
+    Rating,
+    RiskAcceptance,
+    RiskMatrix,
+    SecurityAssessment,
+)
 
 ANNUAL = datetime.timedelta(days=365)
+# Further triggers other apps contribute: `func(user, organisation, last) -> [lines]`, where
+# `last` is the latest completed assessment the user may see (incidents: ISO 28001 5.7).
+_triggers = []
+
+
+def reassessment_trigger(func):
+    """Register `func(user, organisation, last_assessment) -> list of prompt lines`."""
+    _triggers.append(func)
+    return func
 
 
 @card
@@ -65,8 +81,8 @@ def reassessment_prompts(user, organisation, today=None):
     """Why a re-assessment is due, as readable lines (empty: none is due).
 
     Triggers: no completed assessment; the last completed one is over 12 months old; a site,
-    leg or partner created after it; a threat-level change recorded on a risk matrix after it.
-    (Security incidents: no incident model exists yet — add it here when one does.)
+    leg, partner or process created after it; a threat-level change recorded on a risk matrix
+    after it; whatever the registered triggers report (security incidents).
     """
     today = today or timezone.localdate()
     last = (SecurityAssessment.objects.restrict(user, "view")
@@ -83,17 +99,19 @@ def reassessment_prompts(user, organisation, today=None):
                                       datetime.time.min, tzinfo=datetime.UTC)
     from chainward.supplychain.models import Leg, Partner, Site
 
-    for model, label in ((Site, "site"), (Leg, "leg"), (Partner, "partner")):
+    for model in (Site, Leg, Partner, Process):
         new = model.objects.restrict(user, "view").filter(
             organisation=organisation, archived=False, created_at__gte=since).count()
         if new:
-            prompts.append(f"{new} {label}{'s' if new != 1 else ''} added since "
-                           f"{last.reference} was completed.")
+            noun = model._meta.verbose_name if new == 1 else model._meta.verbose_name_plural
+            prompts.append(f"{new} {noun} added since {last.reference} was completed.")
     changed = RiskMatrix.objects.filter(organisation=organisation, archived=False).filter(
         Q(threat_level_changed_on__gt=last.completed_on)).first()
     if changed is not None:
         prompts.append(f"Threat level changed on {changed.threat_level_changed_on:%Y-%m-%d}"
                        f"{': ' + changed.threat_level_note if changed.threat_level_note else ''}.")
+    for trigger in _triggers:
+        prompts.extend(trigger(user, organisation, last))
     return prompts
 
 

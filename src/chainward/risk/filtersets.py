@@ -12,11 +12,20 @@ from chainward.core.filtersets import RecordFilterSet, expired_filter
 from chainward.library.models import CatalogEntry
 from chainward.supplychain.models import Leg, Partner, Site
 
-from .choices import DONE, AssessmentStatus, CountermeasureStatus, Decision, MeasureType
+from .choices import (
+    DONE,
+    AssessmentStatus,
+    CountermeasureStatus,
+    Decision,
+    MeasureType,
+    ProcessKind,
+)
 from .models import (
     AssessmentMember,
     Countermeasure,
     ExistingMeasure,
+    NotCredible,
+    Process,
     Rating,
     RiskAcceptance,
     RiskMatrix,
@@ -56,6 +65,17 @@ class SecurityAssessmentFilterSet(RecordFilterSet):
         fields = ("q", "status", "site", "archived")
 
 
+class ProcessFilterSet(RecordFilterSet):
+    search_fields = ("name", "reference", "description")
+    kind = django_filters.MultipleChoiceFilter(choices=ProcessKind)
+    site = django_filters.ModelChoiceFilter(field_name="sites", queryset=Site.objects.all(),
+                                            label="Runs at")
+
+    class Meta:
+        model = Process
+        fields = ("q", "kind", "site", "archived")
+
+
 class AssessmentChildFilterSet(RecordFilterSet):
     assessment = django_filters.ModelChoiceFilter(queryset=SecurityAssessment.objects.all())
 
@@ -77,6 +97,19 @@ class ExistingMeasureFilterSet(AssessmentChildFilterSet):
         fields = ("q", "assessment", "measure_type", "archived")
 
 
+class NotCredibleFilterSet(AssessmentChildFilterSet):
+    search_fields = ("reason", "reference", "threat__scenario__name", "threat__scenario__ref_id",
+                     "threat__custom_scenario")
+    site = django_filters.ModelChoiceFilter(queryset=Site.objects.all())
+    leg = django_filters.ModelChoiceFilter(queryset=Leg.objects.all())
+    partner = django_filters.ModelChoiceFilter(queryset=Partner.objects.all())
+    process = django_filters.ModelChoiceFilter(queryset=Process.objects.all())
+
+    class Meta:
+        model = NotCredible
+        fields = ("q", "assessment", "site", "leg", "partner", "process", "archived")
+
+
 class ThreatApplicabilityFilterSet(AssessmentChildFilterSet):
     search_fields = ("custom_scenario", "scenario__name", "scenario__ref_id", "justification",
                      "reference")
@@ -93,6 +126,7 @@ class RatingFilterSet(AssessmentChildFilterSet):
     site = django_filters.ModelChoiceFilter(queryset=Site.objects.all())
     leg = django_filters.ModelChoiceFilter(queryset=Leg.objects.all())
     partner = django_filters.ModelChoiceFilter(queryset=Partner.objects.all())
+    process = django_filters.ModelChoiceFilter(queryset=Process.objects.all())
     scenario = django_filters.ModelChoiceFilter(
         field_name="threat__scenario", label="Threat scenario",
         queryset=CatalogEntry.objects.filter(kind="threat_scenario"))
@@ -112,7 +146,8 @@ class RatingFilterSet(AssessmentChildFilterSet):
 
     class Meta:
         model = Rating
-        fields = ("q", "assessment", "site", "leg", "partner", "scenario", "inherent_level",
+        fields = ("q", "assessment", "site", "leg", "partner", "process", "scenario",
+                  "inherent_level",
                   "residual_level", "decision", "owner", "above_appetite", "unaccepted",
                   "reviewed", "cell", "residual_cell", "archived")
 

@@ -1,57 +1,74 @@
 """Forms of the risk registers."""
 
-import json
-
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from chainward.core.forms import RecordForm
 
 from . import services
-from .models import MATRIX_FIELDS, RiskMatrix, SecurityAssessment
-
-DEFINITION = [f for f in MATRIX_FIELDS if f != "acceptance_level"]
+from .matrix_editor import PARTS as DEFINITION
+from .matrix_editor import MatrixDefinitionField, definition_of
+from .models import RiskMatrix, SecurityAssessment, ThreatApplicability
 
 
 class RiskMatrixForm(RecordForm):
-    """The scales, categories, levels and grid as one JSON document ("definition").
+    """The scales, categories, risk levels and grid as form fields (`MatrixEditor`), a new
+    matrix prefilled with the default one; the acceptance level chosen among its risk levels.
 
-    Left empty when editing, the definition stays as it is. Errors are reported per part
-    (likelihood scale, grid…) by `levels.validate`.
+    The rules of a valid matrix live in `levels.validate` (run by `RiskMatrix.clean` on every
+    path); their errors are shown on the editor, named by part (likelihood scale, grid…).
     """
 
-    definition = forms.CharField(
-        label="definition (JSON)", required=False, widget=forms.Textarea(attrs={"rows": 14}),
-        help_text='{"likelihood_levels": [...], "consequence_levels": [...], '
-                  '"consequence_categories": [...], "risk_levels": [...], "grid": [[...]]} — '
-                  "leave empty to keep the current one (new matrices start from the default).")
+    definition = MatrixDefinitionField(label="Scales, categories, risk levels and grid")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["definition"].widget.attrs["class"] = "form-control font-monospace"
-        if self.instance.pk and not self.is_bound:
-            self.initial["definition"] = json.dumps(
-                {f: getattr(self.instance, f) for f in DEFINITION}, indent=1)
+        field = self.fields["definition"]
+        initial = self.initial_definition = self._initial_definition()
+        if not self.is_bound:
+            self.initial["definition"] = initial
+        field.widget.disabled = bool(self.instance.pk and self.instance.frozen)
+        if "acceptance_level" in self.fields:
+            posted = field.widget.value_from_datadict(self.data, None, self.add_prefix(
+                "definition")) if self.is_bound else None
+            risk_levels = (posted or initial or {}).get("risk_levels") or []
+            current = self.fields["acceptance_level"]
+            self.fields["acceptance_level"] = forms.ChoiceField(
+                label=current.label, required=True,
+                help_text="Residual risks up to this level are accepted without a formal "
+                          "acceptance; higher ones need the authority named per level.",
+                choices=[("", "---------")] + [
+                    (lv.get("ref_id", ""), lv.get("name") or lv.get("ref_id", ""))
+                    for lv in risk_levels if isinstance(lv, dict)])
+            self.fields["acceptance_level"].widget.attrs["class"] = "form-select"
+            if not self.instance.pk and not self.is_bound and initial:
+                self.initial["acceptance_level"] = initial.get("acceptance_level", "")
+
+    def _initial_definition(self):
+        """The matrix's own definition; for a new one the organisation's default matrix, else
+        the catalogue's default (None when no risk matrix is loaded at all)."""
+        if self.instance.pk:
+            return {**definition_of(self.instance),
+                    "acceptance_level": self.instance.acceptance_level}
+        if self.organisation is None:
+            return None  # a form built without a context (declaration checks)
+        default = RiskMatrix.objects.filter(organisation=self.organisation,
+                                            name=services.DEFAULT_NAME).first()
+        if default is not None:
+            return {**definition_of(default), "acceptance_level": default.acceptance_level}
+        entry = services.default_catalogue_entry()
+        return services.matrix_from_catalogue(entry) if entry is not None else None
 
     def clean_definition(self):
-        text = self.cleaned_data.get("definition", "").strip()
-        if not text:
-            if not self.instance.pk:
-                default = RiskMatrix.objects.filter(
-                    organisation=self.organisation, name=services.DEFAULT_NAME).first()
-                if default is None:
-                    raise forms.ValidationError("Give the matrix definition as JSON.")
-                return {f: getattr(default, f) for f in DEFINITION}
-            return None
-        try:
-            data = json.loads(text)
-        except ValueError as error:
-            raise forms.ValidationError(f"This is not valid JSON: {error}.") from None
-        if not isinstance(data, dict):
-            raise forms.ValidationError("Give a JSON object with " + ", ".join(DEFINITION) + ".")
-        missing = [f for f in DEFINITION if f not in data]
-        if missing:
-            raise forms.ValidationError("Missing parts: " + ", ".join(missing) + ".")
+        data = self.cleaned_data.get("definition")
+        if data is None and not self.instance.pk:
+            # Not posted (a client other than the page): a new matrix starts from the default.
+            if self.initial_definition is None:
+                raise forms.ValidationError("No risk matrix is loaded in the library to start "
+                                            "from; ask the installation's operator to run "
+                                            "`chainward catalogs load`.")
+            return definition_of(self.initial_definition)
         return data
 
     def _post_clean(self):
@@ -62,7 +79,7 @@ class RiskMatrixForm(RecordForm):
         super()._post_clean()
 
     def _update_errors(self, errors):
-        # Errors of the definition's parts are shown on the definition field, named.
+        # Errors of the definition's parts are shown on the editor, named.
         if hasattr(errors, "error_dict"):
             for name in DEFINITION:
                 if name in errors.error_dict:
@@ -113,12 +130,95 @@ class RatingForm(RecordForm):
             self.fields["reviewed"].help_text = "Carried over from the baseline: tick once " \
                                                 "reviewed."
 
+    @property
+    def prerequisites(self):
+        """No applicable threat scenario to rate yet: say so and link to declaring them."""
+        assessment = self.instance.assessment if self.instance.assessment_id else None
+        if assessment is None and self.organisation is not None:
+            chosen = self.data.get("assessment") or self.initial.get("assessment")
+            if str(chosen or "").isdigit():
+                assessment = SecurityAssessment.objects.filter(
+                    organisation=self.organisation, pk=chosen).first()
+        declared = ThreatApplicability.objects.filter(archived=False, applicable=True)
+        if assessment is not None:
+            declared = declared.filter(assessment=assessment)
+        elif self.organisation is not None:
+            declared = declared.filter(organisation=self.organisation)
+        else:
+            return []
+        if declared.exists():
+            return []
+        url = reverse("risk:threatapplicability_add")
+        if assessment is not None:
+            url += f"?assessment={assessment.pk}"
+        where = f" in {assessment}" if assessment is not None else ""
+        return [{"text": f"No threat scenario is declared applicable{where} yet, so there is "
+                         "nothing to rate.", "url": url,
+                 "link": "Declare which threat scenarios apply"}]
+
     def _post_clean(self):
         if self.category_fields:
             self.instance.consequences = {
                 ref: self.cleaned_data[name] for ref, name in self.category_fields
                 if self.cleaned_data.get(name) is not None}
         super()._post_clean()
+
+
+class SecurityAssessmentForm(RecordForm):
+    """A security assessment; without a risk matrix the form says so and offers the default."""
+
+    @property
+    def prerequisites(self):
+        if self.organisation is None or RiskMatrix.objects.filter(
+                organisation=self.organisation, archived=False).exists():
+            return []
+        can_add = self.user is not None and self.user.has_perm("risk.add_riskmatrix")
+        note = {"text": "An assessment rates its scenarios on a risk matrix, and this "
+                        "organisation has none yet."}
+        if can_add:
+            next_url = reverse("risk:securityassessment_add")
+            note.update(url=f"{reverse('risk:default_matrix')}?next={next_url}",
+                        link="Create the default matrix", post=True)
+        else:
+            note["text"] += " Ask your security manager to create the default matrix."
+        return [note]
+
+
+class ThreatApplicabilityForm(RecordForm):
+    """Whether a threat scenario applies: library scenarios are offered with their ISO 28001
+    threat categories (the completion rule needs every category considered); an own
+    scenario's categories are ticked, not typed."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        categories = threat_categories()
+        if "custom_categories" in self.fields:
+            current = self.fields["custom_categories"]
+            self.fields["custom_categories"] = forms.TypedMultipleChoiceField(
+                label=current.label, required=False, choices=categories,
+                widget=forms.CheckboxSelectMultiple,
+                help_text="For an own scenario: the ISO 28001 threat categories it covers.")
+            self.fields["custom_categories"].widget.attrs["class"] = "form-check-input"
+        if "scenario" in self.fields:
+            names = dict(categories)
+            field = self.fields["scenario"]
+
+            def label(entry):
+                codes = entry.data.get("iso28001_categories") or []
+                covered = "; ".join(names.get(code, code) for code in codes)
+                return f"{entry} — {covered}" if covered else str(entry)
+
+            field.label_from_instance = label
+            field.help_text = ("Each scenario names the ISO 28001 threat categories it covers; "
+                               "completing the assessment needs every category considered.")
+
+
+def threat_categories():
+    """(code, "CODE name") of the catalogue's ISO 28001 threat categories, in order."""
+    from chainward.library.models import CatalogEntry
+
+    return [(c.ref_id, f"{c.ref_id} {c.name}") for c in CatalogEntry.objects.filter(
+        kind="threat_category", retired=False).order_by("order")]
 
 
 class RiskAcceptanceForm(RecordForm):

@@ -9,6 +9,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
+from chainward.certification.inputs_builtin import listing
 from chainward.certification.pack import PackEntry, pack_section
 from chainward.certification.review_inputs import review_input
 from chainward.core.exports import neutralise, xlsx_bytes
@@ -23,6 +24,8 @@ from .models import (
     AssessmentMember,
     Countermeasure,
     ExistingMeasure,
+    NotCredible,
+    Process,
     Rating,
     RiskAcceptance,
     SecurityAssessment,
@@ -38,7 +41,7 @@ def _ratings(user, organisation):
     return (Rating.objects.restrict(user, "view")
             .filter(organisation=organisation, archived=False)
             .select_related("assessment__matrix", "threat__scenario", "site", "leg", "partner",
-                            "owner")
+                            "process", "owner")
             .prefetch_related(_visible_countermeasures(user))
             .order_by("-residual_rank", "reference"))
 
@@ -59,6 +62,19 @@ def register_rows(user, organisation):
             r.residual_name, "yes" if r.above_appetite else "no", r.owner or "",
             ", ".join(c.reference for c in r.countermeasures.all()),
             "yes" if r.reviewed else "to review")]
+
+
+def _acceptance_row(acceptance, today):
+    """An accepted risk by reference, with who accepted it and until when."""
+    rating = acceptance.rating
+    expiry = (f"expired {acceptance.valid_until:%Y-%m-%d}" if acceptance.valid_until < today
+              else f"expires {acceptance.valid_until:%Y-%m-%d}")
+    return {"text": f"{rating.reference} {rating.threat.scenario_label} @ {rating.target_label}"
+                    f" ({rating.residual_name})",
+            "url": acceptance.get_absolute_url(),
+            "detail": f"{acceptance.reference} accepted by "
+                      f"{acceptance.accepted_by or 'unknown'} on "
+                      f"{acceptance.accepted_on:%Y-%m-%d}, {expiry}"}
 
 
 @review_input("risks", "Interested-party requirements, risks and opportunities", 30)
@@ -88,7 +104,18 @@ def risks(organisation, user):
         "rows": [{"text": f"{r.reference} {r.threat.scenario_label} @ {r.target_label}",
                   "detail": r.residual_name, "url": r.get_absolute_url()}
                  for r in unaccepted.select_related("threat__scenario", "site", "leg",
-                                                    "partner", "assessment__matrix")[:25]],
+                                                    "partner", "process",
+                                                    "assessment__matrix")[:25]],
+        "lists": [listing(
+            "accepted", "Accepted risks (acceptor and expiry)",
+            RiskAcceptance.objects.restrict(user, "view").filter(
+                organisation=organisation, archived=False, rating__in=visible)
+            .select_related("accepted_by", "rating__threat__scenario", "rating__site",
+                            "rating__leg", "rating__partner", "rating__process",
+                            "rating__assessment__matrix")
+            .order_by("valid_until", "reference"),
+            lambda a: _acceptance_row(a, today),
+            empty="No residual risk has been formally accepted.")],
         "url": reverse("risk:rating_list") + "?unaccepted=true",
         "note": (f"Last completed assessment: {last.reference} on "
                  f"{last.completed_on:%Y-%m-%d}." if last and last.completed_on
@@ -114,16 +141,20 @@ def heat_table(matrix, counts):
 
 def assessment_pack_context(assessment, user):
     """What the assessment's pack PDF shows, limited to what `user` may see."""
-    from chainward.supplychain.models import Leg, Partner, Site
+    from chainward.supplychain.models import Exemption, Leg, Partner, Site
 
     from .heatmap import cell_counts
+    from .scope import lapsed_exemptions, partners_in_scope, processes_in_scope
 
     matrix = assessment.matrix
     visible = Rating.objects.restrict(user, "view").filter(assessment=assessment,
                                                            archived=False)
-    ratings = (visible.select_related("threat__scenario", "site", "leg", "partner", "owner")
+    ratings = (visible.select_related("threat__scenario", "site", "leg", "partner", "process",
+                                      "owner")
                .prefetch_related(
                    _visible_countermeasures(user),
+                   Prefetch("existing_measures", queryset=ExistingMeasure.objects.restrict(
+                       user, "view").order_by("reference")),
                    Prefetch("acceptances", to_attr="valid_acceptances",
                             queryset=RiskAcceptance.objects.restrict(user, "view").filter(
                                 archived=False, valid_until__gte=timezone.localdate())
@@ -139,9 +170,18 @@ def assessment_pack_context(assessment, user):
         "legs": Leg.objects.restrict(user, "view").filter(
             pk__in=assessment.legs.values("pk")).select_related("from_site", "to_site"),
         "partners": Partner.objects.restrict(user, "view").filter(
-            pk__in=assessment.partners.values("pk")).order_by("name"),
+            pk__in=partners_in_scope(assessment).values("pk")).order_by("name"),
+        # ISO 28001 4.4: partners back in scope because their exemption lapsed, and why.
+        "lapsed": Exemption.objects.restrict(user, "view").filter(
+            pk__in=lapsed_exemptions(assessment).values("pk")).select_related(
+            "partner", "programme_status").order_by("partner__name"),
         "members": _rows_of(user, AssessmentMember, assessment, "user"),
-        "measures": _rows_of(user, ExistingMeasure, assessment, "site", "leg", "partner"),
+        "processes": Process.objects.restrict(user, "view").filter(
+            pk__in=processes_in_scope(assessment).values("pk")).order_by("name"),
+        "measures": _rows_of(user, ExistingMeasure, assessment, "site", "leg", "partner",
+                             "process", "reference_control", "requirement"),
+        "not_credible": _rows_of(user, NotCredible, assessment, "threat__scenario", "site",
+                                 "leg", "partner", "process"),
         "threats": [(t, [f"{c} {categories.get(c, '')}".strip() for c in t.categories])
                     for t in threats],
         "acceptance": matrix.level_info(matrix.acceptance_level),

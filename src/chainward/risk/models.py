@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from chainward.access import roles
+from chainward.core import roles
 from chainward.core.models import ExpiryMixin, PrimaryModel
 from chainward.core.registry import register
 
@@ -37,6 +37,8 @@ from .choices import (
     Decision,
     MeasureType,
 )
+from .scope import scope_errors
+from .targets import Process, Target
 
 MATRIX_FIELDS = ("likelihood_levels", "consequence_levels", "consequence_categories",
                  "risk_levels", "grid", "acceptance_level")
@@ -138,7 +140,11 @@ class SecurityAssessment(PrimaryModel):
     partners = models.ManyToManyField("supplychain.Partner", blank=True,
                                       related_name="security_assessments",
                                       verbose_name="partners")
-    processes = models.TextField("processes in scope", blank=True)
+    processes = models.TextField(
+        "processes in scope", blank=True,
+        help_text="In words. The process records running at these sites (or serving the whole "
+                  "organisation) are in scope as targets and must be rated or judged not "
+                  "credible.")
     matrix = models.ForeignKey(RiskMatrix, on_delete=models.PROTECT,
                                related_name="assessments", verbose_name="risk matrix")
     assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
@@ -242,47 +248,9 @@ class AssessmentMember(AssessmentChild):
         return f"{self.user} — {self.role_in_team}"
 
 
-class Target(models.Model):
-    """Exactly one of site, leg or partner: what a measure or a rating concerns."""
-
-    site = models.ForeignKey("supplychain.Site", on_delete=models.PROTECT, null=True,
-                             blank=True, related_name="+", verbose_name="site")
-    leg = models.ForeignKey("supplychain.Leg", on_delete=models.PROTECT, null=True, blank=True,
-                            related_name="+", verbose_name="leg")
-    partner = models.ForeignKey("supplychain.Partner", on_delete=models.PROTECT, null=True,
-                                blank=True, related_name="+", verbose_name="partner")
-
-    class Meta:
-        abstract = True
-
-    @property
-    def target(self):
-        return self.site or self.leg or self.partner
-
-    @property
-    def target_label(self):
-        if self.site_id:
-            return f"site {self.site.code or self.site.name}"
-        if self.leg_id:
-            return f"leg {self.leg.reference}"
-        if self.partner_id:
-            return f"partner {self.partner.name}"
-        return "no target"
-
-    def target_errors(self):
-        chosen = [n for n in ("site", "leg", "partner") if getattr(self, f"{n}_id")]
-        if len(chosen) != 1:
-            message = "Choose exactly one target: a site, a leg or a partner."
-            return {n: message for n in (chosen or ["site"])}
-        org = getattr(self, "organisation_id", None)
-        target = self.target
-        if org and target.organisation_id != org:
-            return {chosen[0]: "Choose a record of this organisation."}
-        return {}
-
-
 class ExistingMeasure(AssessmentChild, Target):
-    """ISO 28001 5.3: a security measure already in place at a target."""
+    """ISO 28001 5.3: a security measure already in place at a target, which the ratings of its
+    assessment rely on (`Rating.existing_measures`)."""
 
     reference_prefix = "EXM"
 
@@ -290,17 +258,28 @@ class ExistingMeasure(AssessmentChild, Target):
                                    related_name="existing_measures", verbose_name="assessment")
     measure_type = models.CharField("type", max_length=16, choices=MeasureType)
     description = models.TextField("description")
+    reference_control = models.ForeignKey(
+        "library.CatalogEntry", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name="reference control",
+        limit_choices_to={"kind": "reference_control"},
+        help_text="The catalogue's reference control this measure is an instance of.")
+    requirement = models.ForeignKey(
+        "library.Requirement", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="existing_measures", verbose_name="requirement",
+        help_text="A clause or criterion (ISO 28000, C-TPAT, AEO…) this measure meets.")
 
     class Meta:
         ordering = ("assessment", "measure_type")
         verbose_name = "existing measure"
 
     def __str__(self):
-        return f"{self.get_measure_type_display()}: {self.description[:60]}"
+        return f"{self.reference} {self.get_measure_type_display()}: {self.description[:60]}"
 
     def clean(self):
         super().clean()
         errors = self.target_errors()
+        if self.reference_control_id and self.reference_control.kind != "reference_control":
+            errors["reference_control"] = "Choose a reference control of the catalogue."
         if errors:
             raise ValidationError(errors)
 
@@ -367,6 +346,16 @@ class ThreatApplicability(AssessmentChild):
             errors["custom_categories"] = 'Give a list of category codes, e.g. ["CI"].'
         elif self.custom_scenario.strip() and not self.custom_categories:
             errors["custom_categories"] = "Say which ISO 28001 threat categories it covers."
+        elif self.custom_categories:
+            from chainward.library.models import CatalogEntry
+
+            known = set(CatalogEntry.objects.filter(kind="threat_category", retired=False)
+                        .values_list("ref_id", flat=True))
+            unknown = sorted(set(self.custom_categories) - known)
+            if unknown:
+                errors["custom_categories"] = (
+                    f"Unknown ISO 28001 threat categories: {', '.join(unknown)}; use "
+                    f"{', '.join(sorted(known)) or 'the catalogue codes'}.")
         if not self.applicable and not self.justification.strip():
             errors["justification"] = "Say why this scenario does not apply."
         if errors:
@@ -425,7 +414,7 @@ class Countermeasure(PrimaryModel):
 
 
 class Rating(AssessmentChild, Target):
-    """ISO 28001 5.3: one threat scenario rated at one target (site, leg or partner)."""
+    """ISO 28001 5.3: one threat scenario rated at one target (site, leg, partner or process)."""
 
     reference_prefix = "RAT"
 
@@ -438,6 +427,11 @@ class Rating(AssessmentChild, Target):
         help_text='{category ref_id: consequence level}, e.g. {"economic": 4, "legal": 3}.')
     consequence = models.PositiveSmallIntegerField("consequence (worst category)", null=True,
                                                    blank=True, editable=False)
+    existing_measures = models.ManyToManyField(
+        ExistingMeasure, blank=True, related_name="ratings",
+        verbose_name="existing measures relied on",
+        help_text="Measures of this assessment already in place that the likelihood counts "
+                  "on.")
     likelihood = models.PositiveSmallIntegerField(
         "likelihood", null=True, blank=True, help_text="Given the existing measures.")
     inherent_level = models.CharField("inherent level", max_length=40, blank=True,
@@ -541,6 +535,55 @@ class Rating(AssessmentChild, Target):
         if (self.residual_likelihood is None) != (self.residual_consequence is None):
             errors.setdefault("residual_likelihood", "Give both residual likelihood and "
                                                      "consequence, or neither.")
+        if not errors:
+            errors = scope_errors(self)
+        if errors:
+            raise ValidationError(errors)
+
+
+class NotCredible(AssessmentChild, Target):
+    """ISO 28001 5.3: an applicable threat scenario judged not credible at one target of the
+    scope, with the reason — recorded instead of a rating of that pair.
+
+    A separate record rather than a rating decision: a rating carries likelihood, consequences,
+    levels, an owner, countermeasures and acceptances, which the register, heat maps, security
+    plans and reviews all read as a risk; a pair judged not credible has none of them. The
+    assessment page and the evidence pack list these judgements next to the ratings, and
+    completion counts a pair as covered by either (`services.uncovered_pairs`).
+    """
+
+    reference_prefix = "NCP"
+
+    assessment = models.ForeignKey(SecurityAssessment, on_delete=models.PROTECT,
+                                   related_name="not_credible", verbose_name="assessment")
+    threat = models.ForeignKey(ThreatApplicability, on_delete=models.PROTECT,
+                               related_name="not_credible", verbose_name="threat scenario")
+    reason = models.TextField(
+        "why it is not credible here",
+        help_text="What about this target rules the scenario out (e.g. no sea section on a "
+                  "road leg); an auditor reads it in place of a rating.")
+
+    class Meta:
+        ordering = ("assessment", "threat__scenario__order", "reference")
+        verbose_name = "scenario not credible here"
+        verbose_name_plural = "scenarios not credible here"
+
+    def __str__(self):
+        return f"{self.reference} {self.threat} @ {self.target_label}"
+
+    def clean(self):
+        super().clean()
+        errors = self.target_errors()
+        if self.assessment_id and self.threat_id:
+            if self.threat.assessment_id != self.assessment_id:
+                errors["threat"] = "Choose a scenario considered in this assessment."
+            elif not self.threat.applicable:
+                errors["threat"] = ("This scenario was judged not applicable to the whole "
+                                    "scope; it needs no judgement per target.")
+        if not (self.reason or "").strip():
+            errors["reason"] = "Say why this scenario is not credible at this target."
+        if not errors:
+            errors = scope_errors(self)
         if errors:
             raise ValidationError(errors)
 
@@ -621,7 +664,8 @@ class RiskAcceptance(ExpiryMixin, PrimaryModel):
 
 
 RESTRICTED = roles.matrix(viewer=roles.NONE)
-RATING_PATHS = ("site_id", "leg__from_site_id", "leg__to_site_id")
+# A target's sites: a site, both ends of a leg, the sites a process runs at (a partner: none).
+RATING_PATHS = ("site_id", "leg__from_site_id", "leg__to_site_id", "process__sites")
 
 register(RiskMatrix, roles=roles.ORGANISATION_RECORD)
 register(SecurityAssessment, site_paths=("sites",), siteless_is_organisation_wide=False,
@@ -633,7 +677,13 @@ for _model in (AssessmentMember, ThreatApplicability):
     register(_model, site_paths=("assessment__sites",), siteless_is_organisation_wide=False,
              roles=roles.matrix(officer=roles.READ_EXPORT, contributor=roles.READ_EXPORT,
                                 viewer=roles.NONE))
+# Processes describe how the chain runs (ISO 28001 5.8): kept like existing measures by the
+# officers of the sites they run at; one without sites serves the whole organisation.
+register(Process, site_paths=("sites",), siteless_is_organisation_wide=True, roles=RESTRICTED)
 register(ExistingMeasure, site_paths=RATING_PATHS, siteless_is_organisation_wide=False,
+         roles=RESTRICTED)
+# A pair judged not credible stands in for its rating: judged by those who rate it.
+register(NotCredible, site_paths=RATING_PATHS, siteless_is_organisation_wide=False,
          roles=RESTRICTED)
 register(Rating, site_paths=RATING_PATHS, siteless_is_organisation_wide=False,
          actions=("accept",), roles=roles.matrix(manager=(*roles.FULL, "accept"),

@@ -1,11 +1,12 @@
-"""Register declarations of the risk app: matrices, assessments and their parts, the risk
-register (ratings), countermeasures and risk acceptances."""
+"""Register declarations of the risk app: matrices, assessments and their parts, processes
+(ratable targets), the risk register (ratings), pairs judged not credible, countermeasures and
+risk acceptances."""
 
 from chainward.core.columns import Column
-from chainward.core.register import Register, RelatedPanel, add_register
+from chainward.core.register import Register, RelatedPanel, without
+from chainward.core.registry import add_register
 
 from . import filtersets, forms, models, services
-from .api import serializers
 from .api.viewsets import RiskAcceptanceViewSet, SecurityAssessmentViewSet
 
 GROUP = "Risk"
@@ -19,6 +20,12 @@ class RiskMatrixRegister(Register):
     columns = ("name", "acceptance_level", "threat_level_changed_on", "frozen")
     filterset_class = filtersets.RiskMatrixFilterSet
     form_class = forms.RiskMatrixForm
+    fields = ("name", "source_urn", "likelihood_levels", "consequence_levels",
+              "consequence_categories", "risk_levels", "grid", "acceptance_level",
+              "threat_level_changed_on", "threat_level_note", "frozen")
+    read_only_fields = ("source_urn", "frozen")
+    # The scales, categories and grid are edited as one grid editor (`forms.RiskMatrixForm`,
+    # `matrix_editor.MatrixEditor`), never as JSON; the API reads and writes them as JSON.
     form_fields = ("name", "acceptance_level", "threat_level_changed_on", "threat_level_note")
     # The acceptance level (a code) and the scales, categories and grid (JSON) are shown by
     # name in matrix_detail.html; the API keeps the raw definition.
@@ -26,7 +33,13 @@ class RiskMatrixRegister(Register):
                      "source_urn")
     detail_template = "risk/matrix_detail.html"
     can_import = False
-    serializer_class = serializers.RiskMatrixSerializer
+
+    def empty_note(self):
+        """An assessment's empty matrix picker offers the default in one step."""
+        from django.urls import reverse
+
+        return {"text": "No risk matrix yet.", "url": reverse("risk:default_matrix"),
+                "link": "Create the default matrix"}
 
     def after_save(self, user, obj, created):
         """Stored rating levels follow the matrix (every save: UI and API), each change
@@ -53,13 +66,13 @@ class SecurityAssessmentRegister(Register):
     columns = ("title", "status", Column("assessor", sort="assessor__email"), "completed_on",
                "classification")
     filterset_class = filtersets.SecurityAssessmentFilterSet
-    form_fields = ("title", "statement", "sites", "legs", "partners", "processes", "matrix",
-                   "assessor", "baseline", "classification", "method")
-    detail_fields = (*form_fields, "status", "completed_on")
+    form_class = forms.SecurityAssessmentForm  # says when no matrix exists yet
+    fields = ("title", "statement", "sites", "legs", "partners", "processes", "matrix",
+              "assessor", "status", "baseline", "classification", "method", "completed_on")
+    read_only_fields = ("status", "completed_on")  # set by services.complete_assessment
     detail_template = "risk/assessment_detail.html"
     select_related = ("assessor",)
     can_import = False
-    serializer_class = serializers.SecurityAssessmentSerializer
 
     def detail_context(self, obj, request):
         from .views import assessment_context
@@ -76,12 +89,23 @@ class AssessmentMemberRegister(Register):
     columns = (Column("user", sort="user__email"), "role_in_team",
                Column("assessment", sort="assessment__title"), "undertaking_signed_on")
     filterset_class = filtersets.AssessmentMemberFilterSet
-    form_fields = ("assessment", "user", "role_in_team", "qualifications",
-                   "undertaking_signed_on")
+    fields = ("assessment", "user", "role_in_team", "qualifications", "undertaking_signed_on")
     select_related = ("user", "assessment")
-    initial_from_query = ("assessment",)
     can_import = False
-    serializer_class = serializers.AssessmentMemberSerializer
+
+
+@add_register
+class ProcessRegister(Register):
+    model = models.Process
+    url_prefix = "processes"
+    menu_group = GROUP
+    menu_label = "Processes and information flows"
+    columns = ("name", "kind", Column("owner", sort="owner__email"))
+    filterset_class = filtersets.ProcessFilterSet
+    fields = ("name", "kind", "owner", "description", "sites")
+    select_related = ("owner",)
+    import_required = ("name", "kind", "owner")
+    import_lookups = {"owner": "email", "sites": "code"}
 
 
 @add_register
@@ -93,11 +117,15 @@ class ExistingMeasureRegister(Register):
                                                      sort=None),
                Column("assessment", sort="assessment__title"))
     filterset_class = filtersets.ExistingMeasureFilterSet
-    form_fields = ("assessment", "site", "leg", "partner", "measure_type", "description")
-    select_related = ("assessment", "site", "leg", "partner")
-    initial_from_query = ("assessment", "site", "leg", "partner")
+    fields = ("assessment", "site", "leg", "partner", "process", "measure_type",
+              "description", "reference_control", "requirement")
+    select_related = ("assessment", "site", "leg", "partner", "process")
     can_import = False
-    serializer_class = serializers.ExistingMeasureSerializer
+
+    def after_save(self, user, obj, created):
+        """A measure stays in the assessment of the ratings relying on it (every path)."""
+        if not created:
+            services.check_measure_links(obj)
 
 
 @add_register
@@ -109,12 +137,37 @@ class ThreatApplicabilityRegister(Register):
     columns = (Column("scenario_label", label="scenario", sort="scenario__order"),
                "applicable", "justification", Column("assessment", sort="assessment__title"))
     filterset_class = filtersets.ThreatApplicabilityFilterSet
-    form_fields = ("assessment", "scenario", "custom_scenario", "custom_categories",
-                   "applicable", "justification")
+    fields = ("assessment", "scenario", "custom_scenario", "custom_categories", "applicable",
+              "justification")
+    form_class = forms.ThreatApplicabilityForm
     select_related = ("assessment", "scenario")
-    initial_from_query = ("assessment",)
     can_import = False
-    serializer_class = serializers.ThreatApplicabilitySerializer
+
+    def empty_note(self):
+        """A rating's empty scenario picker leads to declaring the scenarios."""
+        return {"text": "No threat scenario is declared applicable yet.",
+                "link": "Declare which threat scenarios apply"}
+
+
+@add_register
+class NotCredibleRegister(Register):
+    model = models.NotCredible
+    url_prefix = "not-credible"
+    menu_group = GROUP
+    menu_label = "Not credible here"
+    columns = ("reference", Column("threat", label="threat scenario",
+                                   sort="threat__scenario__order"),
+               Column("target_label", label="target", sort=None), "reason",
+               Column("assessment", sort="assessment__title"))
+    filterset_class = filtersets.NotCredibleFilterSet
+    fields = ("assessment", "threat", "site", "leg", "partner", "process", "reason")
+    select_related = ("assessment", "threat__scenario", "site", "leg", "partner", "process")
+    import_required = ("assessment", "threat", "reason")
+    import_lookups = {"site": "code", "process": "name"}
+
+    def after_save(self, user, obj, created):
+        """Reason, target, scenario and the pair's uniqueness (ISO 28001 5.3), every path."""
+        services.check_not_credible(obj)
 
 
 @add_register
@@ -131,26 +184,36 @@ class RatingRegister(Register):
                Column("residual_name", label="residual level", sort="residual_rank"),
                Column("owner", sort="owner__email"), "reviewed",
                Column("assessment", sort="assessment__title"))
-    search_fields = ("reference", "threat__custom_scenario", "threat__scenario__name")
     filterset_class = filtersets.RatingFilterSet
     form_class = forms.RatingForm
-    form_fields = ("assessment", "threat", "site", "leg", "partner", "likelihood", "decision",
-                   "countermeasures", "residual_likelihood",
-                   "residual_consequence", "owner", "reviewed", "notes")
+    fields = ("assessment", "threat", "site", "leg", "partner", "process", "existing_measures",
+              "consequences", "consequence", "likelihood", "inherent_level", "inherent_rank",
+              "decision", "countermeasures", "residual_likelihood", "residual_consequence",
+              "residual_level", "residual_rank", "above_appetite", "owner", "reviewed", "notes")
+    # Levels, ranks and the appetite flag are computed from the matrix on every save.
+    read_only_fields = ("consequence", "inherent_level", "inherent_rank", "residual_level",
+                        "residual_rank", "above_appetite")
+    # The consequences (JSON per category) are asked one level per matrix category by
+    # RatingForm, which writes them; the API takes the JSON itself.
+    form_fields = without(fields, *read_only_fields, "consequences")
     # Likelihood, consequences (JSON per category), the computed level codes and the appetite
     # flag are shown readably (matrix names, colours) in rating_detail.html's summary, not as
     # raw values; the API keeps the raw values (RatingSerializer).
-    detail_fields = tuple(f for f in form_fields if f not in {
-        "likelihood", "residual_likelihood", "residual_consequence"})
+    detail_fields = without(form_fields, "likelihood", "residual_likelihood",
+                            "residual_consequence")
     detail_template = "risk/rating_detail.html"
     select_related = ("assessment__matrix", "threat__scenario", "site", "leg", "partner",
-                      "owner")
-    initial_from_query = ("assessment", "threat", "site", "leg", "partner")
-    import_fields = ("assessment", "threat", "site", "leg", "partner", "likelihood",
-                     "decision", "residual_likelihood", "residual_consequence", "owner", "notes")
+                      "process", "owner")
+    # Not imported: the countermeasures treating a rating are chosen on its page once they
+    # exist, and "reviewed" only flags ratings carried over from a baseline (a file's rows
+    # are reviewed ratings: the default).
+    import_fields = without(form_fields, "countermeasures", "reviewed")
     import_required = ("assessment", "threat", "likelihood")
-    import_lookups = {"owner": "email", "site": "code"}
-    serializer_class = serializers.RatingSerializer
+    import_lookups = {"owner": "email", "site": "code", "process": "name"}
+
+    def after_save(self, user, obj, created):
+        """Relied-on measures of the same assessment; a pair not judged not credible."""
+        services.check_rating(obj)
 
     def detail_context(self, obj, request):
         from .views import rating_context
@@ -166,14 +229,18 @@ class CountermeasureRegister(Register):
     columns = ("title", "measure_type", "status", Column("owner", sort="owner__email"),
                "due_date", Column("is_overdue", label="overdue", sort=None))
     filterset_class = filtersets.CountermeasureFilterSet
-    form_fields = ("title", "measure_type", "description", "status", "owner", "due_date",
-                   "cost", "sites", "requirements", "effectiveness_review", "reviewed_on")
+    fields = ("title", "measure_type", "description", "status", "owner", "due_date", "cost",
+              "sites", "requirements", "source_control", "effectiveness_review", "reviewed_on")
+    # The reference control is set when a measure is made from a catalogue suggestion
+    # (services); the API can name one.
+    form_fields = without(fields, "source_control")
     select_related = ("owner",)
-    import_fields = ("title", "measure_type", "description", "status", "owner", "due_date",
-                     "cost", "sites")
+    # Not imported: requirements (a catalogue requirement is named by framework and clause,
+    # more than one column's lookup can say) and the effectiveness review, recorded on a
+    # measure after it has run.
+    import_fields = without(form_fields, "requirements", "effectiveness_review", "reviewed_on")
     import_required = ("title", "measure_type", "owner")
     import_lookups = {"owner": "email", "sites": "code"}
-    serializer_class = serializers.CountermeasureSerializer
 
 
 @add_register
@@ -186,15 +253,15 @@ class RiskAcceptanceRegister(Register):
                "valid_until", Column("is_expired", label="expired", sort=None))
     filterset_class = filtersets.RiskAcceptanceFilterSet
     form_class = forms.RiskAcceptanceForm
-    form_fields = ("rating", "justification", "conditions", "valid_until")
-    detail_fields = (*form_fields, "accepted_by", "accepted_on")
+    fields = ("rating", "accepted_by", "accepted_on", "justification", "conditions",
+              "valid_until")
+    # The person accepting and the date: set by services.save_acceptance, never typed in.
+    read_only_fields = ("accepted_by", "accepted_on")
     select_related = ("rating", "accepted_by")
-    initial_from_query = ("rating",)
     # An acceptance is a person's act: recorded in the UI or the API (as the token's owner)
     # through services.save_acceptance, never imported in bulk.
     can_import = False
     viewset_base = RiskAcceptanceViewSet
-    serializer_class = serializers.RiskAcceptanceSerializer
 
 
 SecurityAssessmentRegister.related_panels = (
@@ -204,10 +271,21 @@ SecurityAssessmentRegister.related_panels = (
     RelatedPanel("Existing measures", ExistingMeasureRegister, "assessment",
                  add_field="assessment"),
     RelatedPanel("Ratings", RatingRegister, "assessment", add_field="assessment"),
+    RelatedPanel("Scenarios judged not credible here", NotCredibleRegister, "assessment",
+                 add_field="assessment"),
 )
 RatingRegister.related_panels = (
+    RelatedPanel("Existing measures relied on", ExistingMeasureRegister, "ratings",
+                 add_field=None),
     RelatedPanel("Countermeasures", CountermeasureRegister, "ratings", add_field=None),
     RelatedPanel("Risk acceptances", RiskAcceptanceRegister, "rating", add_field="rating"),
+)
+ExistingMeasureRegister.related_panels = (
+    RelatedPanel("Ratings relying on it", RatingRegister, "existing_measures"),
+)
+ProcessRegister.related_panels = (
+    RelatedPanel("Ratings", RatingRegister, "process"),
+    RelatedPanel("Existing measures", ExistingMeasureRegister, "process"),
 )
 CountermeasureRegister.related_panels = (
     RelatedPanel("Ratings treated", RatingRegister, "countermeasures"),

@@ -8,9 +8,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from chainward.access.scope import allows
+from chainward.core.scope import allows
 from chainward.core.services import bulk_update_records, save_record, update_records
-from chainward.ledger.context import acting_as
 from chainward.ledger.events import record_event
 from chainward.library.models import CatalogEntry
 
@@ -20,12 +19,15 @@ from .models import (
     RENEWAL_WINDOW,
     AssessmentMember,
     Countermeasure,
+    NotCredible,
     Rating,
     RiskAcceptance,
     RiskMatrix,
     SecurityAssessment,
     ThreatApplicability,
 )
+from .scope import processes_in_scope, scope_errors, scope_targets  # noqa: F401 (re-exported)
+from .targets import TARGET_KINDS, scenario_kinds, target_label
 
 DEFAULT_NAME = "Default 5x5 security risk matrix"
 
@@ -63,21 +65,27 @@ def matrix_from_catalogue(entry):
     }
 
 
+def default_catalogue_entry():
+    """The library's default risk matrix entry, or None when no catalogue has one."""
+    return CatalogEntry.objects.filter(kind="risk_matrix", retired=False).order_by(
+        "order").first()
+
+
 def default_matrix(organisation, user=None):
     """The organisation's copy of the catalogue's default matrix (created once, then reused)."""
     existing = RiskMatrix.objects.filter(organisation=organisation, name=DEFAULT_NAME).first()
     if existing is not None:
         return existing
-    entry = CatalogEntry.objects.filter(kind="risk_matrix", retired=False).order_by(
-        "order").first()
+    entry = default_catalogue_entry()
     if entry is None:
         raise ValidationError("No risk matrix in the library: run `chainward catalogs load`.")
     matrix = RiskMatrix(organisation=organisation, name=DEFAULT_NAME, source_urn=entry.urn,
                         **matrix_from_catalogue(entry))
     matrix.full_clean()
     if user is None:
-        with acting_as(None):
-            matrix.save()
+        # Set-up of a new organisation (`supplychain.services.create_organisation`): written
+        # under the caller's ledger actor, before anyone holds a role there.
+        matrix.save()
         return matrix
     return save_record(user, matrix)
 
@@ -99,6 +107,82 @@ def recompute_levels(user, matrix):
     return bulk_update_records(
         user, ratings, RATING_LEVEL_FIELDS,
         reason=f"risk matrix {matrix.reference} changed: stored levels recomputed")
+
+
+# --- rules of the assessment's records (run by the registers' after_save: every path) --------
+def _pair_filter(record):
+    """Records of `record`'s assessment about the same scenario and target."""
+    kind, target_id = record.target_key
+    return {"assessment_id": record.assessment_id, "threat_id": record.threat_id,
+            f"{kind}_id": target_id, "archived": False}
+
+
+def check_rating(rating):
+    """Refuse (ValidationError) a rating without exactly one target of its organisation, one
+    relying on a measure of another assessment or organisation, one of a target outside its
+    assessment's scope (`scope.check_in_scope`), or one rating a pair already marked not
+    credible."""
+    errors = rating.target_errors()
+    foreign = [m for m in rating.existing_measures.select_related("assessment")
+               if m.organisation_id != rating.organisation_id
+               or m.assessment_id != rating.assessment_id]
+    if foreign:
+        errors["existing_measures"] = [
+            f"{m.reference} belongs to assessment {m.assessment.reference}: a rating relies "
+            f"only on measures of its own assessment ({rating.assessment.reference})."
+            if m.organisation_id == rating.organisation_id else
+            f"{m.reference} is not a measure of this organisation." for m in foreign]
+    if not errors:
+        errors = scope_errors(rating)
+    if not errors and not rating.archived:
+        marked = NotCredible.objects.filter(**_pair_filter(rating)).first()
+        if marked is not None:
+            errors[rating.target_kind] = (
+                f"This scenario is marked not credible ({marked.reference}) at "
+                f"{rating.target_label}; archive that judgement to rate the pair instead.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def check_not_credible(record):
+    """Every rule of a "not credible here" judgement: a reason, one target of the
+    organisation, an applicable scenario of the assessment, and a pair not already rated or
+    judged. Model rules run here too, since services and the demo save without a form."""
+    record.full_clean(exclude=["version"])
+    if record.archived:
+        return
+    pair = _pair_filter(record)
+    rated = Rating.objects.filter(**pair).order_by("reference").first()
+    if rated is not None:
+        raise ValidationError({record.target_kind: (
+            f"This scenario is already rated ({rated.reference}) at {record.target_label}; "
+            "a rated pair is not also marked not credible.")})
+    twin = NotCredible.objects.filter(**pair).exclude(pk=record.pk).first()
+    if twin is not None:
+        raise ValidationError({record.target_kind: (
+            f"This pair is already marked not credible ({twin.reference}).")})
+
+
+def check_measure_links(measure):
+    """A measure stays in the assessment of the ratings that rely on it."""
+    relying = list(measure.ratings.exclude(assessment_id=measure.assessment_id)
+                   .order_by("reference").values_list("reference", flat=True))
+    if relying:
+        raise ValidationError({"assessment": (
+            f"{', '.join(relying)} of another assessment rely on this measure; unlink it from "
+            "them before moving it.")})
+
+
+def target_site_ids(record):
+    """The sites a rating's (or measure's) target touches: its site, a leg's two ends, the
+    sites a process runs at; none for a partner."""
+    if record.site_id:
+        return [record.site_id]
+    if record.leg_id:
+        return [record.leg.from_site_id, record.leg.to_site_id]
+    if record.process_id:
+        return list(record.process.sites.values_list("pk", flat=True))
+    return []
 
 
 # --- workflow --------------------------------------------------------------------------------
@@ -129,7 +213,8 @@ def incomplete_ratings(assessment):
                | (Q(decision=Decision.ACCEPT, above_appetite=True)
                   & ~Q(pk__in=valid.values("rating_id"))))
     return (assessment.ratings.filter(archived=False).filter(problem)
-            .select_related("threat__scenario", "site", "leg", "partner").order_by("reference"))
+            .select_related("threat__scenario", "site", "leg", "partner", "process")
+            .order_by("reference"))
 
 
 def completion_problems(assessment, limit=None):
@@ -169,9 +254,53 @@ def completion_problems(assessment, limit=None):
         problems.append(f"{rating.label} lacks {', '.join(lacks)}.")
     if limit and total > limit:
         problems.append(f"… and {total - limit} more ratings (see the risk register).")
+    pairs = uncovered_pairs(assessment)
+    for applicability, kind, target in pairs[:limit] if limit else pairs:
+        problems.append(f"{applicability.scenario_label} @ {target_label(kind, target)}: "
+                        f"{UNCOVERED}")
+    if limit and len(pairs) > limit:
+        problems.append(f"… and {len(pairs) - limit} more scenario × target pairs neither "
+                        "rated nor marked not credible.")
     if not assessment.ratings.filter(archived=False).exists():
         problems.append("The assessment has no ratings.")
     return problems
+
+
+# --- completeness (ISO 28001 5.3) -----------------------------------------------------------
+# An assessment is complete only when every applicable scenario has been rated against every
+# in-scope target it can affect, or that pair is marked not credible with a reason. The scope
+# (`scope.scope_targets`): its sites, legs and partners as listed on it, partners back in scope
+# because their exemption lapsed, and the processes running at one of its sites or serving the
+# whole organisation. Which kinds a scenario can affect: `targets.scenario_kinds`.
+UNCOVERED = "neither rated nor marked not credible."
+
+
+def covered_pairs(assessment):
+    """`{(applicability id, kind, target id)}` rated or marked not credible (unarchived)."""
+    covered = set()
+    for model in (Rating, NotCredible):
+        rows = model.objects.filter(assessment=assessment, archived=False).values_list(
+            "threat_id", *(f"{kind}_id" for kind in TARGET_KINDS))
+        for threat_id, *ids in rows:
+            covered.update((threat_id, kind, target_id)
+                           for kind, target_id in zip(TARGET_KINDS, ids, strict=True)
+                           if target_id)
+    return covered
+
+
+def uncovered_pairs(assessment):
+    """`[(applicability, kind, target)]`: applicable scenario × in-scope target pairs that are
+    neither rated nor marked not credible, by scenario then target (a fixed number of
+    queries, whatever the size)."""
+    targets = scope_targets(assessment)
+    covered = covered_pairs(assessment)
+    pairs = []
+    for applicability in assessment.applicability.filter(
+            archived=False, applicable=True).select_related("scenario"):
+        for kind in scenario_kinds(applicability):
+            pairs.extend((applicability, kind, target) for target in targets[kind]
+                         if (applicability.pk, kind, target.pk) not in covered)
+    return pairs
 
 
 def complete_assessment(user, assessment):
@@ -206,6 +335,15 @@ def complete_assessment(user, assessment):
     return assessment
 
 
+def _as_new_child(record, assessment):
+    """Turn a saved record of an assessment into an unsaved copy for `assessment`."""
+    record.pk = record.id = None
+    record._state.adding = True
+    record.reference = ""
+    record.version = 1
+    record.assessment = assessment
+
+
 def start_from_baseline(user, previous, *, title=None):
     """A new draft assessment with the scope, team, applicability and ratings of `previous`;
     carried-over ratings are flagged "to review". One transaction, every row ledgered."""
@@ -232,24 +370,31 @@ def start_from_baseline(user, previous, *, title=None):
                 organisation=new.organisation, assessment=new, scenario_id=row.scenario_id,
                 custom_scenario=row.custom_scenario, custom_categories=row.custom_categories,
                 applicable=row.applicable, justification=row.justification))
+        measures = {}
         for measure in previous.existing_measures.filter(archived=False):
-            measure.pk = None
-            measure.id = None
-            measure.reference = ""
-            measure.assessment = new
-            measure.version = 1
-            save_record(user, measure)
+            old = measure.pk
+            _as_new_child(measure, new)
+            measures[old] = save_record(user, measure)
+        # A pair whose target has left the scope (a partner whose exemption was renewed) is
+        # not carried over: the new assessment neither rates nor judges it.
+        for mark in previous.not_credible.filter(archived=False):
+            _as_new_child(mark, new)
+            mark.threat = threats[mark.threat_id]
+            if not scope_errors(mark):
+                save_record(user, mark)
         for rating in previous.ratings.filter(archived=False).prefetch_related(
-                "countermeasures"):
-            measures = list(rating.countermeasures.all())
-            rating.pk = rating.id = None
-            rating.reference = ""
-            rating.version = 1
-            rating.assessment = new
+                "countermeasures", "existing_measures"):
+            # The copy relies on the new assessment's copies of the measures.
+            relations = {"countermeasures": list(rating.countermeasures.all()),
+                         "existing_measures": [measures[m.pk] for m in
+                                               rating.existing_measures.all()
+                                               if m.pk in measures]}
+            rating._prefetched_objects_cache = {}
+            _as_new_child(rating, new)
             rating.threat = threats[rating.threat_id]
             rating.reviewed = False
-            save_record(user, rating)
-            rating.countermeasures.set(measures)
+            if not scope_errors(rating):
+                save_record(user, rating, relations=relations)
         record_event("reassessment", obj=new, details={"baseline": previous.reference})
     return new
 
@@ -278,16 +423,13 @@ CHANGEABLE = ("rating", *AMENDABLE, "valid_until")
 def holds_top_management(user, rating):
     """Whether `user` holds a current Top management assignment covering `rating`'s target."""
     from chainward.access.models import RoleAssignment
-    from chainward.access.roles import TOP_MANAGEMENT
+    from chainward.core.roles import TOP_MANAGEMENT
 
     assignments = RoleAssignment.objects.filter(
         user=user, organisation_id=rating.organisation_id, role__name=TOP_MANAGEMENT,
         role__builtin=True, archived=False, organisation__archived=False).filter(
         Q(valid_until__isnull=True) | Q(valid_until__gte=timezone.localdate()))
-    sites = {rating.site_id}
-    if rating.leg_id:
-        sites |= {rating.leg.from_site_id, rating.leg.to_site_id}
-    sites.discard(None)
+    sites = set(target_site_ids(rating))
     return assignments.filter(Q(all_sites=True) | Q(sites__in=sites)).exists()
 
 
@@ -423,9 +565,7 @@ def countermeasure_from_suggestion(user, rating, control):
             measure_type=_measure_type(control),
             description=str(control.data.get("description", "")), owner=rating.owner or user,
             source_control=control)
-        sites = ([rating.site_id] if rating.site_id else
-                 [rating.leg.from_site_id, rating.leg.to_site_id] if rating.leg_id else [])
-        relations = {"sites": sites}
+        relations = {"sites": target_site_ids(rating)}
         urns = control.data.get("related_requirements") or []
         if urns:
             from chainward.library.models import Requirement

@@ -7,20 +7,24 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from chainward.access.scope import allows
+from chainward.core.scope import allows
 from chainward.core.views import record_or_404
 from chainward.library.models import CatalogEntry
+from chainward.supplychain.models import Exemption
 
 from . import heatmap, levels, services
 from .choices import AssessmentStatus
 from .filtersets import RatingFilterSet
 from .models import (
+    Process,
     Rating,
     RiskAcceptance,
+    RiskMatrix,
     SecurityAssessment,
     current_acceptance,
     renewable,
 )
+from .scope import lapsed_exemptions
 
 
 def _org(request):
@@ -47,6 +51,11 @@ def assessment_context(obj, request):
         "can_workflow": can_change and not obj.archived,
         "problems": services.completion_problems(obj, limit=20)
         if can_change and not obj.is_closed else [],
+        "scope_processes": Process.objects.restrict(request.user, "view").filter(
+            pk__in=services.processes_in_scope(obj).values("pk")).order_by("name"),
+        "scope_lapsed": Exemption.objects.restrict(request.user, "view").filter(
+            pk__in=lapsed_exemptions(obj).values("pk")).select_related(
+            "partner", "programme_status").order_by("partner__name"),
         "Status": AssessmentStatus,
     }
 
@@ -166,3 +175,35 @@ def heat_map_page(request):
         queryset.filter(archived=False)
     return render(request, "risk/heatmap.html", {
         "filterset": filterset, "heat_maps": heatmap.heat_maps(ratings, request.GET.dict())})
+
+
+# --- prerequisites (issue 13 item 4) ---------------------------------------------------------
+@login_required
+def default_matrix_page(request):
+    """Create the organisation's default risk matrix in one POST (through
+    `services.default_matrix`); GET says what it will be. Returns to `?next=` (this site)."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    organisation = _org(request)
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = ""
+    existing = RiskMatrix.objects.filter(organisation=organisation,
+                                         name=services.DEFAULT_NAME).first()
+    if request.method == "POST":
+        if not request.user.has_perm("risk.add_riskmatrix"):
+            raise PermissionDenied("You may not add risk matrices.")
+        try:
+            matrix = services.default_matrix(organisation, request.user)
+        except ValidationError as invalid:
+            messages.error(request, " ".join(invalid.messages))
+            return redirect(target or "home")
+        if existing is None:
+            messages.success(request, f"Created {matrix}: likelihood 1–5 × consequence 1–5 "
+                                      "with six consequence categories. Adapt it any time "
+                                      "before an assessment using it is completed.")
+        return redirect(target or matrix.get_absolute_url())
+    return render(request, "risk/default_matrix.html", {"existing": existing, "next": target,
+                                                         "can_add": request.user.has_perm(
+                                                             "risk.add_riskmatrix")})

@@ -9,4 +9,4 @@ class SupplychainConfig(AppConfig):
     verbose_name = "Supply chain"
 
     def ready(self):
-        from . import registers  # noqa: F401 - declares the registers
+        from . import dashboard, registers  # noqa: F401 - declares the registers and cards

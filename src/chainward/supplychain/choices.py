@@ -66,8 +66,14 @@ class Programme(models.TextChoices):
     TAPA_PSR = "tapa_psr", "TAPA PSR (secure parking)"
     ISO_28000 = "iso_28000", "ISO 28000 certificate"
     ISO_28001 = "iso_28001", "ISO 28001 certificate"
+    ISO_20858 = "iso_20858", "ISO 20858 port facility certificate"
     PIP = "pip", "Partners in Protection (Canada)"
     OTHER_MRA = "other_mra", "Other MRA programme"
+
+
+# Programmes that validate a partner's security. AEOC alone is a customs-simplification
+# authorisation: it says nothing about security, so it neither shortens nor replaces a review.
+SECURITY_PROGRAMMES = tuple(p for p in Programme.values if p != Programme.AEO_C)
 
 
 # The levels each programme grants; an empty tuple means free text.
@@ -128,6 +134,37 @@ class ExemptionBasis(models.TextChoices):
     ISO_28001 = "iso_28001", "ISO 28001 certificate"
     ISO_20858 = "iso_20858", "ISO 20858 (port facility) certificate"
     OTHER = "other", "Other recognised programme"
+
+
+# Which programme statuses can carry an exemption on each basis (ISO 28001 4.4: partners
+# verified against ISO 28001 or ISO 20858, or designated AEO under a programme consistent with
+# WCO SAFE, which mutual recognition extends to C-TPAT, PIP and other MRA programmes). "Other"
+# accepts any security programme.
+EXEMPTION_PROGRAMMES = {
+    ExemptionBasis.AEO: (Programme.AEO_S, Programme.AEO_F),
+    ExemptionBasis.CTPAT: (Programme.CTPAT,),
+    ExemptionBasis.MRA: (Programme.AEO_S, Programme.AEO_F, Programme.CTPAT, Programme.PIP,
+                         Programme.OTHER_MRA),
+    ExemptionBasis.ISO_28001: (Programme.ISO_28001,),
+    ExemptionBasis.ISO_20858: (Programme.ISO_20858,),
+    ExemptionBasis.OTHER: SECURITY_PROGRAMMES,
+}
+
+
+class ReviewMethod(models.TextChoices):
+    """How a partner review (ISO 28001 4.5) looked at the partner's processes and facilities."""
+
+    DESK = "desk", "Desk review (declaration, certificates)"
+    QUESTIONNAIRE = "questionnaire", "Security questionnaire"
+    SITE_VISIT = "site_visit", "Site visit"
+    REMOTE = "remote", "Remote / video review"
+    AUDIT = "audit", "Partner audit"
+
+
+class ReviewOutcome(models.TextChoices):
+    SATISFACTORY = "satisfactory", "Satisfactory"
+    ACTIONS = "actions", "Satisfactory, with actions"
+    UNSATISFACTORY = "unsatisfactory", "Unsatisfactory"
 
 
 class SoAStatus(models.TextChoices):

@@ -13,8 +13,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from chainward.access import roles
 from chainward.access.models import Role, RoleAssignment, User
+from chainward.core import roles
 
 from . import choices
 from .models import (
@@ -24,6 +24,7 @@ from .models import (
     Organisation,
     Partner,
     PartnerContact,
+    PartnerReview,
     ProgrammeStatus,
     Site,
     StatementOfApplication,
@@ -37,9 +38,14 @@ ORGANISATION = {
     "description": "Medium-sized contract logistics and freight company (about 850 staff) "
                    "running warehouses, cross-docks and road, rail, barge, sea and air "
                    "connections between Germany, the Netherlands, Poland and the Czech "
-                   "Republic. Working towards ISO 28000 certification of its security "
-                   "management system, assessed the ISO 28001 way.",
+                   "Republic. Its security management system is certified to ISO "
+                   "28000:2022 (first surveillance audit due) and assessed the ISO 28001 way.",
 }
+
+# The moment the whole demo tells (issue 12): certified to ISO 28000:2022 this many months ago
+# (certification decision), so that surveillance audit 1 falls due in about two months; the
+# audit programme, the readiness review and the management review agree with it.
+CERTIFIED_MONTHS_AGO = 10
 
 ADMIN_EMAIL = "admin@abc-logistics.example"
 ADMIN_NAME = "Katrin Vogel"
@@ -71,7 +77,8 @@ GOODS = {
     "APP": ("Apparel and footwear", "medium", 3, False, "",
             "Branded clothing, trainers and accessories; seasonal peaks."),
     "LIB": ("Lithium-ion batteries", "high", 4, True, "UN3480, UN3481",
-            "Battery cells and packs, class 9 dangerous goods; cargo aircraft only by air."),
+            "Battery cells and packs, class 9 dangerous goods; UN3480 cells and batteries "
+            "shipped on their own fly on cargo aircraft only."),
     "GEN": ("General cargo", "low", 2, False, "",
             "Palletised consumer goods, household articles and spare parts."),
 }
@@ -92,7 +99,7 @@ SITES = (
      "50.037900", "8.562200", "FRA Cargo Handling GmbH", "critical", "ELEC PHAR LIB",
      "Air-cargo warehouse in the restricted area; regulated agent screening."),
     ("DEMUC-DC1", "Munich distribution centre", "distribution_centre", "Munich", "DE",
-     "48.135100", "11.582000", None, "high", "ELEC PHAR SPI APP GEN",
+     "48.171900", "11.716400", None, "high", "ELEC PHAR SPI APP GEN",
      "Distribution centre for retail customers in southern Germany."),
     ("NLRTM-PRT", "Rotterdam Maasvlakte terminal", "port", "Rotterdam", "NL",
      "51.949000", "4.045000", "Maasvlakte Deepsea Terminal B.V.", "elevated",
@@ -104,7 +111,7 @@ SITES = (
      "52.310500", "4.768300", "Schiphol Airside Handling B.V.", "critical", "ELEC PHAR",
      "Ground handler's import warehouse for pharmaceuticals and electronics."),
     ("PLPOZ-WH1", "Poznań warehouse", "warehouse", "Poznań", "PL",
-     "52.406400", "16.925200", None, "elevated", "ELEC TOB SPI APP GEN LIB",
+     "52.347300", "16.811700", None, "elevated", "ELEC TOB SPI APP GEN LIB",
      "Warehouse and customs warehouse for Polish and Baltic distribution."),
     ("PLSTR-XD1", "Stryków cross-dock", "cross_dock", "Stryków", "PL",
      "51.901600", "19.601400", None, "elevated", "GEN APP AUTO ELEC",
@@ -119,6 +126,13 @@ SITES = (
      "CZ", "50.411400", "14.903200", "Boleslav Automotive a.s.", "baseline", "AUTO",
      "Customer's plant; delivery to the just-in-time receiving dock."),
 )
+
+# ABC Logistics' own facilities (no operator, not a public border crossing): what its internal
+# audits visit and its ISO 28000 certificate covers. The ports, airports, border crossing and
+# partner warehouses are other operators' — their security is reviewed as partners (4.5).
+OWN_SITE_KINDS = ("warehouse", "cross_dock", "distribution_centre")
+OWN_SITES = tuple(code for code, _, kind, *_rest in SITES if kind in OWN_SITE_KINDS
+                  and _rest[4] is None)
 
 C, T, F, B = "carrier", "forwarder", "customs_broker", "3pl"
 # (name, kind, country, city, criticality, EORI / registration number, status, notes)
@@ -135,7 +149,7 @@ PARTNERS = (
     ("North Sea Feeder Lines B.V.", C, "NL", "Rotterdam", "medium", "NL855120943", "active",
      "Feeder shipping line Rotterdam – Hamburg."),
     ("Skybridge Air Cargo GmbH", C, "DE", "Frankfurt am Main", "critical", "DE6610293847",
-     "active", "Freighter operator; known consignor scheme."),
+     "active", "Freighter operator; EU air carrier security programme approved."),
     ("Rhine Barge Shipping B.V.", C, "NL", "Rotterdam", "medium", "NL803345127", "active", ""),
     ("Baltic Express Rail Sp. z o.o.", C, "PL", "Warsaw", "medium", "PL5260012345", "active",
      "China–Europe rail trains via Małaszewicze."),
@@ -236,7 +250,7 @@ CONTACTS = (
 # (partner, programme, identifier, level, issued by, valid from / until / verified on as
 #  days from today (None = no date), notes)
 PROGRAMMES = (
-    ("Hanse Road Freight GmbH", "aeo_f", "DEAEOF1234567", "", "Hauptzollamt Hamburg",
+    ("Hanse Road Freight GmbH", "aeo_s", "DEAEOS1234567", "", "Hauptzollamt Hamburg",
      -1460, None, -40, ""),
     ("Hanse Road Freight GmbH", "tapa_tsr", "TSR-DE-2291", "Level 1", "TAPA EMEA",
      -310, 420, -40, ""),
@@ -246,23 +260,21 @@ PROGRAMMES = (
      -740, -10, -12, "Expired; renewal audit booked."),
     ("Oranje Trucking B.V.", "tapa_tsr", "TSR-NL-1533", "Level 2", "TAPA EMEA",
      -680, 50, -30, ""),
-    ("EuroRail Cargo Connect GmbH", "aeo_f", "DEAEOF2093841", "", "Hauptzollamt Mainz",
+    ("EuroRail Cargo Connect GmbH", "aeo_s", "DEAEOS2093841", "", "Hauptzollamt Mainz",
      -2100, None, -75, ""),
     ("North Sea Feeder Lines B.V.", "aeo_s", "NLAEOS0041298", "", "Douane Rotterdam",
      -1200, None, -90, ""),
-    ("North Sea Feeder Lines B.V.", "ctpat", "7QF3K2M9", "Certified", "U.S. CBP",
-     -1000, None, -90, "Sea carrier member; status checked in the SVI portal."),
-    ("Skybridge Air Cargo GmbH", "aeo_f", "DEAEOF3348190", "", "Hauptzollamt Darmstadt",
+    ("Skybridge Air Cargo GmbH", "aeo_s", "DEAEOS3348190", "", "Hauptzollamt Darmstadt",
      -1600, None, -20, ""),
     ("Skybridge Air Cargo GmbH", "ctpat", "A9X4T1R6", "Certified", "U.S. CBP",
      -800, None, -20, "Air carrier member."),
-    ("Kestrel Global Forwarding GmbH", "aeo_f", "DEAEOF4417802", "", "Hauptzollamt Hamburg",
+    ("Kestrel Global Forwarding GmbH", "aeo_s", "DEAEOS4417802", "", "Hauptzollamt Hamburg",
      -2500, None, -50, ""),
     ("Zollagentur Nord GmbH", "aeo_c", "DEAEOC1120934", "", "Hauptzollamt Hamburg",
      -1800, None, -100, ""),
     ("Douane Expert B.V.", "aeo_c", "NLAEOC0093312", "", "Douane Venlo", -1300, None, -100,
      ""),
-    ("Agencja Celna Terespol Sp. z o.o.", "aeo_f", "PLAEOF1900327", "",
+    ("Agencja Celna Terespol Sp. z o.o.", "aeo_s", "PLAEOS1900327", "",
      "Izba Administracji Skarbowej w Białej Podlaskiej", -1100, None, -45, ""),
     ("Liberty Customs Brokerage LLC", "ctpat", "L5P8W2D4", "Certified", "U.S. CBP",
      -1500, None, -120, ""),
@@ -282,11 +294,11 @@ PROGRAMMES = (
      -2800, None, -30, ""),
     ("Maasvlakte Deepsea Terminal B.V.", "iso_28000", "ISO28000-NL-23-0155", "",
      "Dutch Certification Institute", -500, 600, -30, ""),
-    ("FRA Cargo Handling GmbH", "aeo_f", "DEAEOF5501276", "", "Hauptzollamt Darmstadt",
+    ("FRA Cargo Handling GmbH", "aeo_s", "DEAEOS5501276", "", "Hauptzollamt Darmstadt",
      -2200, None, -25, ""),
     ("FRA Cargo Handling GmbH", "tapa_fsr", "FSR-DE-1177", "A", "TAPA EMEA",
      -1070, 25, -25, "Expiring soon; recertification audit scheduled."),
-    ("Schiphol Airside Handling B.V.", "aeo_f", "NLAEOF0077120", "", "Douane Schiphol",
+    ("Schiphol Airside Handling B.V.", "aeo_s", "NLAEOS0077120", "", "Douane Schiphol",
      -1900, None, -25, ""),
     ("Schiphol Airside Handling B.V.", "tapa_fsr", "FSR-NL-0933", "A", "TAPA EMEA",
      -800, 300, -25, ""),
@@ -299,7 +311,7 @@ PROGRAMMES = (
      "Korea Customs Service", -900, None, -200, "Korea AEO, mutually recognised with EU AEO."),
     ("MediCare Wholesale B.V.", "aeo_c", "NLAEOC0120045", "", "Douane Utrecht", -1000, None,
      -150, ""),
-    ("Boleslav Automotive a.s.", "aeo_f", "CZAEOF0004519", "", "Generální ředitelství cel",
+    ("Boleslav Automotive a.s.", "aeo_s", "CZAEOS0004519", "", "Generální ředitelství cel",
      -3200, None, -90, ""),
     ("Atlantic Consumer Brands Inc.", "ctpat", "B7K4M2Q9", "Tier 3", "U.S. CBP",
      -2400, None, -60, "Importer member; mutual recognition with EU AEO."),
@@ -366,7 +378,8 @@ LEGS = (
      "Driver break near Wrocław (unsecured lay-by used in the seal incident).",
      "Seal checked at Rudná; discrepancy in March led to the carrier's suspension."),
     ("PLTER-BCP", "PLPOZ-WH1", R, WIS, "ELEC LIB", 7, "3 per week",
-     "No stops allowed under T1 transit except the mandatory break at a secured parking.",
+     "Prescribed itinerary under T1 transit; the driver's break only at the secured parking "
+     "the transport plan names.",
      "Broker closes transit at Poznań customs warehouse; seal verified by customs."),
     ("CZPRG-WH1", "CZMLB-PF1", R, VLT, "AUTO", 1, "3 per day", NO_REST,
      "3PL loads and seals; customer's receiving dock checks seal and JIT call-off number."),
@@ -403,19 +416,98 @@ SOA = {
                  "cross-docking, loading and sealing, road, rail, barge, sea-feeder and air "
                  "transport by contracted carriers, customs transit and clearance, delivery.",
 }
-SOA_EFFECTIVE_DAYS = -120
+SOA_EFFECTIVE_DAYS = -420  # before stage 1 of the certification audit
 SOA_EXCLUDED_SITES = ("CZMLB-PF1",)
 SOA_COUNTRIES = ("DE", "NL", "PL", "CZ")
-# (partner, basis, programme whose identifier is the certificate, valid until in days, evidence)
+# (partner, basis, programme status it rests on, valid until in days, evidence). Each rests on
+# an AEOS authorisation, which has no expiry date (it runs until suspended or revoked),
+# so none lapses in the demo (ISO 28001 4.4).
 EXEMPTIONS = (
-    ("Hanse Road Freight GmbH", "aeo", "aeo_f", 365,
+    ("Hanse Road Freight GmbH", "aeo", "aeo_s", 365,
      "AEO authorisation checked in the EU EOS/AEO database; copy in the partner file."),
-    ("EuroRail Cargo Connect GmbH", "aeo", "aeo_f", 365,
+    ("EuroRail Cargo Connect GmbH", "aeo", "aeo_s", 365,
      "AEO authorisation checked in the EU EOS/AEO database."),
     ("Maasvlakte Deepsea Terminal B.V.", "aeo", "aeo_s", 365,
      "AEO-S authorisation and ISO 28000 certificate on file."),
-    ("North Sea Feeder Lines B.V.", "ctpat", "ctpat", 180,
-     "C-TPAT status verified through the SVI portal; screenshot in the partner file."),
+    ("North Sea Feeder Lines B.V.", "aeo", "aeo_s", 180,
+     "AEOS authorisation checked in the EU EOS/AEO database; copy in the partner file."),
+)
+
+# ISO 28001 4.5 reviews of the partners that are not exempt: (partner, reviewed days ago,
+# method, outcome, reviewed by, results). Intervals follow supplychain.services
+# .review_interval_days; three partners are due on purpose: Baltic Express Rail and Pacific
+# Apparel Sourcing were never reviewed, Zollagentur Nord (AEOC only, high) is past its year.
+SECOPS = "ABC security office"
+REVIEWS = (
+    ("Rhein-Ruhr Trans GmbH", -300, "questionnaire", "satisfactory", SECOPS,
+     "Security questionnaire and declaration renewed; driver briefing on seal checks seen."),
+    ("Wisła Transport Sp. z o.o.", -250, "site_visit", "actions", "A. Nowak",
+     "Depot visit Poznań: TAPA TSR lapsed, renewal audit booked; interim double-manning agreed "
+     "for high-value loads."),
+    ("Vltava Cargo s.r.o.", -500, "questionnaire", "satisfactory", SECOPS,
+     "Questionnaire complete; GPS tracking on all trucks used for our loads."),
+    ("Oranje Trucking B.V.", -400, "site_visit", "satisfactory", "M. Weber",
+     "Venlo yard: trailers parked in the fenced, camera-covered area; keys in a locked cabinet."),
+    ("Skybridge Air Cargo GmbH", -120, "desk", "satisfactory", SECOPS,
+     "AEO and C-TPAT status checked; airline security programme approval on file."),
+    ("Rhine Barge Shipping B.V.", -600, "questionnaire", "satisfactory", SECOPS,
+     "Crew access to holds and the waiting-area procedure at Nijmegen described."),
+    ("Kestrel Global Forwarding GmbH", -300, "desk", "satisfactory", SECOPS,
+     "AEO status checked; subcontracting of haulage only to carriers we approve."),
+    ("Delta Freight Forwarding B.V.", -200, "questionnaire", "satisfactory", SECOPS,
+     "Questionnaire and declaration received."),
+    ("Polonia Spedycja Sp. z o.o.", -650, "questionnaire", "actions", SECOPS,
+     "Subcontractor list incomplete; updated list requested and received."),
+    ("Zollagentur Nord GmbH", -390, "desk", "satisfactory", SECOPS,
+     "AEOC checked; holds no security authorisation, so reviewed yearly."),
+    ("Douane Expert B.V.", -100, "desk", "satisfactory", SECOPS,
+     "AEOC checked; access to our customs data limited to named staff."),
+    ("Agencja Celna Terespol Sp. z o.o.", -200, "site_visit", "satisfactory", "A. Nowak",
+     "Visited at the Małaszewicze terminal; transit documents kept in a locked office."),
+    ("Liberty Customs Brokerage LLC", -365, "desk", "satisfactory", SECOPS,
+     "C-TPAT status verified with Atlantic Consumer Brands."),
+    ("Bohemia Logistics Services s.r.o.", -150, "site_visit", "actions", "M. Weber",
+     "Rudná warehouse after the TAPA FSR expiry: no very-high-value goods stored; CCTV gap at "
+     "dock 4 to be closed before recertification."),
+    ("Westfalen Contract Logistics GmbH", -330, "questionnaire", "satisfactory", SECOPS,
+     "TAPA FSR C and ISO 28000 certificates on file."),
+    ("Mainport Consolidation B.V.", -420, "questionnaire", "satisfactory", SECOPS,
+     "Screening of consolidated air cargo by a regulated agent confirmed."),
+    ("Elbe Container Terminal GmbH", -200, "site_visit", "actions", "M. Weber",
+     "ISO 28000 certificate expired; AEOS valid. Gate 2 PIN release checked; recertification "
+     "date requested."),
+    ("Ruhrort Trimodal Terminal GmbH", -280, "site_visit", "satisfactory", "M. Weber",
+     "Container stack lighting and gate checks seen."),
+    ("FRA Cargo Handling GmbH", -90, "audit", "satisfactory", "M. Weber",
+     "Regulated-agent approval and TAPA FSR A on file; restricted-area badges checked."),
+    ("Schiphol Airside Handling B.V.", -500, "desk", "satisfactory", SECOPS,
+     "AEO and TAPA FSR A on file."),
+    ("Sentinel Guarding GmbH", -180, "audit", "satisfactory", "M. Weber",
+     "Guard screening records sampled; patrol logs for Hamburg checked."),
+    ("Ochrona Mienia Poznań Sp. z o.o.", -240, "questionnaire", "satisfactory", "A. Nowak",
+     "Licence for security services and guard training records received."),
+    ("TrackGuard Telematics B.V.", -60, "remote", "satisfactory", SECOPS,
+     "Monitoring-centre escalation test for a geofence alarm passed."),
+    ("Shenzhen Brightwave Electronics Co., Ltd.", -300, "desk", "satisfactory", SECOPS,
+     "China AEO status checked (mutual recognition with the EU)."),
+    ("Lumen Cells Co., Ltd.", -200, "questionnaire", "satisfactory", SECOPS,
+     "Korea AEO status and dangerous-goods packing procedure received."),
+    ("Meridian Pharma Manufacturing Ltd", -100, "remote", "satisfactory", "M. Weber",
+     "Video walk-through of the packing and sealing area; GDP certificate on file."),
+    ("Taurus Tabak GmbH", -150, "site_visit", "satisfactory", "M. Weber",
+     "Excise warehouse loading and sealing supervised by two staff."),
+    ("Highland Craft Distillers Ltd", -400, "questionnaire", "satisfactory", SECOPS,
+     "Questionnaire and declaration received."),
+    ("Kraftwerk Autoteile GmbH", -500, "questionnaire", "satisfactory", SECOPS,
+     "Questionnaire and declaration received."),
+    ("MediCare Wholesale B.V.", -200, "desk", "satisfactory", SECOPS,
+     "Receiving-dock seal check and temperature-log handover agreed."),
+    ("ElectroMarkt Retail GmbH", -320, "site_visit", "satisfactory", "M. Weber",
+     "Munich store delivery bay: delivery-window and ID check procedure seen."),
+    ("Boleslav Automotive a.s.", -450, "desk", "satisfactory", SECOPS,
+     "AEO status checked; JIT call-off procedure agreed."),
+    ("Atlantic Consumer Brands Inc.", -60, "questionnaire", "satisfactory", SECOPS,
+     "Exchanged C-TPAT partner questionnaires for the U.S.-bound lanes."),
 )
 
 
@@ -567,11 +659,17 @@ def build_demo(organisation, admin_user):
                           "partners": covered_partners})
     for partner, basis, programme, until, evidence in EXEMPTIONS:
         sync(Exemption, {**owned, "statement": statement, "partner": partners[partner]}, {
-            "basis": basis, "certificate": programmes[partner, programme].identifier,
+            "programme_status": programmes[partner, programme], "basis": basis,
+            "certificate": programmes[partner, programme].identifier,
             "evidence": evidence}, tally, create_only={"valid_until": _days(until)})
+    for partner, ago, method, outcome, reviewer, findings in REVIEWS:
+        sync(PartnerReview, {**owned, "partner": partners[partner], "method": method}, {
+            "outcome": outcome, "reviewer": reviewer, "findings": findings}, tally,
+            create_only={"reviewed_on": _days(ago)})
 
     people = _people(org, admin_user, sites, tally)
     counts = {"sites": len(sites), "goods categories": len(goods), "partners": len(partners),
               "contacts": len(CONTACTS), "programme statuses": len(programmes),
-              "legs": len(legs), "exemptions": len(EXEMPTIONS), "people": people}
+              "legs": len(legs), "exemptions": len(EXEMPTIONS), "partner reviews": len(REVIEWS),
+              "people": people}
     return counts, tally

@@ -7,7 +7,7 @@ from django_countries import countries
 
 from chainward.core.filtersets import RecordFilterSet, expired_filter
 
-from . import choices, models
+from . import choices, models, services
 
 
 def by_id(field_name):
@@ -48,10 +48,30 @@ class PartnerFilterSet(RecordFilterSet):
     programme = django_filters.MultipleChoiceFilter(
         choices=choices.Programme, field_name="programme_statuses__programme", distinct=True,
         label="Holds programme")
+    review_due = django_filters.BooleanFilter(method="filter_review_due",
+                                              label="Review due (ISO 28001 4.5)")
+    programme_expired = django_filters.BooleanFilter(
+        method="filter_programme_expired", label="Programme expired (not renewed)")
 
     class Meta:
         model = models.Partner
-        fields = ("q", "kind", "status", "criticality", "country", "programme", "archived")
+        fields = ("q", "kind", "status", "criticality", "country", "programme", "review_due",
+                  "programme_expired", "archived")
+
+    def filter_programme_expired(self, queryset, name, value: bool):
+        if value is None:
+            return queryset
+        if "programme_expired" not in queryset.query.annotations:
+            queryset = services.with_programme_state(queryset)
+        return queryset.filter(programme_expired=value)
+
+    def filter_review_due(self, queryset, name, value: bool):
+        if value is None:
+            return queryset
+        if "review_last" not in queryset.query.annotations:
+            queryset = services.with_review_state(queryset)
+        due = services.review_due_q()
+        return queryset.filter(due) if value else queryset.exclude(due)
 
 
 class PartnerContactFilterSet(RecordFilterSet):
@@ -130,10 +150,34 @@ class ExemptionFilterSet(RecordFilterSet):
     basis = django_filters.MultipleChoiceFilter(choices=choices.ExemptionBasis)
     statement = django_filters.ModelChoiceFilter(
         queryset=models.StatementOfApplication.objects.all())
+    in_force = django_filters.BooleanFilter(method="filter_in_force",
+                                            label="In force (programme status valid)")
+    partner = by_id("partner")
 
     class Meta:
         model = models.Exemption
-        fields = ("q", "basis", "statement", "archived")
+        fields = ("q", "basis", "statement", "in_force", "partner", "archived")
+
+    def filter_in_force(self, queryset, name, value: bool):
+        if value is None:
+            return queryset
+        in_force = services.in_force_q()
+        return queryset.filter(in_force) if value else queryset.exclude(in_force)
+
+
+class PartnerReviewFilterSet(RecordFilterSet):
+    search_fields = ("partner__name", "reviewer", "findings")
+    method = django_filters.MultipleChoiceFilter(choices=choices.ReviewMethod)
+    outcome = django_filters.MultipleChoiceFilter(choices=choices.ReviewOutcome)
+    partner_name = name_contains("partner", "Partner")
+    partner = by_id("partner")
+    reviewed_after = django_filters.DateFilter(field_name="reviewed_on", lookup_expr="gte",
+                                               label="Reviewed on or after")
+
+    class Meta:
+        model = models.PartnerReview
+        fields = ("q", "method", "outcome", "partner_name", "partner", "reviewed_after",
+                  "archived")
 
 
 class OrganisationFilterSet(RecordFilterSet):

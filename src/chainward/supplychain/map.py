@@ -112,27 +112,38 @@ def _url_pattern(name):
     return reverse(name, args=[0]).replace("/0/", "/{}/")
 
 
-def svg_legs(edges):
-    """`<a><path/></a>` for every leg."""
+EXPIRED_NOTE = " · programme expired"
+
+
+def svg_legs(edges, *, flagged=frozenset()):
+    """`<a><path/></a>` for every leg; a leg whose carrier is in `flagged` (partner ids whose
+    security programme expired) is dashed and says so in its title."""
     pattern = _url_pattern("supplychain:leg_detail")
-    parts = [
-        f'<a href="{pattern.format(e.leg.pk)}"><path class="leg" d="{e.path}" '
-        f'stroke="{e.colour}" marker-end="url(#arrow)"><title>{escape(e.leg.reference)} · '
-        f'{escape(e.leg.get_mode_display())}</title></path></a>'
-        for e in edges
-    ]
+    parts = []
+    for e in edges:
+        expired = e.leg.carrier_id in flagged
+        dash = ' stroke-dasharray="6 4" data-expired="true"' if expired else ""
+        parts.append(
+            f'<a href="{pattern.format(e.leg.pk)}"><path class="leg" d="{e.path}" '
+            f'stroke="{e.colour}"{dash} marker-end="url(#arrow)"><title>'
+            f'{escape(e.leg.reference)} · {escape(e.leg.get_mode_display())}'
+            f'{EXPIRED_NOTE + " (carrier)" if expired else ""}</title></path></a>')
     return mark_safe("".join(parts))  # noqa: S308 - every interpolated text is escaped
 
 
-def svg_nodes(nodes, *, labels, site_colours=None):
-    """`<a><circle/>[<text/>]</a>` for every site (`site_colours`: {site id: fill})."""
+def svg_nodes(nodes, *, labels, site_colours=None, flagged=frozenset()):
+    """`<a><circle/>[<text/>]</a>` for every site (`site_colours`: {site id: fill}); a site
+    operated by a partner in `flagged` (its security programme expired) gets a red ring."""
     site_colours = site_colours or {}
     pattern = _url_pattern("supplychain:site_detail")
     parts = []
     for n in nodes:
         site = n.site
+        expired = site.operator_id in flagged
         title = escape(f"{site.name}{f' ({site.code})' if site.code else ''} · "
-                       f"{site.get_kind_display()} · {site.country.name}")
+                       f"{site.get_kind_display()} · {site.country.name}"
+                       f"{EXPIRED_NOTE + ' (operator)' if expired else ''}")
+        ring = ' stroke="#dc3545" stroke-width="3" data-expired="true"' if expired else ""
         radius = 7 if site.kind in BIG_KINDS else 5.5
         fill = site_colours.get(site.pk) or ("#212529" if n.placed else "#adb5bd")
         label = ""
@@ -142,6 +153,6 @@ def svg_nodes(nodes, *, labels, site_colours=None):
             label = (f'<text class="node-label" x="{n.x + 9:.1f}" y="{n.y + 4:.1f}">'
                      f"{escape(text)}</text>")
         parts.append(f'<a href="{pattern.format(site.pk)}"><circle class="node" cx="{n.x}" '
-                     f'cy="{n.y}" r="{radius}" fill="{fill}"><title>{title}</title></circle>'
+                     f'cy="{n.y}" r="{radius}" fill="{fill}"{ring}><title>{title}</title></circle>'
                      f"{label}</a>")
     return mark_safe("".join(parts))  # noqa: S308 - every interpolated text is escaped

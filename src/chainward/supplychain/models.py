@@ -3,9 +3,11 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
 from django_countries.fields import CountryField
 
-from chainward.access import roles
+from chainward.core import roles
 from chainward.core.models import ExpiryMixin, PrimaryModel, TrackedModel
 from chainward.core.registry import register
 
@@ -82,6 +84,25 @@ class Partner(PrimaryModel):
 
     def __str__(self):
         return self.name
+
+    @cached_property
+    def review(self):
+        """ISO 28001 4.5: the review interval, last review and next due date
+        (`services.review_state`; free of queries on the register's annotated lists)."""
+        from .services import review_state
+
+        return review_state(self)
+
+    @property
+    def programme_expired_label(self):
+        """"expired" when a programme status lapsed unrenewed (the register's annotation, or
+        one query), else "" — shown in the partner list (issue 13 item 10)."""
+        expired = getattr(self, "programme_expired", None)
+        if expired is None:
+            from .services import lapsed_programmes
+
+            expired = lapsed_programmes(self.programme_statuses.all()).exists()
+        return "expired" if expired else ""
 
 
 class PartnerContact(PrimaryModel):
@@ -291,7 +312,11 @@ class StatementOfApplication(PrimaryModel):
 
 
 class Exemption(ExpiryMixin, PrimaryModel):
-    """ISO 28001 4.4 — a partner exempt from our assessment: a programme already covers it."""
+    """ISO 28001 4.4 — a partner exempt from our assessment: a programme already covers it.
+
+    It holds only while the programme status it rests on is valid; after that it shows as
+    lapsed and the partner is back in the assessment's scope (`services.exemption_in_force`).
+    """
 
     reference_prefix = "EXM"
 
@@ -299,6 +324,13 @@ class Exemption(ExpiryMixin, PrimaryModel):
                                   related_name="exemptions", verbose_name="statement")
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="exemptions",
                                 verbose_name="partner")
+    # Nullable only for exemptions recorded before the link existed: they show as lapsed, and
+    # a new exemption without one is refused (services.check_exemption).
+    programme_status = models.ForeignKey(
+        ProgrammeStatus, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="exemptions", verbose_name="programme status",
+        help_text="The partner's valid AEO, C-TPAT or other programme status the exemption "
+                  "rests on; the exemption lapses when it expires.")
     basis = models.CharField("basis", max_length=12, choices=choices.ExemptionBasis)
     certificate = models.CharField("certificate / authorisation number", max_length=60,
                                    blank=True)
@@ -318,17 +350,88 @@ class Exemption(ExpiryMixin, PrimaryModel):
     def __str__(self):
         return f"{self.partner} — {self.get_basis_display()}"
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        # Remember what the exemption rested on when loaded: the expiry check applies when an
+        # exemption is created or moved to another status, not to every later edit.
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_link = (instance.partner_id, instance.programme_status_id,
+                                 instance.basis) if "basis" in field_names else None
+        return instance
+
+    @property
+    def in_force(self) -> bool:
+        """Whether the exemption is in force today (its programme status is valid)."""
+        return self.lapse_reason == ""
+
+    @property
+    def standing(self) -> str:
+        """"In force", or "Lapsed: <why>" — for lists and exports."""
+        reason = self.lapse_reason
+        return f"Lapsed: {reason}" if reason else "In force"
+
+    @property
+    def lapse_reason(self) -> str:
+        """Why the exemption has lapsed, or "" while it is in force."""
+        from .services import exemption_lapse_reason
+
+        return exemption_lapse_reason(self, timezone.localdate())
 
     def clean(self):
         super().clean()
         errors = {}
-        for name in ("statement", "partner"):
+        for name in ("statement", "partner", "programme_status"):
             related = getattr(self, name) if getattr(self, f"{name}_id") else None
             if related is not None and self.organisation_id and \
                     related.organisation_id != self.organisation_id:
                 errors[name] = "Choose a record of this organisation."
         if errors:
             raise ValidationError(errors)
+        if self.partner_id:
+            from .services import check_exemption
+
+            check_exemption(self)
+
+
+class PartnerReview(PrimaryModel):
+    """ISO 28001 4.5 — one review of a non-exempt partner's security: how it was done, by whom,
+    what it found. The latest review sets when the next one is due (`services.review_state`).
+    """
+
+    reference_prefix = "REV"
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="reviews",
+                                verbose_name="partner")
+    reviewed_on = models.DateField("reviewed on")
+    method = models.CharField("method", max_length=16, choices=choices.ReviewMethod,
+                              default=choices.ReviewMethod.DESK)
+    outcome = models.CharField("outcome", max_length=16, choices=choices.ReviewOutcome,
+                               default=choices.ReviewOutcome.SATISFACTORY)
+    reviewer = models.CharField("reviewed by", max_length=150, blank=True,
+                                help_text="Who carried out the review (our staff or an auditor).")
+    findings = models.TextField(
+        "results", blank=True,
+        help_text="What was checked and found; actions agreed with the partner.")
+
+    class Meta:
+        ordering = ("-reviewed_on", "partner__name")
+        verbose_name = "partner review"
+
+    def __str__(self):
+        return f"{self.partner} — review {self.reviewed_on:%Y-%m-%d}" if self.reviewed_on \
+            else f"{self.partner} — review"
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.partner_id and self.organisation_id and \
+                self.partner.organisation_id != self.organisation_id:
+            errors["partner"] = "Choose a partner of this organisation."
+        if errors:
+            raise ValidationError(errors)
+        from .services import check_partner_review
+
+        check_partner_review(self)
 
 
 register(Organisation, organisation_path="id",
@@ -344,3 +447,5 @@ register(GoodsCategory, roles=roles.ORGANISATION_RECORD)
 register(StatementOfApplication, roles=roles.matrix(officer=roles.READ_EXPORT,
                                                      contributor=roles.READ_EXPORT))
 register(Exemption, roles=roles.matrix(officer=roles.READ_EXPORT, contributor=roles.READ_EXPORT))
+# Reviews are kept like the partners they concern: managers and contributors record them.
+register(PartnerReview, roles=roles.ORGANISATION_RECORD)

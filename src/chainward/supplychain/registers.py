@@ -1,10 +1,12 @@
 """Register declarations of the supply chain: what each list, form, import and panel shows."""
 
 from chainward.core.columns import Column
-from chainward.core.register import Register, RelatedPanel, add_register
+from chainward.core.register import Register, RelatedPanel
+from chainward.core.registry import add_register
 
-from . import filtersets, models
+from . import filtersets, models, services
 from .api import serializers
+from .api.viewsets import OrganisationViewSet
 
 GROUP = "Supply chain"
 
@@ -17,9 +19,14 @@ class OrganisationRegister(Register):
     columns = ("name", "legal_name", "country", "registration_number")
     export_columns = columns
     filterset_class = filtersets.OrganisationFilterSet
-    form_fields = ("name", "legal_name", "country", "registration_number", "description")
+    fields = ("name", "legal_name", "country", "registration_number", "description")
+    # The organisation is the tenant itself: no reference, no owning organisation (and, as
+    # before, no timestamps in its API).
+    api_record_fields = ("id", "url", "version", "archived")
     serializer_class = serializers.OrganisationSerializer
-    can_add = False
+    # Created by superusers and installation administrators through
+    # services.create_organisation: the page `views.organisation_add`, the API's create.
+    viewset_base = OrganisationViewSet
     can_import = False
 
 
@@ -31,13 +38,11 @@ class SiteRegister(Register):
     columns = ("name", "code", "kind", "city", "country", "security_level",
                Column("operator", sort="operator__name"))
     filterset_class = filtersets.SiteFilterSet
-    form_fields = ("name", "code", "kind", "address", "city", "postcode", "country", "latitude",
-                   "longitude", "operator", "goods_categories", "security_level", "description")
+    fields = ("name", "code", "kind", "address", "city", "postcode", "country", "latitude",
+              "longitude", "operator", "goods_categories", "security_level", "description")
     select_related = ("operator",)
-    import_fields = form_fields
     import_required = ("name", "kind", "country")
     import_lookups = {"operator": "name", "goods_categories": "name"}
-    serializer_class = serializers.SiteSerializer
 
 
 @add_register
@@ -45,13 +50,25 @@ class PartnerRegister(Register):
     model = models.Partner
     url_prefix = "partners"
     menu_group = GROUP
-    columns = ("name", "kind", "status", "country", "criticality")
+    columns = ("name", "kind", "status", "country", "criticality",
+               Column("review_last", label="last reviewed", accessor="review.last_reviewed",
+                      sort="review_last"),
+               Column("review_state", label="review (ISO 28001 4.5)",
+                      accessor="review.label", sort=None),
+               Column("programme_expired", label="programme expired",
+                      accessor="programme_expired_label", sort="programme_expired"))
     filterset_class = filtersets.PartnerFilterSet
-    form_fields = ("name", "kind", "status", "country", "city", "registration_number",
-                   "criticality", "website", "notes")
-    import_fields = form_fields
+    fields = ("name", "kind", "status", "country", "city", "registration_number",
+              "criticality", "website", "notes")
     import_required = ("name", "kind", "country")
-    serializer_class = serializers.PartnerSerializer
+    serializer_class = serializers.PartnerSerializer  # adds the review state
+    detail_template = "supplychain/partner_detail.html"
+
+    def base_queryset(self):
+        """Partners with their review state (last review, programme, exemption) and whether
+        a security programme status lapsed unrenewed (issue 13 item 10) annotated."""
+        return services.with_programme_state(services.with_review_state(
+            super().base_queryset()))
 
 
 @add_register
@@ -63,13 +80,10 @@ class PartnerContactRegister(Register):
     columns = ("name", Column("partner", sort="partner__name"), "title", "email", "phone",
                "security_contact")
     filterset_class = filtersets.PartnerContactFilterSet
-    form_fields = ("partner", "name", "title", "email", "phone", "security_contact")
+    fields = ("partner", "name", "title", "email", "phone", "security_contact")
     select_related = ("partner",)
-    import_fields = form_fields
     import_required = ("partner", "name")
     import_lookups = {"partner": "name"}
-    initial_from_query = ("partner",)
-    serializer_class = serializers.PartnerContactSerializer
 
 
 @add_register
@@ -80,14 +94,12 @@ class ProgrammeStatusRegister(Register):
     columns = (Column("partner", sort="partner__name"), "programme", "identifier", "level",
                "valid_until", Column("is_expired", label="expired"))
     filterset_class = filtersets.ProgrammeStatusFilterSet
-    form_fields = ("partner", "programme", "identifier", "level", "issuing_authority",
-                   "valid_from", "valid_until", "verified_on", "notes")
+    fields = ("partner", "programme", "identifier", "level", "issuing_authority",
+              "valid_from", "valid_until", "verified_on", "notes")
     select_related = ("partner",)
-    import_fields = form_fields
     import_required = ("partner", "programme")
     import_lookups = {"partner": "name"}
-    initial_from_query = ("partner",)
-    serializer_class = serializers.ProgrammeStatusSerializer
+    api_extra_fields = ("is_expired",)
 
 
 @add_register
@@ -97,11 +109,9 @@ class GoodsCategoryRegister(Register):
     menu_group = GROUP
     columns = ("name", "value_class", "theft_attractiveness", "dangerous_goods")
     filterset_class = filtersets.GoodsCategoryFilterSet
-    form_fields = ("name", "description", "value_class", "theft_attractiveness",
-                   "dangerous_goods", "un_numbers")
-    import_fields = form_fields
+    fields = ("name", "description", "value_class", "theft_attractiveness",
+              "dangerous_goods", "un_numbers")
     import_required = ("name",)
-    serializer_class = serializers.GoodsCategorySerializer
 
 
 @add_register
@@ -114,15 +124,12 @@ class LegRegister(Register):
                Column("carrier", sort="carrier__name"), "transit_hours", "frequency")
     export_columns = columns
     filterset_class = filtersets.LegFilterSet
-    form_fields = ("from_site", "to_site", "mode", "carrier", "goods_categories", "transit_hours",
-                   "frequency", "points_of_rest", "custody_handoffs", "description")
+    fields = ("from_site", "to_site", "mode", "carrier", "goods_categories", "transit_hours",
+              "frequency", "points_of_rest", "custody_handoffs", "description")
     select_related = ("from_site", "to_site", "carrier")
-    import_fields = form_fields
     import_required = ("from_site", "to_site", "mode")
     import_lookups = {"from_site": "code", "to_site": "code", "carrier": "name",
                       "goods_categories": "name"}
-    initial_from_query = ("from_site", "to_site", "carrier")
-    serializer_class = serializers.LegSerializer
 
 
 @add_register
@@ -133,10 +140,9 @@ class StatementOfApplicationRegister(Register):
     menu_label = "Statement of application"
     columns = ("title", "status", "effective_date")
     filterset_class = filtersets.StatementOfApplicationFilterSet
-    form_fields = ("title", "status", "effective_date", "coverage", "processes", "sites", "legs",
-                   "partners")
+    fields = ("title", "status", "effective_date", "coverage", "processes", "sites", "legs",
+              "partners")
     can_import = False
-    serializer_class = serializers.StatementOfApplicationSerializer
 
 
 @add_register
@@ -145,16 +151,43 @@ class ExemptionRegister(Register):
     url_prefix = "exemptions"
     menu_group = GROUP
     menu_label = "Exempt partners"
-    columns = (Column("partner", sort="partner__name"), "basis", "certificate", "valid_until",
-               Column("is_expired", label="expired"), Column("statement", sort="statement__title"))
+    columns = (Column("partner", sort="partner__name"), "basis", "certificate",
+               Column("programme_status", sort="programme_status__valid_until"), "valid_until",
+               Column("is_expired", label="expired"),
+               Column("standing", label="in force", accessor="standing", sort=None),
+               Column("statement", sort="statement__title"))
     filterset_class = filtersets.ExemptionFilterSet
-    form_fields = ("statement", "partner", "basis", "certificate", "evidence", "valid_until")
-    select_related = ("partner", "statement")
-    import_fields = form_fields
-    import_required = ("statement", "partner", "basis")
+    fields = ("statement", "partner", "programme_status", "basis", "certificate",
+              "evidence", "valid_until")
+    select_related = ("partner", "statement", "programme_status__partner")
+    import_required = ("statement", "partner", "programme_status", "basis")
     import_lookups = {"statement": "reference", "partner": "name"}
-    initial_from_query = ("statement", "partner")
-    serializer_class = serializers.ExemptionSerializer
+    api_extra_fields = ("is_expired",)
+    serializer_class = serializers.ExemptionSerializer  # adds in_force and lapse_reason
+    detail_template = "supplychain/exemption_detail.html"
+
+    def after_save(self, user, obj, created):
+        """ISO 28001 4.4: an exemption rests on a valid programme status (every path)."""
+        services.exemption_saved(obj, created)
+
+
+@add_register
+class PartnerReviewRegister(Register):
+    model = models.PartnerReview
+    url_prefix = "partner-reviews"
+    menu_group = GROUP
+    menu_label = "Partner reviews"
+    columns = (Column("partner", sort="partner__name"), "reviewed_on", "method", "outcome",
+               "reviewer")
+    filterset_class = filtersets.PartnerReviewFilterSet
+    fields = ("partner", "reviewed_on", "method", "outcome", "reviewer", "findings")
+    select_related = ("partner",)
+    import_required = ("partner", "reviewed_on")
+    import_lookups = {"partner": "name"}
+
+    def after_save(self, user, obj, created):
+        """A review is dated when it took place, never ahead (every path)."""
+        services.check_partner_review(obj)
 
 
 SiteRegister.related_panels = (
@@ -163,6 +196,10 @@ SiteRegister.related_panels = (
 )
 PartnerRegister.related_panels = (
     RelatedPanel("Programme statuses", ProgrammeStatusRegister, "partner", add_field="partner"),
+    RelatedPanel("Reviews (ISO 28001 4.5)", PartnerReviewRegister, "partner",
+                 add_field="partner"),
+    RelatedPanel("Exemptions (ISO 28001 4.4)", ExemptionRegister, "partner",
+                 add_field="partner"),
     RelatedPanel("Contacts", PartnerContactRegister, "partner", add_field="partner"),
     RelatedPanel("Sites operated", SiteRegister, "operator", add_field="operator"),
     RelatedPanel("Legs carried", LegRegister, "carrier", add_field="carrier"),

@@ -1,16 +1,19 @@
-"""Supply-chain pages beyond the generic registers: the network map."""
+"""Supply-chain pages beyond the generic registers: the network map, a new organisation."""
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django_countries import countries
 
 from chainward.core.forms import style_widgets
 
-from . import choices, models
+from . import choices, models, services
 from . import map as network
+from .forms import OrganisationCreateForm
 from .registers import LegRegister, SiteRegister
 
 
@@ -59,21 +62,70 @@ def supply_chain_map(request):
     sites, legs = list(sites), list(legs)
     # Risk colouring: the highest residual level per site and leg, from the ratings this
     # user may see (chainward.risk); legs without a rating keep their mode colour.
+    from chainward.incidents.map_markers import incident_markers
     from chainward.risk.heatmap import map_colours, map_legend
 
     risk = request.GET.get("colour") != "mode" and user.has_perm("risk.view_rating")
     site_colours, leg_colours = map_colours(user, org) if risk else ({}, {})
     nodes, edges, height = network.layout(sites, legs, leg_colours)
+    # Partners whose security programme expired unrenewed (issue 13 item 10): the sites they
+    # operate get a red ring, the legs they carry are dashed, and they are listed below.
+    lapsed = services.partners_with_lapsed_programme(
+        models.Partner.objects.restrict(user, "view").filter(organisation=org, archived=False))
+    flagged = frozenset(lapsed.values_list("pk", flat=True))
     context = {
-        "form": form, "height": height,
-        "svg_legs": network.svg_legs(edges), "svg_nodes": network.svg_nodes(
-            nodes, labels=len(nodes) <= 60, site_colours=site_colours),
+        "form": form, "height": height, "lapsed_count": len(flagged),
+        "lapsed_partners": list(lapsed.order_by("name").only("id", "name")[:20]),
+        "svg_legs": network.svg_legs(edges, flagged=flagged), "svg_nodes": network.svg_nodes(
+            nodes, labels=len(nodes) <= 60, site_colours=site_colours, flagged=flagged),
         "legend": [
             (label, network.MODE_COLOURS[value]) for value, label in choices.Mode.choices],
         "risk_legend": map_legend(org) if site_colours or leg_colours else [],
         "site_count": len(sites), "leg_count": len(edges),
+        # Incidents of the last twelve months the reader may see, by site and leg (issue 14).
+        "svg_incidents": incident_markers(user, org, nodes, edges),
     }
     template = "supplychain/map.html"
     if request.htmx and request.htmx.target == "map":
         template += "#map"
     return render(request, template, context)
+
+
+@login_required
+def organisation_add(request):
+    """Create an organisation (superusers and installation administrators): one call to
+    `services.create_organisation`, whose refusals become field errors."""
+    from chainward.access.services import may_create_organisations
+    from chainward.core.scope import SESSION_KEY
+    from chainward.core.views import add_service_errors
+
+    if not may_create_organisations(request.user):
+        raise PermissionDenied("Only an installation administrator may create organisations.")
+    form = OrganisationCreateForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                organisation, invitation, sent = services.create_organisation(
+                    request.user, administrator_email=data["administrator_email"],
+                    administrator_name=data["administrator_name"],
+                    accept_url=lambda secret: request.build_absolute_uri(
+                        reverse("access:invitation", args=[secret])),
+                    **{name: data[name] for name in services.ORGANISATION_FIELDS})
+            except ValidationError as invalid:
+                add_service_errors(form, invalid)
+            else:
+                messages.success(request, f"Created {organisation} with the default risk "
+                                          f"matrix. Invitation sent to {invitation.email}: they "
+                                          "become its administrator when they accept it.")
+                if not sent:
+                    messages.warning(request, "The e-mail could not be sent; check the mail "
+                                              "settings.")
+                if request.user.is_superuser:
+                    request.session[SESSION_KEY] = organisation.pk
+                    return redirect(organisation.get_absolute_url())
+                return redirect("supplychain:organisation_add")
+        status = 400
+    return render(request, "supplychain/organisation_add.html", {"form": form},
+                  status=status)

@@ -1,13 +1,12 @@
-"""API serializers of the audits app; statuses change only through the workflow endpoints."""
+"""API serializer overrides of the audits app (frameworks and requirements offered, computed
+values) and the workflow request bodies; statuses change only through the workflow endpoints.
+The record serializers' fields come from the registers' declarations
+(`Register.get_serializer_class`)."""
 
 from rest_framework import serializers
 
-from chainward.audits import models
 from chainward.audits.forms import frameworks_for, requirements_for
 from chainward.core.api import RecordSerializer
-
-RECORD_FIELDS = ("id", "url", "reference", "organisation", "version", "archived", "created_at",
-                 "updated_at")
 
 
 class FrameworkChoicesMixin:
@@ -33,11 +32,6 @@ class FrameworkChoicesMixin:
 class AuditProgrammeSerializer(FrameworkChoicesMixin, RecordSerializer):
     framework_fields = ("frameworks",)
 
-    class Meta:
-        model = models.AuditProgramme
-        fields = (*RECORD_FIELDS, "title", "period_start", "period_end", "frameworks", "sites",
-                  "objectives")
-
 
 class AuditSerializer(FrameworkChoicesMixin, RecordSerializer):
     """Auditor independence is checked by `save_record` on the saved team and sites; its
@@ -46,52 +40,18 @@ class AuditSerializer(FrameworkChoicesMixin, RecordSerializer):
     framework_fields = ("criteria",)
     requirement_fields = ("requirements",)
 
-    class Meta:
-        model = models.Audit
-        fields = (*RECORD_FIELDS, "programme", "title", "audit_type", "scope", "sites",
-                  "partner", "criteria", "requirements", "responsible_persons", "lead_auditor",
-                  "team", "planned_start", "planned_end", "actual_start", "actual_end",
-                  "status", "summary", "conclusion")
-        read_only_fields = ("status",)
-
 
 class ChecklistItemSerializer(FrameworkChoicesMixin, RecordSerializer):
     requirement_fields = ("requirement",)
-
-    class Meta:
-        model = models.ChecklistItem
-        fields = (*RECORD_FIELDS, "audit", "requirement", "order", "question", "result",
-                  "notes", "samples")
 
 
 class FindingSerializer(FrameworkChoicesMixin, RecordSerializer):
     requirement_fields = ("requirement",)
     corrective_actions = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
-    class Meta:
-        model = models.Finding
-        fields = (*RECORD_FIELDS, "audit", "grade", "statement", "requirement", "site",
-                  "checklist_item", "corrective_actions")
-
 
 class CorrectiveActionSerializer(RecordSerializer):
     is_overdue = serializers.BooleanField(read_only=True)
-
-    class Meta:
-        model = models.CorrectiveAction
-        fields = (*RECORD_FIELDS, "source", "finding", "title", "description", "site", "owner",
-                  "due_date", "status", "containment_action", "containment_on", "root_cause",
-                  "verified_by", "verified_on", "verification_notes", "reopen_count",
-                  "is_overdue")
-        read_only_fields = ("status", "verified_by", "verified_on", "verification_notes",
-                            "reopen_count")
-
-
-class CorrectiveActionStepSerializer(RecordSerializer):
-    class Meta:
-        model = models.CorrectiveActionStep
-        fields = (*RECORD_FIELDS, "corrective_action", "description", "owner", "due_date",
-                  "done_on")
 
 
 class TransitionSerializer(serializers.Serializer):

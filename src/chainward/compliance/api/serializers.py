@@ -1,9 +1,9 @@
-"""API serializers of gap assessments (readiness included, same numbers as the UI)."""
+"""API serializer overrides of gap assessments (readiness included, same numbers as the UI);
+their fields come from the registers' declarations (`Register.get_serializer_class`)."""
 
 from django.db.models import Q
 from rest_framework import serializers
 
-from chainward.compliance import models
 from chainward.compliance.readiness import readiness
 from chainward.core.api import RecordSerializer
 from chainward.library.models import Framework
@@ -11,13 +11,6 @@ from chainward.library.models import Framework
 
 class GapAssessmentSerializer(RecordSerializer):
     readiness = serializers.SerializerMethodField()
-
-    class Meta:
-        model = models.GapAssessment
-        fields = ("id", "url", "reference", "organisation", "version", "archived", "title",
-                  "framework", "all_sites", "sites", "assessor", "start_date", "end_date",
-                  "status", "baseline", "notes", "readiness")
-        read_only_fields = ("baseline",)
 
     def get_fields(self):
         fields = super().get_fields()
@@ -37,10 +30,3 @@ class GapAssessmentSerializer(RecordSerializer):
 
 class RequirementStatusSerializer(RecordSerializer):
     requirement_ref = serializers.CharField(source="requirement.ref_id", read_only=True)
-
-    class Meta:
-        model = models.RequirementStatus
-        fields = ("id", "url", "reference", "organisation", "version", "archived", "assessment",
-                  "requirement", "requirement_ref", "status", "justification", "notes",
-                  "evidence", "to_reconfirm")
-        read_only_fields = ("assessment", "requirement")

@@ -1,75 +1,58 @@
-"""API serializers of the supply-chain registers."""
+"""API serializer overrides of the supply-chain registers: computed review and exemption
+state. Each serializer's fields are generated from its register's declaration
+(`core.register.Register.get_serializer_class`)."""
+
+import datetime
+
+from rest_framework import serializers
 
 from chainward.core.api import RecordSerializer
-from chainward.supplychain import models
-
-RECORD_FIELDS = ("id", "url", "reference", "organisation", "version", "archived", "created_at",
-                 "updated_at")
 
 
 class OrganisationSerializer(RecordSerializer):
+    # No docstring: the OpenAPI description stays the base one. The organisation is the
+    # tenant: it belongs to no other organisation.
     organisation = None
+    # Creating one (installation administrators): whom to invite as its first administrator.
+    administrator_email = serializers.EmailField(
+        write_only=True, required=False,
+        help_text="On creation: the first administrator, invited by e-mail.")
+    administrator_name = serializers.CharField(write_only=True, required=False,
+                                               allow_blank=True, max_length=150)
 
-    class Meta:
-        model = models.Organisation
-        fields = ("id", "url", "version", "archived", "name", "legal_name", "country",
-                  "registration_number", "description")
-
-
-class SiteSerializer(RecordSerializer):
-    class Meta:
-        model = models.Site
-        fields = (*RECORD_FIELDS, "name", "code", "kind", "address", "city", "postcode",
-                  "country", "latitude", "longitude", "operator", "goods_categories",
-                  "security_level", "description")
+    def validate(self, attrs):
+        if self.instance is None and not attrs.get("administrator_email"):
+            raise serializers.ValidationError({"administrator_email": [
+                "Give the e-mail address of the organisation's first administrator; they "
+                "receive an invitation."]})
+        attrs = {k: v for k, v in attrs.items() if not k.startswith("administrator_")} \
+            if self.instance is not None else attrs
+        return super().validate(attrs)
 
 
 class PartnerSerializer(RecordSerializer):
-    class Meta:
-        model = models.Partner
-        fields = (*RECORD_FIELDS, "name", "kind", "status", "country", "city",
-                  "registration_number", "criticality", "website", "notes")
+    """A partner with its ISO 28001 4.5 review state (read-only, computed)."""
 
+    last_reviewed_on = serializers.SerializerMethodField()
+    review_interval_days = serializers.SerializerMethodField()
+    review_due_on = serializers.SerializerMethodField()
+    review_due = serializers.SerializerMethodField()
 
-class PartnerContactSerializer(RecordSerializer):
-    class Meta:
-        model = models.PartnerContact
-        fields = (*RECORD_FIELDS, "partner", "name", "title", "email", "phone",
-                  "security_contact")
+    def get_last_reviewed_on(self, obj) -> datetime.date | None:
+        return obj.review.last_reviewed
 
+    def get_review_interval_days(self, obj) -> int | None:
+        return obj.review.interval_days
 
-class ProgrammeStatusSerializer(RecordSerializer):
-    class Meta:
-        model = models.ProgrammeStatus
-        fields = (*RECORD_FIELDS, "partner", "programme", "identifier", "level",
-                  "issuing_authority", "valid_from", "valid_until", "verified_on", "notes",
-                  "is_expired")
+    def get_review_due_on(self, obj) -> datetime.date | None:
+        return obj.review.due_on
 
-
-class GoodsCategorySerializer(RecordSerializer):
-    class Meta:
-        model = models.GoodsCategory
-        fields = (*RECORD_FIELDS, "name", "description", "value_class", "theft_attractiveness",
-                  "dangerous_goods", "un_numbers")
-
-
-class LegSerializer(RecordSerializer):
-    class Meta:
-        model = models.Leg
-        fields = (*RECORD_FIELDS, "from_site", "to_site", "mode", "carrier", "goods_categories",
-                  "transit_hours", "frequency", "points_of_rest", "custody_handoffs",
-                  "description")
-
-
-class StatementOfApplicationSerializer(RecordSerializer):
-    class Meta:
-        model = models.StatementOfApplication
-        fields = (*RECORD_FIELDS, "title", "status", "effective_date", "coverage", "processes",
-                  "sites", "legs", "partners")
+    def get_review_due(self, obj) -> bool:
+        return obj.review.due
 
 
 class ExemptionSerializer(RecordSerializer):
-    class Meta:
-        model = models.Exemption
-        fields = (*RECORD_FIELDS, "statement", "partner", "basis", "certificate", "evidence",
-                  "valid_until", "is_expired")
+    """An exemption (ISO 28001 4.4) with whether it is in force today and why not."""
+
+    in_force = serializers.BooleanField(read_only=True)
+    lapse_reason = serializers.CharField(read_only=True)

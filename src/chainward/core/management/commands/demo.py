@@ -10,8 +10,12 @@ from django.db import transaction
 from chainward.audits.demo import build_audits_demo
 from chainward.certification.demo import build_certification_demo
 from chainward.compliance.demo import build_compliance_demo
+from chainward.context.demo import build_context_demo
 from chainward.documents.demo import build_documents_demo
+from chainward.fieldchecks.demo import build_fieldchecks_demo
+from chainward.incidents.demo import build_incidents_demo
 from chainward.ledger.context import actor_context
+from chainward.people.demo import build_people_demo
 from chainward.plans.demo import build_objectives_demo, build_security_plan_demo
 from chainward.risk.demo import build_risk_demo
 from chainward.supplychain import demo
@@ -33,17 +37,26 @@ class Command(BaseCommand):
             counts, records = demo.build_demo(organisation, admin)
             tally.created += records.created
             tally.updated += records.updated
+            # Documents before compliance: the gap assessments' evidence names the approved
+            # versions of controlled documents.
+            counts["new documents"] = build_documents_demo(organisation, admin)
             compliance_counts, compliance = build_compliance_demo(organisation, admin)
             counts.update(compliance_counts)
             tally.created += compliance.created
             tally.updated += compliance.updated
-            counts["new documents"] = build_documents_demo(organisation, admin)
             counts["objectives"] = len(build_objectives_demo(organisation, admin))
             # Risk before plans (the security plan is generated from the assessment), audits
             # before certification (the management review compiles the audit results).
             counts.update(build_risk_demo(organisation, admin))
             counts["security plans"] = build_security_plan_demo(organisation, admin)
             counts.update(build_audits_demo(organisation, admin))
+            # Incidents after the assessment (they mark its ratings), before the review pack.
+            counts.update(build_incidents_demo(organisation, admin))
+            # Field checks after incidents (its failed checks follow the deadlines there).
+            counts.update(build_fieldchecks_demo(organisation, admin))
+            # People and context before certification (its review pack reads them).
+            counts.update(build_people_demo(organisation, admin))
+            counts.update(build_context_demo(organisation, admin))
             counts.update(build_certification_demo(organisation, admin))
 
         url = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/"

@@ -12,6 +12,8 @@ from django.utils import timezone
 from chainward.core.registry import registration
 
 NOTHING = Q(pk__in=[])
+# The session key holding the organisation a user is working in (set by the switcher).
+SESSION_KEY = "chainward_organisation"
 
 
 def scope_map(user):
@@ -19,12 +21,10 @@ def scope_map(user):
     cached = getattr(user, "_chainward_scope", None)
     if cached is not None:
         return cached
-    from .models import RoleAssignment
-
     result = {}
     today = timezone.localdate()
     assignments = (
-        RoleAssignment.objects.filter(user=user, archived=False, organisation__archived=False)
+        user.role_assignments.filter(archived=False, organisation__archived=False)
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
         .select_related("role")
         .prefetch_related("sites")

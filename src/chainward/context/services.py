@@ -1,0 +1,128 @@
+"""Workflows of the context app: the compliance-evaluation schedule of the legal register
+(ISO 28000 4.2.2, 9.1) and the life of a planned change (6.3).
+
+Each takes the actor explicitly and writes through the ledgered path (`save_record` or
+`update_records` for derived fields).
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from chainward.core import services as records
+from chainward.ledger.context import acting_as
+from chainward.ledger.events import record_event
+
+from .choices import ChangeStatus
+from .models import ComplianceEvaluation, Obligation, PlannedChange, add_months
+
+# Which step may follow which (ISO 28000 6.3: approve before implementing, review after).
+CHANGE_STEPS = {
+    ChangeStatus.PROPOSED: (ChangeStatus.APPROVED, ChangeStatus.REJECTED),
+    ChangeStatus.APPROVED: (ChangeStatus.IMPLEMENTED, ChangeStatus.REJECTED),
+    ChangeStatus.IMPLEMENTED: (ChangeStatus.REVIEWED,),
+    ChangeStatus.REVIEWED: (),
+    ChangeStatus.REJECTED: (),
+}
+
+
+def schedule(obligation, last=None):
+    """(last evaluation or None, next due date) of an obligation: the interval after its last
+    evaluation; at once when it was never evaluated or the requirement changed since."""
+    if last is None:
+        last = obligation.evaluations.filter(archived=False).order_by(
+            "-evaluated_on", "-pk").first()
+    if last is None:
+        due = timezone.localtime(obligation.created_at).date()
+    else:
+        due = add_months(last.evaluated_on, obligation.evaluation_interval_months)
+    changed = obligation.law_changed_on
+    if changed and (last is None or changed > last.evaluated_on):
+        due = min(due, changed)
+    return last, due
+
+
+def refresh_obligation(user, obligation):
+    """Write an obligation's last evaluation, result and next due date (derived fields; one
+    ledger entry when they change). Run after every save of an obligation or an evaluation,
+    from every path (the registers' after_save)."""
+    last, due = schedule(obligation)
+    values = {"last_evaluated_on": last.evaluated_on if last else None,
+              "last_result": last.result if last else "", "next_evaluation_due": due}
+    if all(getattr(obligation, name) == value for name, value in values.items()):
+        return obligation
+    records.update_records(user, Obligation.objects.filter(pk=obligation.pk),
+                           reason="compliance evaluation schedule (ISO 28000 9.1)",
+                           touch=False, **values)
+    for name, value in values.items():
+        setattr(obligation, name, value)
+    return obligation
+
+
+def due_q(on=None):
+    """Q for "its compliance evaluation is due on `on` (today) or earlier"; an obligation not
+    scheduled yet (never evaluated) is due."""
+    on = on or timezone.localdate()
+    return Q(next_evaluation_due__lte=on) | Q(next_evaluation_due__isnull=True)
+
+
+def due_obligations(queryset, on=None):
+    """Obligations not archived whose compliance evaluation is due."""
+    return queryset.filter(due_q(on), archived=False)
+
+
+def record_evaluation(user, obligation, **fields):
+    """Record a compliance evaluation (the demo's and the tests' service path); the same rules
+    as the form and the API (model clean, scope, the schedule refreshed)."""
+    evaluation = ComplianceEvaluation(organisation_id=obligation.organisation_id,
+                                      obligation=obligation, **fields)
+    evaluation.full_clean()
+    records.save_record(user, evaluation)
+    return evaluation
+
+
+def transition_change(user, change, to, *, on=None, review="", expected_version=None):
+    """Move a planned change to its next status. Approving or rejecting needs the 'approve'
+    right (security manager, top management), so the officer who proposed a change cannot
+    approve it; implementing and the post-change review need 'change' (the review needs its
+    text)."""
+    if to not in ChangeStatus.values:
+        raise ValidationError({"status": f"'{to}' is not a status of a planned change."})
+    to = ChangeStatus(to)
+    deciding = to in (ChangeStatus.APPROVED, ChangeStatus.REJECTED)
+    right = "approve" if deciding else "change"
+    if not PlannedChange.objects.restrict(user, right).filter(pk=change.pk).exists():
+        raise PermissionDenied("Approving or rejecting a change needs the approve right "
+                               "(security manager or top management)." if deciding else
+                               "You may not change this planned change.")
+    if to not in CHANGE_STEPS[ChangeStatus(change.status)]:
+        raise ValidationError({"status": f"A {change.get_status_display().lower()} change "
+                                         f"cannot become {to.label.lower()}."})
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise ValidationError({"status": "A step cannot be dated in the future."})
+    if expected_version is not None and expected_version != change.version:
+        current = PlannedChange.objects.get(pk=change.pk)
+        raise records.Conflict(current, records.changes_since(current, expected_version))
+    values = {"status": to}
+    if to == ChangeStatus.APPROVED:
+        values.update(approved_by=user, approved_on=on)
+    elif to == ChangeStatus.IMPLEMENTED:
+        values["implemented_on"] = on
+    elif to == ChangeStatus.REVIEWED:
+        text = review.strip() or change.post_change_review.strip()
+        if not text:
+            raise ValidationError({"post_change_review": "Write the post-change review: did "
+                                                         "the change do what was planned, "
+                                                         "and is security as intended?"})
+        values.update(post_change_review=text, reviewed_on=on)
+    with acting_as(user), transaction.atomic():
+        # The right was checked above on the record in the user's scope; top management may
+        # approve without holding 'change', so the step is written as a ledgered update.
+        records.update_records(user, PlannedChange.objects.filter(pk=change.pk),
+                               reason=f"planned change {to.label.lower()} (ISO 28000 6.3)",
+                               **values)
+        record_event("transition", obj=change, details={"to": str(to)})
+    change.refresh_from_db()
+    return change

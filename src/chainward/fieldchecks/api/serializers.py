@@ -1,0 +1,64 @@
+"""Workflow request bodies of the field checks API; the fields of each record are declared
+once on its register (`registers.py`)."""
+
+from rest_framework import serializers
+
+from chainward.fieldchecks.choices import Outcome, SealEventKind
+
+
+class AnswerRequestSerializer(serializers.Serializer):
+    """POST body of one answer (JSON, or multipart with a photo)."""
+
+    item = serializers.IntegerField(help_text="The id of an item of the run's template.")
+    outcome = serializers.ChoiceField(choices=Outcome.choices, required=False,
+                                      allow_blank=True, default="")
+    number = serializers.DecimalField(max_digits=12, decimal_places=2, required=False,
+                                      allow_null=True, default=None)
+    text = serializers.CharField(required=False, allow_blank=True, default="",
+                                 max_length=500)
+    choice = serializers.CharField(required=False, allow_blank=True, default="",
+                                   max_length=200)
+    note = serializers.CharField(required=False, allow_blank=True, default="",
+                                 max_length=500)
+    photo = serializers.FileField(required=False, allow_null=True, default=None)
+
+
+class CompleteRequestSerializer(serializers.Serializer):
+    """POST body of "complete the run"."""
+
+    version = serializers.IntegerField(required=False)
+
+
+class SealEventRequestSerializer(serializers.Serializer):
+    """POST body of the next step of a seal's life."""
+
+    kind = serializers.ChoiceField(choices=SealEventKind.choices)
+    site = serializers.IntegerField(required=False, allow_null=True, default=None)
+    at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    issued_to = serializers.IntegerField(required=False, allow_null=True, default=None)
+    leg = serializers.IntegerField(required=False, allow_null=True, default=None)
+    container_number = serializers.CharField(required=False, allow_blank=True, default="",
+                                             max_length=60)
+    shipment_reference = serializers.CharField(required=False, allow_blank=True, default="",
+                                               max_length=100)
+    number_read = serializers.CharField(required=False, allow_blank=True, default="",
+                                        max_length=30)
+    view_ok = serializers.BooleanField(required=False, allow_null=True, default=None)
+    tug_ok = serializers.BooleanField(required=False, allow_null=True, default=None)
+    twist_ok = serializers.BooleanField(required=False, allow_null=True, default=None)
+    intact = serializers.BooleanField(required=False, allow_null=True, default=None)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class VerifyArrivalRequestSerializer(serializers.Serializer):
+    """POST body of a gate verification: the seal is found by its container."""
+
+    site = serializers.IntegerField(help_text="The arrival site.")
+    container_number = serializers.CharField(max_length=60)
+    number_read = serializers.CharField(max_length=30)
+    view_ok = serializers.BooleanField()
+    tug_ok = serializers.BooleanField()
+    twist_ok = serializers.BooleanField()
+    intact = serializers.BooleanField()
+    at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")

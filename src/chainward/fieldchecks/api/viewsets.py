@@ -1,0 +1,131 @@
+"""Workflow actions of the field checks API, on the generated viewsets
+(`Register.viewset_base`):
+
+    POST /api/fieldchecks/runs/<id>/answer/     {"item": 7, "outcome": "fail", "note": "…"}
+                                                (multipart with "photo" for a picture)
+    POST /api/fieldchecks/runs/<id>/complete/   {"version": n}
+    POST /api/fieldchecks/seals/<id>/event/     {"kind": "affixed", "container_number": "…"}
+    POST /api/fieldchecks/seals/verify/         {"site": 3, "container_number": "…", …}
+
+They go through the same services as the pages, with the same rules: 403 when the person may
+not, 400 with the reason, 409 on a stale version.
+"""
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema
+from rest_framework import status as http
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from chainward.audits.api.viewsets import WorkflowViewSet, refusal
+from chainward.core import services as records
+from chainward.fieldchecks import services
+from chainward.fieldchecks.models import CheckItem
+from chainward.supplychain.models import Leg, Site
+
+from .serializers import (
+    AnswerRequestSerializer,
+    CompleteRequestSerializer,
+    SealEventRequestSerializer,
+    VerifyArrivalRequestSerializer,
+)
+
+REFUSED = (services.ValidationError, services.PermissionDenied, records.Conflict)
+
+
+class FieldCheckWorkflowViewSet(WorkflowViewSet):
+    """Workflow steps are found with *view*; the service checks the right to take them."""
+
+    def get_action_name(self):
+        if self.action in {"answer", "complete", "event", "verify"}:
+            return "view"
+        return super().get_action_name()
+
+
+def _pick(model, pk, organisation_id, field):
+    """A related record of the organisation by id, or a field error."""
+    if pk is None:
+        return None
+    found = model.objects.filter(pk=pk, organisation_id=organisation_id).first() \
+        if model is not get_user_model() else model.objects.filter(
+            pk=pk, role_assignments__organisation_id=organisation_id).distinct().first()
+    if found is None:
+        raise services.ValidationError({field: f"No {field.replace('_', ' ')} with id {pk} "
+                                               "in this organisation."})
+    return found
+
+
+class CheckRunViewSet(FieldCheckWorkflowViewSet):
+    """Check runs — C-TPAT MSC inspections (POST …/answer/ per item, then …/complete/)."""
+
+    @extend_schema(request=AnswerRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        """Answer one item of the run (again to change it, until the run is completed)."""
+        body = AnswerRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+
+        def step(run):
+            item = CheckItem.objects.filter(pk=data.pop("item"), template_id=run.template_id,
+                                            archived=False).first()
+            if item is None:
+                raise services.ValidationError({"item": "Not an item of the run's template."})
+            services.set_answer(request.user, run, item, **data)
+
+        return self.run(step)
+
+    @extend_schema(request=CompleteRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        """Complete the run: the result; a failed critical item opens its incident or
+        corrective action."""
+        body = CompleteRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self.run(lambda run: services.complete_run(
+            request.user, run, expected_version=body.validated_data.get("version")))
+
+
+class SealViewSet(FieldCheckWorkflowViewSet):
+    """Seals — ISO 17712 seal register (POST …/event/ for the next step; …/verify/ at the
+    gate)."""
+
+    @extend_schema(request=SealEventRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def event(self, request, pk=None):
+        """Record the next step of the seal's life (issued, affixed, verified, removed…)."""
+        body = SealEventRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+
+        def step(seal):
+            org = seal.organisation_id
+            data["site"] = _pick(Site, data["site"], org, "site")
+            data["leg"] = _pick(Leg, data["leg"], org, "leg")
+            data["issued_to"] = _pick(get_user_model(), data["issued_to"], org, "issued_to")
+            services.record_seal_event(request.user, seal, data.pop("kind"), **data)
+            seal.refresh_from_db()
+
+        return self.run(step)
+
+    @extend_schema(request=VerifyArrivalRequestSerializer)
+    @action(detail=False, methods=["post"])
+    def verify(self, request):
+        """Verify the seal of an arriving trailer or container at the gate (VVTT); a
+        different number or a broken seal opens an incident."""
+        body = VerifyArrivalRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        site = Site.objects.restrict(request.user, "view").filter(pk=data.pop("site")).first()
+        if site is None:
+            return Response({"site": ["No site with this id that you may see."]},
+                            status=http.HTTP_400_BAD_REQUEST)
+        try:
+            event = services.verify_on_arrival(request.user, site=site, **data)
+        except REFUSED as refused:
+            return refusal(refused)
+        seal = event.seal
+        seal.refresh_from_db()
+        payload = self.get_serializer(seal).data
+        payload["incident"] = event.incident_id
+        return Response(payload, status=http.HTTP_201_CREATED)

@@ -1,0 +1,173 @@
+"""Field check pages beyond the generic registers: answering and completing a run, templates
+from the catalogue, a seal's next step, the gate verification, the stock reconciliation and
+the photos of a run (served only through this permission-checked view)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from chainward.core import files
+from chainward.core import services as records
+from chainward.core.views import record_or_404
+from chainward.ledger.context import acting_as
+from chainward.ledger.events import record_event
+from chainward.library.models import CatalogEntry
+
+from . import services
+from .forms import AnswerForm, SealEventForm, VerifyArrivalForm
+from .models import CheckAnswer, CheckRun, CheckTemplate, Seal
+
+
+def _messages(exc):
+    if hasattr(exc, "message_dict"):
+        return " ".join(m for msgs in exc.message_dict.values() for m in msgs)
+    return " ".join(getattr(exc, "messages", [str(exc)]))
+
+
+@login_required
+@require_POST
+def run_answers(request, pk):
+    """Save the answers of a run's page (only the items touched), then complete the run when
+    the "complete" button was pressed. Each refused answer is named with its item."""
+    run = record_or_404(request, CheckRun, pk)
+    problems = []
+    items = run.template.items.filter(archived=False).order_by("order", "pk")
+    answers = {a.item_id: a for a in run.answers.all()}
+    saved = 0
+    for item in items:
+        form = AnswerForm(request.POST, request.FILES, item=item, answer=answers.get(item.pk))
+        if not form.is_valid():
+            problems.append(f"{item}: " + " ".join(
+                m for msgs in form.errors.values() for m in msgs))
+            continue
+        if not form.has_input():
+            continue
+        try:
+            services.set_answer(request.user, run, item, **form.answer_data())
+            saved += 1
+        except (ValidationError, PermissionDenied) as refused:
+            problems.append(f"{item}: {_messages(refused)}")
+    for problem in problems:
+        messages.error(request, problem)
+    if saved:
+        messages.success(request, f"{saved} answer(s) saved.")
+    if "complete" in request.POST and not problems:
+        try:
+            run.refresh_from_db()
+            services.complete_run(request.user, run)
+            opened = run.incident or run.corrective_action
+            messages.success(request, f"{run.reference} completed: "
+                                      f"{run.get_result_display().lower()}."
+                             + (f" Opened {opened}." if opened else ""))
+        except (ValidationError, PermissionDenied) as refused:
+            messages.error(request, _messages(refused))
+        except records.Conflict:
+            messages.error(request, f"{run} changed meanwhile; review it and try again.")
+    return redirect(run.get_absolute_url() + "#answers")
+
+
+@login_required
+def answer_photo(request, pk):
+    """The photo of an answer, to people who may see its run."""
+    answer = record_or_404(request, CheckAnswer, pk)
+    if not answer.photo:
+        raise Http404("This answer has no photo.")
+    with acting_as(request.user):
+        record_event("download", obj=answer, details={"sha256": answer.photo_sha256})
+    return files.download_response(answer.photo, filename=answer.photo_name,
+                                   content_type=answer.photo_type)
+
+
+@login_required
+def catalogue(request):
+    """The inspection checklists of the catalogues; "Use" copies one into the organisation's
+    own templates (once)."""
+    if not request.organisation or not request.user.has_perm("fieldchecks.view_checktemplate"):
+        raise PermissionDenied("You may not see check templates.")
+    entries = list(services.catalogue_templates())
+    have = dict(CheckTemplate.objects.filter(
+        organisation=request.organisation, archived=False,
+        catalogue_urn__in=[e.urn for e in entries]).values_list("catalogue_urn", "pk"))
+    if request.method == "POST":
+        if not request.user.has_perm("fieldchecks.add_checktemplate"):
+            raise PermissionDenied("You may not add check templates.")
+        entry = CatalogEntry.objects.filter(pk=request.POST.get("entry"),
+                                            pk__in=[e.pk for e in entries]).first()
+        if entry is None:
+            messages.error(request, "Choose a checklist of the list.")
+            return redirect("fieldchecks:catalogue")
+        try:
+            template = services.import_catalogue_template(request.user, request.organisation,
+                                                          entry)
+        except (ValidationError, PermissionDenied) as refused:
+            messages.error(request, _messages(refused))
+            return redirect("fieldchecks:catalogue")
+        messages.success(request, f"{template} is one of your check templates.")
+        return redirect(template.get_absolute_url())
+    rows = [(e, have.get(e.urn), len(e.data.get("items") or [])) for e in entries]
+    return render(request, "fieldchecks/catalogue.html", {
+        "rows": rows, "can_add": request.user.has_perm("fieldchecks.add_checktemplate")})
+
+
+@login_required
+@require_POST
+def seal_event(request, pk):
+    """The next step of a seal's life, from its page."""
+    seal = record_or_404(request, Seal, pk)
+    form = SealEventForm(request.POST, seal=seal, user=request.user,
+                         organisation=request.organisation)
+    if not form.is_valid():
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else name
+            messages.error(request, f"{label}: {' '.join(errors)}")
+        return redirect(seal.get_absolute_url() + "#life")
+    try:
+        event = services.record_seal_event(request.user, seal, form.cleaned_data["kind"],
+                                           **form.event_data())
+        messages.success(request, f"{seal.number}: {event.get_kind_display().lower()}."
+                         + (f" Opened {event.incident}." if event.incident_id else ""))
+    except (ValidationError, PermissionDenied) as refused:
+        messages.error(request, _messages(refused))
+    return redirect(seal.get_absolute_url() + "#life")
+
+
+@login_required
+def verify_arrival(request):
+    """The gate verification of an arriving trailer or container (View–Verify–Tug–Twist)."""
+    if not request.organisation or not request.user.has_perm("fieldchecks.add_sealevent"):
+        raise PermissionDenied("You may not record seal checks.")
+    form = VerifyArrivalForm(request.POST or None, user=request.user,
+                             organisation=request.organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.verify_on_arrival(request.user, **form.verify_data())
+        except ValidationError as refused:
+            for field, errors in getattr(refused, "message_dict", {
+                    None: refused.messages}).items():
+                form.add_error(field if field in form.fields else None, errors)
+        except PermissionDenied as refused:
+            form.add_error("site", str(refused))
+        else:
+            if event.incident_id:
+                messages.error(request, f"Seal discrepancy: {event.incident} opened.")
+            else:
+                messages.success(request, f"Seal {event.seal.number} verified.")
+            return redirect(event.seal.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    return render(request, "fieldchecks/verify.html", {"form": form}, status=status)
+
+
+@login_required
+def reconciliation(request):
+    """Seal stock per site: received, in stock, issued, affixed, verified, discrepancies,
+    lost and destroyed (C-TPAT MSC seal audits)."""
+    if not request.organisation or not request.user.has_perm("fieldchecks.view_seal"):
+        raise PermissionDenied("You may not see the seal register.")
+    from .choices import SealStatus
+
+    return render(request, "fieldchecks/reconciliation.html", {
+        "sites": services.reconciliation(request.user, request.organisation),
+        "statuses": SealStatus.choices})

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class PeopleConfig(AppConfig):
+    """Security roles and appointments, competence requirements and training records
+    (ISO 28000 5.3, 7.2)."""
+
+    name = "chainward.people"
+    label = "people"
+    verbose_name = "People and competence"
+
+    def ready(self):
+        # Registers, dashboard cards and My work, the evidence-pack section.
+        from . import dashboard, pack_sections, registers  # noqa: F401

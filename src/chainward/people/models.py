@@ -1,0 +1,301 @@
+"""People of the security management system: the security roles and who holds them (ISO 28000
+5.3), the competence each role requires and the training records that show it (7.2).
+
+Design decisions (see also `services.py`):
+
+* People are records of their own (`Person`), not user accounts: most trained staff (gate
+  guards, drivers, warehouse staff) never log in. A person may be linked to an account.
+* A person, and their training records, belong to a home site: its site security officer keeps
+  them. The person's site is copied onto each training record and the role's site onto each
+  appointment (never edited by hand), so that every scope path is a direct column: "may I add
+  this here?" can be answered before the row exists. `services.sync_sites` keeps them in step.
+* Training records are personal data: Viewers see none of them (nor the people list).
+* A training record without an expiry date takes it from the requirement's validity.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from chainward.context.models import add_months
+from chainward.core import roles
+from chainward.core.models import PrimaryModel
+from chainward.core.registry import register
+
+from .choices import RoleKind, TrainingResult
+
+USER = settings.AUTH_USER_MODEL
+
+
+def _same_organisation(obj, names):
+    """Field errors for related records of another organisation."""
+    errors = {}
+    for name in names:
+        field = obj._meta.get_field(name)
+        related = getattr(obj, name) if getattr(obj, f"{name}_id") else None
+        if related is not None and obj.organisation_id and \
+                related.organisation_id != obj.organisation_id:
+            errors[name] = f"Choose a {field.verbose_name} of this organisation."
+    return errors
+
+
+class Person(PrimaryModel):
+    """A member of staff (or a contractor's employee working for us) whose security role or
+    training matters to the SMS (ISO 28000 5.3, 7.2)."""
+
+    reference_prefix = "PER"
+
+    full_name = models.CharField("name", max_length=150)
+    employee_number = models.CharField("employee number", max_length=40, blank=True)
+    job_title = models.CharField("job title", max_length=150, blank=True)
+    site = models.ForeignKey("supplychain.Site", on_delete=models.PROTECT, null=True,
+                             blank=True, related_name="people", verbose_name="home site",
+                             help_text="Leave empty for head-office staff.")
+    user = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="people", verbose_name="user account",
+                             help_text="When the person logs in to Chainward.")
+    email = models.EmailField("e-mail", blank=True)
+    joined_on = models.DateField("joined on", null=True, blank=True)
+    left_on = models.DateField("left on", null=True, blank=True,
+                               help_text="From then on the person is no longer due any "
+                                         "training and holds no role.")
+
+    class Meta:
+        ordering = ("full_name", "pk")
+        verbose_name = "person"
+        verbose_name_plural = "people"
+        indexes = [models.Index(fields=("organisation", "archived", "full_name"),
+                                name="people_person_register")]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def is_current(self) -> bool:
+        return self.left_on is None or self.left_on >= timezone.localdate()
+
+    def clean(self):
+        super().clean()
+        errors = _same_organisation(self, ("site",))
+        if self.left_on and self.joined_on and self.left_on < self.joined_on:
+            errors["left_on"] = "A person cannot leave before joining."
+        if errors:
+            raise ValidationError(errors)
+
+
+class CompetenceRequirement(PrimaryModel):
+    """ISO 28000 7.2 — a competence the organisation requires for a security role (e.g.
+    'C-TPAT awareness', 'seal procedure', 'ISO 28000 internal auditor course') and how long a
+    training that shows it stays valid."""
+
+    reference_prefix = "CMP"
+
+    name = models.CharField("competence", max_length=200)
+    description = models.TextField("what it covers", blank=True)
+    validity_months = models.PositiveSmallIntegerField(
+        "valid for (months)", null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="Leave empty when it never needs refreshing.")
+    basis = models.CharField("basis", max_length=200, blank=True,
+                             help_text="Why it is required: C-TPAT 12.x, ADR 1.10.2, AEO "
+                                       "6.12, our own procedure…")
+
+    class Meta:
+        ordering = ("name", "pk")
+        verbose_name = "competence requirement"
+        constraints = [
+            models.UniqueConstraint(fields=("organisation", "name"),
+                                    name="people_competence_name_once",
+                                    violation_error_message="This organisation already has "
+                                    "a competence requirement of this name."),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class SecurityRole(PrimaryModel):
+    """ISO 28000 5.3 — a security role of the organisation or of one site, its
+    responsibilities and authorities, how many people must hold it, and the competences it
+    requires (7.2)."""
+
+    reference_prefix = "ROL"
+
+    name = models.CharField("role", max_length=200,
+                            help_text="e.g. Site security officer Hamburg Billbrook.")
+    kind = models.CharField("kind", max_length=20, choices=RoleKind)
+    site = models.ForeignKey("supplychain.Site", on_delete=models.PROTECT, null=True,
+                             blank=True, related_name="security_roles", verbose_name="site",
+                             help_text="Leave empty for a role of the whole organisation.")
+    responsibilities = models.TextField("responsibilities")
+    authorities = models.TextField("authorities", blank=True,
+                                   help_text="What the holder may decide or stop.")
+    positions = models.PositiveSmallIntegerField(
+        "holders needed", default=1, validators=[MinValueValidator(1), MaxValueValidator(50)])
+    reports_to = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="reports", verbose_name="reports to")
+    required_competences = models.ManyToManyField(
+        CompetenceRequirement, blank=True, related_name="roles",
+        verbose_name="required competences")
+
+    class Meta:
+        ordering = ("kind", "name", "pk")
+        verbose_name = "security role"
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        errors = _same_organisation(self, ("site", "reports_to"))
+        if self.reports_to_id and self.pk and self.reports_to_id == self.pk:
+            errors["reports_to"] = "A role cannot report to itself."
+        if errors:
+            raise ValidationError(errors)
+
+
+class Appointment(PrimaryModel):
+    """ISO 28000 5.3 — who holds a security role, since when, until when (when the appointment
+    is limited), and the document that appoints them."""
+
+    reference_prefix = "APP"
+
+    # The role's site, copied (a direct scope column), declared before the role so that
+    # `Appointment(role=…)` sets it after its default.
+    site = models.ForeignKey("supplychain.Site", on_delete=models.PROTECT, null=True,
+                             blank=True, related_name="+", verbose_name="site", editable=False)
+    role = models.ForeignKey(SecurityRole, on_delete=models.PROTECT,
+                             related_name="appointments", verbose_name="security role")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="appointments",
+                               verbose_name="person")
+    since = models.DateField("since", default=timezone.localdate)
+    until = models.DateField("until", null=True, blank=True,
+                             help_text="Leave empty for an appointment until further notice.")
+    document = models.ForeignKey("documents.Document", on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="appointments",
+                                 verbose_name="appointment document",
+                                 help_text="The letter or decision that appoints them.")
+    notes = models.TextField("notes", blank=True)
+
+    class Meta:
+        ordering = ("role", "-since", "pk")
+        verbose_name = "appointment"
+
+    def __str__(self):
+        return f"{self.person} — {self.role}" if self.role_id and self.person_id \
+            else self.reference
+
+    def __setattr__(self, name, value):
+        super().__setattr__(name, value)
+        if name == "role":  # the copied site follows the role, whatever sets it
+            super().__setattr__("site_id", getattr(value, "site_id", None))
+
+    def save(self, *args, **kwargs):
+        self.site_id = self.role.site_id if self.role_id else None
+        super().save(*args, **kwargs)
+
+    @property
+    def is_current(self) -> bool:
+        today = timezone.localdate()
+        return self.since <= today and (self.until is None or self.until >= today)
+
+    def clean(self):
+        super().clean()
+        errors = _same_organisation(self, ("role", "person", "document"))
+        if self.until and self.since and self.until < self.since:
+            errors["until"] = "An appointment cannot end before it starts."
+        if self.person_id and self.person.left_on and self.since and \
+                self.since > self.person.left_on:
+            errors["person"] = f"{self.person} left on {self.person.left_on:%Y-%m-%d}."
+        if errors:
+            raise ValidationError(errors)
+
+
+class TrainingRecord(PrimaryModel):
+    """ISO 28000 7.2 — evidence that a person has a competence: the training, its date and
+    result, the certificate, and until when it is valid."""
+
+    reference_prefix = "TRN"
+
+    # The person's home site, copied (a direct scope column); declared before the person.
+    site = models.ForeignKey("supplychain.Site", on_delete=models.PROTECT, null=True,
+                             blank=True, related_name="+", verbose_name="site", editable=False)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT,
+                               related_name="training_records", verbose_name="person")
+    requirement = models.ForeignKey(CompetenceRequirement, on_delete=models.PROTECT,
+                                    related_name="training_records",
+                                    verbose_name="competence")
+    course = models.CharField("course or session", max_length=200,
+                              help_text="e.g. 'Seal procedure, night shift briefing'.")
+    provider = models.CharField("provider", max_length=200, blank=True)
+    completed_on = models.DateField("completed on")
+    duration_hours = models.DecimalField("duration (hours)", max_digits=5, decimal_places=1,
+                                         null=True, blank=True,
+                                         validators=[MinValueValidator(0)])
+    result = models.CharField("result", max_length=10, choices=TrainingResult,
+                              default=TrainingResult.PASSED)
+    expires_on = models.DateField(
+        "valid until", null=True, blank=True,
+        help_text="Leave empty to take the competence's validity from the completion date.")
+    certificate = models.ForeignKey("documents.Evidence", on_delete=models.PROTECT, null=True,
+                                    blank=True, related_name="training_records",
+                                    verbose_name="certificate (evidence)")
+    notes = models.TextField("notes", blank=True)
+
+    class Meta:
+        ordering = ("-completed_on", "-pk")
+        verbose_name = "training record"
+        indexes = [models.Index(fields=("person", "requirement", "archived"),
+                                name="people_training_cell")]
+
+    def __str__(self):
+        return f"{self.person} — {self.requirement}" if self.person_id and \
+            self.requirement_id else self.reference
+
+    def __setattr__(self, name, value):
+        super().__setattr__(name, value)
+        if name == "person":  # the copied site follows the person, whatever sets it
+            super().__setattr__("site_id", getattr(value, "site_id", None))
+
+    def save(self, *args, **kwargs):
+        self.site_id = self.person.site_id if self.person_id else None
+        if self.expires_on is None and self.requirement_id and self.completed_on and \
+                self.requirement.validity_months:
+            self.expires_on = add_months(self.completed_on, self.requirement.validity_months)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_on is not None and self.expires_on < timezone.localdate()
+
+    def clean(self):
+        super().clean()
+        errors = _same_organisation(self, ("person", "requirement", "certificate"))
+        if self.completed_on and self.completed_on > timezone.localdate():
+            errors["completed_on"] = ("Record a training once it has taken place; plan future "
+                                      "sessions elsewhere.")
+        if self.expires_on and self.completed_on and self.expires_on < self.completed_on:
+            errors["expires_on"] = "It cannot expire before it was completed."
+        if errors:
+            raise ValidationError(errors)
+
+
+# People and their training are personal data: the site's officer and contributors keep them
+# at their sites, Viewers see none, the external auditor samples them (read).
+PERSONAL_RECORD = roles.matrix(viewer=roles.NONE)
+register(Person, site_paths=("site_id",), siteless_is_organisation_wide=True,
+         roles=PERSONAL_RECORD)
+register(TrainingRecord, site_paths=("site_id",), siteless_is_organisation_wide=True,
+         roles=PERSONAL_RECORD)
+# What competence a role needs is the organisation's decision: the security manager keeps it.
+register(CompetenceRequirement, roles=roles.matrix(officer=roles.READ_EXPORT,
+                                                   contributor=roles.READ_EXPORT))
+register(SecurityRole, site_paths=("site_id",), siteless_is_organisation_wide=True,
+         roles=roles.matrix(officer=roles.READ_EXPORT, contributor=roles.READ_EXPORT))
+# Top management assigns the responsibilities and authorities (ISO 28000 5.3): it appoints,
+# like the security manager; site officers read who holds which role.
+register(Appointment, site_paths=("site_id",), siteless_is_organisation_wide=True,
+         roles=roles.matrix(top=roles.EDIT, officer=roles.READ_EXPORT,
+                            contributor=roles.READ_EXPORT))

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from chainward.core.registry import get_register
+
+from . import models, views
+
+app_name = "people"
+urlpatterns = [
+    path("matrix/", views.competence_matrix, name="competence_matrix"),
+    path("chart/", views.organisation_chart, name="organisation_chart"),
+]
+for model in (models.Person, models.SecurityRole, models.Appointment,
+              models.CompetenceRequirement, models.TrainingRecord):
+    urlpatterns += get_register(model).get_urls()

@@ -1,0 +1,73 @@
+"""People pages beyond the generic registers: the competence matrix (ISO 28000 7.2) and the
+organisation chart of security roles per site (5.3)."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from chainward.supplychain.models import Site
+
+from . import services
+from .choices import STANDING_BADGES
+from .models import Appointment, Person, SecurityRole
+
+PER_PAGE = 50
+
+
+def _int(value):
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
+
+
+@login_required
+def competence_matrix(request):
+    """People × competence requirements, per site and role: met, expiring, expired, missing
+    (only the people the user may see; 50 a page)."""
+    if not request.organisation or not request.user.has_perm("people.view_person"):
+        raise PermissionDenied("You may not see people's training.")
+    user, organisation = request.user, request.organisation
+    people = services.current_people(Person.objects.restrict(user, "view").filter(
+        organisation=organisation))
+    site_id, role_id = _int(request.GET.get("site")), _int(request.GET.get("role"))
+    if site_id:
+        people = people.filter(site_id=site_id)
+    if role_id:
+        people = people.filter(pk__in=services.current_appointments(
+            Appointment.objects.restrict(user, "view").filter(role_id=role_id))
+            .values("person_id"))
+    page = Paginator(people.select_related("site").order_by("full_name", "pk"),
+                     PER_PAGE).get_page(request.GET.get("page"))
+    requirements = services.requirements_of(organisation)
+    rows = services.cells_for(user, list(page.object_list), requirements)
+    sites = Site.objects.restrict(user, "view").filter(organisation=organisation,
+                                                      archived=False).order_by("name")
+    roles = SecurityRole.objects.restrict(user, "view").filter(
+        organisation=organisation, archived=False).order_by("name")
+    return render(request, "people/competence_matrix.html", {
+        "rows": rows, "requirements": requirements, "page": page, "badges": STANDING_BADGES,
+        "sites": sites, "roles": roles, "site_id": site_id, "role_id": role_id})
+
+
+@login_required
+def organisation_chart(request):
+    """Security roles per site with their current holders and vacancies (ISO 28000 5.3)."""
+    if not request.organisation or not request.user.has_perm("people.view_securityrole"):
+        raise PermissionDenied("You may not see the security roles.")
+    user, organisation = request.user, request.organisation
+    roles = list(SecurityRole.objects.restrict(user, "view").filter(
+        organisation=organisation, archived=False).select_related("site", "reports_to")
+        .order_by("site__name", "kind", "name", "pk"))
+    holders = {}
+    for appointment in services.current_appointments(Appointment.objects.restrict(
+            user, "view").filter(role__in=[r.pk for r in roles])).select_related("person"):
+        holders.setdefault(appointment.role_id, []).append(appointment)
+    groups = {}
+    for role in roles:
+        held = holders.get(role.pk, [])
+        groups.setdefault(role.site, []).append(
+            {"role": role, "holders": held, "vacant": max(role.positions - len(held), 0)})
+    return render(request, "people/organisation_chart.html", {"groups": list(groups.items())})

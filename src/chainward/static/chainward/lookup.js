@@ -1,0 +1,89 @@
+// Type-ahead pickers for related records (core/lookups.py): Tom Select, as the pinned
+// django-tomselect package ships it, over every <select data-lookup>. The page renders only the
+// selected records; the rest come from the field's scoped lookup address, 20 at a time, as the
+// person types or scrolls. Keyboard: type, arrows, Enter; Backspace removes the last choice.
+(() => {
+  const withParams = (address, query, page) => {
+    const url = new URL(address, window.location.origin);
+    url.searchParams.set("q", query);
+    url.searchParams.set("page", String(page));
+    return url.pathname + url.search;
+  };
+
+  const setup = (select) => {
+    if (select.tomselect || !window.TomSelect) return;
+    const address = select.dataset.lookup;
+    const plugins = { virtual_scroll: {} };
+    if (select.multiple) plugins.remove_button = { title: "Remove" };
+    else if (!select.required) plugins.clear_button = { title: "Clear" };
+    let emptyNote = null;
+    const label = document.querySelector(`label[for="${CSS.escape(select.id)}"]`);
+    new window.TomSelect(select, {
+      plugins,
+      valueField: "id",
+      labelField: "label",
+      searchField: ["label"],
+      optgroupField: "group",
+      optgroupValueField: "value",
+      optgroupLabelField: "label",
+      lockOptgroupOrder: true,
+      maxOptions: null,
+      preload: "focus",
+      loadThrottle: 250,
+      closeAfterSelect: !select.multiple,
+      hidePlaceholder: select.multiple,
+      placeholder: select.multiple ? "Type to search…" : undefined,
+      // The server searched (references, codes, cities too): show every option it sent.
+      score: () => () => 1,
+      shouldLoad: () => true,
+      firstUrl: (query) => withParams(address, query, 1),
+      load(query, callback) {
+        fetch(this.getUrl(query), { credentials: "same-origin",
+                                    headers: { Accept: "application/json" } })
+          .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
+          .then((data) => {
+            if (data.more) this.setNextUrl(query, withParams(address, query, data.page + 1));
+            emptyNote = data.empty || null;
+            const groups = [];
+            (data.results || []).forEach((item) => {
+              if (item.group && !groups.some((g) => g.value === item.group)) {
+                groups.push({ value: item.group, label: item.group });
+              }
+            });
+            callback(data.results || [], groups);
+          })
+          .catch(() => callback());
+      },
+      render: {
+        no_results(data, escape) {
+          if (!data.input && emptyNote) {
+            const link = emptyNote.url
+              ? ` <a href="${escape(emptyNote.url)}">${escape(emptyNote.link)}</a>` : "";
+            return `<div class="no-results">${escape(emptyNote.text)}${link}</div>`;
+          }
+          return `<div class="no-results">Nothing matches “${escape(data.input)}”.</div>`;
+        },
+        loading_more: () => '<div class="loading-more-results py-2 d-flex align-items-center">' +
+          '<div class="spinner-border spinner-border-sm me-2" role="status"></div>Loading more…</div>',
+        no_more_results: () => '<div class="no-more-results small text-body-secondary">No more results</div>',
+      },
+      onItemAdd() {
+        // Several records: the search box empties for the next one.
+        if (select.multiple) this.setTextboxValue("");
+      },
+      onInitialize() {
+        // The visible search box is named by the field's own label.
+        if (label && this.control_input) {
+          this.control_input.setAttribute("aria-label", label.textContent.trim());
+        }
+      },
+    });
+  };
+
+  const setupAll = (root) => {
+    if (root && root.querySelectorAll) root.querySelectorAll("select[data-lookup]").forEach(setup);
+  };
+  document.addEventListener("DOMContentLoaded", () => setupAll(document));
+  // Forms swapped in by htmx get their pickers too.
+  document.addEventListener("htmx:load", (event) => setupAll(event.detail.elt));
+})();

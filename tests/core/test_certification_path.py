@@ -1,0 +1,198 @@
+"""The path to certification (issue 13 item 2) on hand-built states: a new, empty organisation;
+a partly built one; the demo. The expected missing items are written here from the state each
+test builds, never read from the step functions. The query budget is pinned: the same queries
+for an empty organisation and for the demo."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from chainward.access.models import Role, RoleAssignment, User
+from chainward.audits.models import AuditProgramme
+from chainward.certification.models import ManagementReview
+from chainward.compliance.models import GapAssessment, RequirementStatus
+from chainward.compliance.services import populate_statuses
+from chainward.core import roles
+from chainward.core.path import steps_for
+from chainward.documents import services as documents
+from chainward.documents.models import Document, Evidence
+from chainward.ledger.context import actor_context
+from chainward.library import loader
+from chainward.library.models import Framework
+from chainward.supplychain.models import Organisation, StatementOfApplication
+from tests.audits import factories as af
+from tests.support.bulk import fixture_writes
+
+DAY = datetime.timedelta(days=1)
+ISO28000 = "urn:chainward:framework:iso28000-2022"
+NO_CERTIFICATION = ("No certification audit recorded yet: once a certification body is "
+                    "engaged, record it with its certificate and cycle.")
+# Every step of an organisation that has nothing but its security manager (written by hand).
+EMPTY = {
+    "standard": ["No gap assessment against ISO 28000:2022."],
+    "sms": ["No current statement of application (scope, ISO 28001 4.1).",
+            "No approved security policy (ISO 28000 5.2).",
+            "No security objectives (ISO 28000 6.2)."],
+    "risk_assessment": ["No risk matrix: create the default matrix first.",
+                        "No completed security assessment."],
+    "planning": ["No approved security plan.",
+                 "A security plan is written from a completed security assessment."],
+    "resources": ["No top management appointed (ISO 28000 5.1).",
+                  "No internal auditor appointed (ISO 28000 9.2)."],
+    "implementation": ["No countermeasure recorded yet."],
+    "monitoring": ["No security objectives to measure."],
+    "documentation": ["No controlled document approved yet (procedures, forms, the policy).",
+                      "No ISO 28000:2022 gap assessment to hold the evidence."],
+    "internal_audits": ["No audit programme for the current period.",
+                        "No internal audit in the last 12 months."],
+    "management_review": ["No management review held in the last 12 months."],
+    "certification": [NO_CERTIFICATION],
+    "improvement": ["No improvement recorded in the last 12 months: no corrective action "
+                    "verified effective, no opportunity for improvement."],
+}
+
+
+def person(organisation, email, role):
+    user = User.objects.create_user(email, "correct horse battery staple",
+                                    full_name=email.split("@")[0].title())
+    RoleAssignment.objects.create(organisation=organisation, user=user,
+                                  role=Role.objects.get(name=role), all_sites=True)
+    return user
+
+
+def new_organisation(name="Fresh Freight"):
+    """An organisation as `chainward init` leaves it: the catalogue loaded, one manager."""
+    if not Framework.objects.filter(urn=ISO28000).exists():
+        loader.load(loader.CATALOG_DIR / "iso28000-2022.yaml")
+    with actor_context(None, name="fixture"):
+        organisation = Organisation.objects.create(name=name, country="DE")
+        manager = person(organisation, f"manager@{name.split()[0].lower()}.example",
+                         roles.SECURITY_MANAGER)
+    return organisation, manager
+
+
+def missing(steps):
+    return {s.key: s.progress.missing for s in steps}
+
+
+@pytest.mark.django_db
+def test_an_empty_organisation_misses_every_step_and_is_told_where_to_start(client):
+    organisation, manager = new_organisation()
+    steps = steps_for(manager, organisation)
+    assert [s.key for s in steps] == list(EMPTY)  # the seed's order
+    assert missing(steps) == EMPTY
+    links = {s.key: s.progress.next_url for s in steps}
+    framework = Framework.objects.get(urn=ISO28000)
+    assert links["standard"] == f"/compliance/assessments/add/?framework={framework.pk}"
+    assert links["sms"] == "/supplychain/statements/add/"
+    assert links["risk_assessment"] == "/risk/matrices/add/"
+    assert links["internal_audits"] == "/audits/programmes/add/"
+    # The evidence pack is offered without any certificate or certification body.
+    assert links["certification"] == f"/certification/evidence-packs/new/?framework={framework.pk}"
+    # The home page shows the path with its next links.
+    client.force_login(manager)
+    page = client.get("/").content.decode()
+    assert "The path to certification" in page and "0 of 12 steps" in page
+    for key, lines in EMPTY.items():
+        assert f'id="step-{key}" data-state="todo"' in page
+        for line in lines:
+            assert line.replace("“", "&ldquo;") in page or line in page
+
+
+@pytest.mark.django_db
+def test_a_partly_built_organisation_shows_what_is_left():
+    organisation, manager = new_organisation()
+    today = timezone.localdate()
+    with actor_context(None, name="fixture"):
+        top = person(organisation, "md@fresh.example", roles.TOP_MANAGEMENT)
+        StatementOfApplication.objects.create(organisation=organisation, title="Our scope",
+                                              status="current", effective_date=today,
+                                              coverage="Road freight from Hamburg")
+        AuditProgramme.objects.create(organisation=organisation, title="Programme",
+                                      period_start=today - 100 * DAY,
+                                      period_end=today + 200 * DAY)
+        af.audit(organisation, "Last year's internal audit", audit_type="internal",
+                 status="closed", planned_start=today - 402 * DAY,
+                 planned_end=today - 401 * DAY, actual_start=today - 402 * DAY,
+                 actual_end=today - 400 * DAY)
+        ManagementReview.objects.create(organisation=organisation, title="Review",
+                                        date=today - 30 * DAY, chair=top, status="held")
+        gap = GapAssessment.objects.create(organisation=organisation, title="Gap analysis",
+                                           framework=Framework.objects.get(urn=ISO28000),
+                                           start_date=today)
+        evidence = Evidence.objects.create(organisation=organisation, title="Manual",
+                                           kind="link", link="https://dms.example/manual")
+    with actor_context(manager):
+        policy = Document(organisation=organisation, title="Security policy",
+                          doc_type="policy", owner=manager)
+        from chainward.core import services as records
+
+        records.save_record(manager, policy)
+    version = documents.create_version(manager, policy, change_summary="first issue")
+    documents.submit_for_review(manager, version)
+    documents.approve_document_version(top, version)
+    populate_statuses(manager, gap)
+    rows = list(RequirementStatus.objects.filter(assessment=gap).order_by("requirement__order"))
+    assert len(rows) > 3
+    # Every requirement fully implemented with evidence, except three not assessed, without.
+    with fixture_writes(RequirementStatus):
+        RequirementStatus.objects.filter(pk__in=[r.pk for r in rows[3:]]).update(
+            status="fully")
+    with actor_context(manager):
+        for row in rows[3:]:
+            row.evidence.add(evidence)
+    steps = {s.key: s for s in steps_for(manager, organisation)}
+    found = {key: step.progress.missing for key, step in steps.items()}
+    assert found["standard"] == [f"3 ISO 28000 requirements not assessed yet in "
+                                 f"{gap.reference}."]
+    assert found["sms"] == ["No security objectives (ISO 28000 6.2)."]
+    assert found["resources"] == ["No internal auditor appointed (ISO 28000 9.2)."]
+    assert found["internal_audits"] == ["No internal audit in the last 12 months."]
+    assert found["management_review"] == [] and steps["management_review"].done
+    assert "3 ISO 28000 clauses without evidence." in found["documentation"]
+    assert "No controlled document approved yet (procedures, forms, the policy)." not in \
+        found["documentation"]
+    assert found["certification"] == [NO_CERTIFICATION]
+    exists = steps["sms"].progress.exists
+    assert any("Security policy" in line and "by Md" in line for line in exists)
+    assert steps["documentation"].progress.next_url == f"/compliance/assessments/{gap.pk}/missing/"
+
+
+@pytest.fixture
+def demo(demo_module, db):
+    return Organisation.objects.get(name="ABC Logistics")
+
+
+def test_the_demo_shows_its_known_gaps(demo):
+    """The demo's story (issue 12): certified about ten months ago, surveillance 1 due; three
+    partner reviews due on purpose (supplychain demo); the statement, the signed policy, three
+    objectives and this year's management review exist."""
+    manager = User.objects.get(email="m.weber@abc-logistics.example")
+    steps = {s.key: s for s in steps_for(manager, demo)}
+    assert steps["sms"].done and steps["management_review"].done
+    # The demo's plan is approved (plans/demo.py): planning has nothing missing.
+    assert steps["planning"].done
+    assert steps["planning"].progress.exists == ["1 approved security plan."]
+    assert steps["certification"].done
+    assert any("Nordcert GmbH" in line for line in steps["certification"].progress.exists)
+    assert "3 partner reviews due (ISO 28001 4.5)." in steps["monitoring"].progress.missing
+    assert any("by Helena Brandt" in line for line in steps["sms"].progress.exists)
+    assert "No completed security assessment." not in steps["risk_assessment"].progress.missing
+    # A site officer of the Hamburg sites does not see who holds which role.
+    officer = User.objects.get(email="j.petersen@abc-logistics.example")
+    states = {s.key: s.state for s in steps_for(officer, demo)}
+    assert states["resources"] == "outside_role"
+
+
+def test_the_path_costs_the_same_queries_for_an_empty_organisation_and_the_demo(demo):
+    organisation, manager = new_organisation("Empty Haulage")
+    demo_manager = User.objects.get(email="m.weber@abc-logistics.example")
+    with CaptureQueriesContext(connection) as empty:
+        steps_for(manager, organisation)
+    with CaptureQueriesContext(connection) as full:
+        steps_for(demo_manager, demo)
+    assert len(empty.captured_queries) == len(full.captured_queries), (
+        len(empty.captured_queries), len(full.captured_queries))
