@@ -313,7 +313,13 @@ SPECTACULAR_SETTINGS = {
     # Document and security-plan versions share one status list (core.versioning).
     "ENUM_NAME_OVERRIDES": {"VersionStatusEnum": "chainward.core.versioning.VersionStatus",
                             "SealEventKindEnum": "chainward.fieldchecks.choices.SealEventKind",
-                            "CheckOutcomeEnum": "chainward.fieldchecks.choices.Outcome"},
+                            "CheckOutcomeEnum": "chainward.fieldchecks.choices.Outcome",
+                            "EvaluationResultEnum": "chainward.context.choices.EvaluationResult",
+                            "ChecklistResultEnum": "chainward.audits.choices.ChecklistResult",
+                            "RunResultEnum": "chainward.fieldchecks.choices.RunResult",
+                            "TrainingResultEnum": "chainward.people.choices.TrainingResult",
+                            "ExerciseResultEnum":
+                                "chainward.incidents.exercises.models.ExerciseResult"},
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

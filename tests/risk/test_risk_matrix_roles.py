@@ -100,7 +100,7 @@ class ThreatApplicabilityCase(Catalogued):
 
     def create_data(self, world):
         return {"assessment": SecurityAssessment.objects.get(title="Threats in").pk,
-                "custom_scenario": "Drone over the yard", "custom_categories": '["UA"]',
+                "custom_scenario": "Drone over the yard", "custom_categories": ["UA"],
                 "applicable": "on"}
 
     def api_payload(self, data):

@@ -20,6 +20,10 @@ SPECIFIED = {
     "certification.managementreview": {"view", "change", "export"},
     "certification.reviewaction": {"view", "add", "change", "export"},
     "certification.evidencepack": {"view"},
+    # Issue 16: top management assigns responsibilities and authorities (ISO 28000 5.3) and
+    # approves planned changes (6.3) with the security manager.
+    "people.appointment": {"view", "add", "change", "export"},
+    "context.plannedchange": {"view", "export", "approve"},
 }
 
 

@@ -83,6 +83,15 @@ class RecordSerializer(serializers.ModelSerializer):
     def get_url(self, obj) -> str:
         return obj.get_absolute_url()
 
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if kwargs.get("read_only") and "choices" in kwargs:
+            # A derived choice (editable=False) is empty until it is derived: DRF drops
+            # blank/null for read-only fields, so the schema would promise a value it lacks.
+            kwargs["allow_blank"] = model_field.blank
+            kwargs["allow_null"] = model_field.null
+        return field_class, kwargs
+
     def get_fields(self):
         fields = super().get_fields()
         request = self.context.get("request")

@@ -1,5 +1,7 @@
 """Forms of the risk registers."""
 
+import functools
+
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -191,21 +193,21 @@ class ThreatApplicabilityForm(RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        categories = threat_categories()
         if "custom_categories" in self.fields:
             current = self.fields["custom_categories"]
             self.fields["custom_categories"] = forms.TypedMultipleChoiceField(
-                label=current.label, required=False, choices=categories,
+                label=current.label, required=False, choices=threat_categories,
                 widget=forms.CheckboxSelectMultiple,
                 help_text="For an own scenario: the ISO 28001 threat categories it covers.")
             self.fields["custom_categories"].widget.attrs["class"] = "form-check-input"
         if "scenario" in self.fields:
-            names = dict(categories)
             field = self.fields["scenario"]
+            # read from the catalogue on the first label, not when the form is built
+            names = functools.cache(lambda: dict(threat_categories()))
 
             def label(entry):
                 codes = entry.data.get("iso28001_categories") or []
-                covered = "; ".join(names.get(code, code) for code in codes)
+                covered = "; ".join(names().get(code, code) for code in codes)
                 return f"{entry} — {covered}" if covered else str(entry)
 
             field.label_from_instance = label
