@@ -131,3 +131,15 @@ def test_site_officer_cannot_move_a_site_record_out_of_their_scope(client, world
 def test_people_register_offers_no_user_list_across_organisations(admin_client, world):
     page = admin_client.get("/account/people/add/").content.decode()
     assert "admin@b.example" not in page
+
+
+def test_a_permission_asked_about_a_record_of_another_model_is_refused_loudly(world):
+    """`has_perm("incidents.change_notification", incident)` compared a notification's primary
+    key with the incident's and answered by coincidence (the incident page offered or hid
+    "Notified now" depending on which ids the database had handed out). Such a question is a
+    programming error: it raises instead of answering."""
+    officer = world["users"]["site_security_officer__site"]
+    site = world["s1"]
+    assert officer.has_perm("supplychain.view_site", site)
+    with pytest.raises(TypeError, match="supplychain.view_partner asked about a Site"):
+        officer.has_perm("supplychain.view_partner", site)

@@ -34,6 +34,11 @@ class ScopedPermissionBackend(ModelBackend):
             return False
         if obj is None:
             return self.has_model_perm(user_obj, model, action)
+        if not isinstance(obj, model):
+            # Asking about a notification with the incident in hand would compare primary keys
+            # of two tables and answer by coincidence: ask about the child itself, or use
+            # core.scope.allows on an unsaved child.
+            raise TypeError(f"{perm} asked about a {type(obj).__name__}")
         if obj.pk is None:
             return allows(user_obj, action, obj)
         return model._default_manager.restrict(user_obj, action).filter(pk=obj.pk).exists()

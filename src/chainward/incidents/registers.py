@@ -4,6 +4,7 @@ timelines, notification deadlines and the contacts directory."""
 from chainward.core.columns import Column
 from chainward.core.register import Register
 from chainward.core.registry import add_register
+from chainward.core.scope import allows
 
 from . import filtersets, forms, models, services
 from .api.serializers import IncidentSerializer
@@ -54,15 +55,21 @@ class IncidentRegister(Register):
         can_change = user.has_perm("incidents.change_incident", obj) and not obj.archived
         notifications = list(obj.notifications.filter(archived=False)
                              .select_related("contact", "notified_by"))
+        changeable = set() if obj.archived else set(
+            models.Notification.objects.restrict(user, "change").filter(incident=obj)
+            .values_list("pk", flat=True))
         investigation = obj.investigations.filter(archived=False).select_related(
             "corrective_action", "lead").first()
         return {
             "badge": BADGES.get(obj.status, "text-bg-secondary"),
             "transitions": [IncidentStatus(s) for s in INCIDENT_TRANSITIONS.get(obj.status, ())]
             if can_change else [],
-            "notifications": [(n, forms.NotifyForm(prefix_id=n.pk)) for n in notifications],
-            "can_notify": user.has_perm("incidents.change_notification", obj) and
-            not obj.archived,
+            # Each row asks about its own notification, the Add button about a new one here.
+            "notifications": [(n, forms.NotifyForm(prefix_id=n.pk)
+                               if n.pk in changeable else None) for n in notifications],
+            "can_notify": not obj.archived and allows(user, "add", models.Notification(
+                organisation_id=obj.organisation_id, incident=obj,
+                **{f: getattr(obj, f) for f in models.PLACE_FIELDS})),
             "investigation": investigation,
             "timeline": list(obj.timeline.filter(archived=False).order_by("at", "pk")),
             "marked": list(obj.affected_ratings.select_related("assessment")

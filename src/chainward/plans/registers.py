@@ -3,6 +3,7 @@
 from chainward.core.columns import Column, as_text
 from chainward.core.register import Register, RelatedPanel, without
 from chainward.core.registry import add_register
+from chainward.core.scope import allows
 from chainward.core.versioning import review_context
 from chainward.core.versioning_views import VersionViewSet
 
@@ -91,8 +92,9 @@ class SecurityPlanRegister(Register):
         return {"current": current, "badges": PLAN_BADGES,
                 # ISO 28000 8.6: when the plan was last tested, and its next exercise.
                 "testing": last_tested(request.user, obj),
-                "can_generate": request.user.has_perm("plans.add_securityplanversion", obj)
-                or request.user.has_perm("plans.add_securityplan", obj)}
+                # The rule security_plan.generate_version applies.
+                "can_generate": allows(request.user, "add",
+                                       models.SecurityPlan(organisation_id=obj.organisation_id))}
 
 
 @add_register
