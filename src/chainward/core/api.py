@@ -83,14 +83,15 @@ class RecordSerializer(serializers.ModelSerializer):
     def get_url(self, obj) -> str:
         return obj.get_absolute_url()
 
-    def build_standard_field(self, field_name, model_field):
-        field_class, kwargs = super().build_standard_field(field_name, model_field)
-        if kwargs.get("read_only") and "choices" in kwargs:
-            # A derived choice (editable=False) is empty until it is derived: DRF drops
-            # blank/null for read-only fields, so the schema would promise a value it lacks.
-            kwargs["allow_blank"] = model_field.blank
-            kwargs["allow_null"] = model_field.null
-        return field_class, kwargs
+    def include_extra_kwargs(self, kwargs, extra_kwargs):
+        kept = {k: kwargs[k] for k in ("allow_blank", "allow_null") if "choices" in kwargs
+                and k in kwargs}
+        kwargs = super().include_extra_kwargs(kwargs, extra_kwargs)
+        if kwargs.get("read_only"):
+            # A derived choice (read-only) is empty until it is derived: DRF drops allow_blank
+            # for read-only fields, so the schema would promise a value the record lacks.
+            kwargs.update(kept)
+        return kwargs
 
     def get_fields(self):
         fields = super().get_fields()
