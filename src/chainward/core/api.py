@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
@@ -83,13 +84,24 @@ class RecordSerializer(serializers.ModelSerializer):
     def get_url(self, obj) -> str:
         return obj.get_absolute_url()
 
+    # A derived choice (editable=False, or read-only in the declaration) is empty until it is
+    # derived: DRF drops allow_blank/allow_null for read-only fields, so the schema would promise
+    # a value the record lacks. Both hooks keep what the model field says.
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if "choices" in kwargs:
+            if model_field.blank and isinstance(model_field, (models.CharField,
+                                                              models.TextField)):
+                kwargs["allow_blank"] = True
+            if model_field.null:
+                kwargs["allow_null"] = True
+        return field_class, kwargs
+
     def include_extra_kwargs(self, kwargs, extra_kwargs):
         kept = {k: kwargs[k] for k in ("allow_blank", "allow_null") if "choices" in kwargs
                 and k in kwargs}
         kwargs = super().include_extra_kwargs(kwargs, extra_kwargs)
         if kwargs.get("read_only"):
-            # A derived choice (read-only) is empty until it is derived: DRF drops allow_blank
-            # for read-only fields, so the schema would promise a value the record lacks.
             kwargs.update(kept)
         return kwargs
 
