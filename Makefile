@@ -9,13 +9,21 @@ PORT ?= 8000
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# The lock files list every package with its hash, so pip installs them as listed (--no-deps)
+# and does not resolve again: a resolver asked for `fonttools[woff]>=…` by weasyprint looks past
+# the locked fonttools to the newest release, whose hash the lock cannot hold. `pip check`
+# proves the locked set satisfies every requirement.
+PIP_LOCKED := $(BIN)/pip install --quiet --disable-pip-version-check --no-deps --require-hashes
+
 $(VENV)/.base: requirements/base.lock pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements/base.lock
+	$(PIP_LOCKED) -r requirements/base.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/pip check
 	touch $@
 
 $(VENV)/.dev: requirements/dev.lock $(VENV)/.base
-	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.lock
+	$(PIP_LOCKED) -r requirements/dev.lock
+	$(BIN)/pip check
 	touch $@
 
 run: $(VENV)/.base
