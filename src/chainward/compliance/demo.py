@@ -13,7 +13,7 @@ second run writes nothing. Dates relative to today are set when a record is crea
 import datetime
 from pathlib import Path
 
-import yaml
+from chainward.core import yamlfiles
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
@@ -42,7 +42,7 @@ def load(today=None):
     for name, year in (("year", today.year), ("last_year", today.year - 1),
                        ("year_before", today.year - 2)):
         text = text.replace(f"{{{name}}}", str(year))
-    return yaml.safe_load(text)
+    return yamlfiles.safe_load(text)
 
 
 def _days(offset):

@@ -11,7 +11,7 @@ API obey.
 import datetime
 from pathlib import Path
 
-import yaml
+from chainward.core import yamlfiles
 from django.utils import timezone
 
 from chainward.access.models import User
@@ -48,7 +48,7 @@ def _save(admin, obj, relations=None):
 def build_context_demo(organisation, admin):
     """Create the demo's parties, obligations with evaluations, issues and changes (once);
     returns counts by kind."""
-    data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    data = yamlfiles.safe_load(DATA.read_text(encoding="utf-8"))
     if Obligation.objects.filter(organisation=organisation,
                                  title=data["obligations"][0]["title"]).exists():
         return {"legal requirements": 0}

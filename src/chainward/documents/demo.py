@@ -6,7 +6,7 @@ Idempotent: documents are looked up by title; an existing one is left alone.
 
 from pathlib import Path
 
-import yaml
+from chainward.core import yamlfiles
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from chainward.access.models import Role, User
@@ -26,7 +26,7 @@ def _file(title, text):
 
 def build_documents_demo(organisation, admin_user):
     """Create the demo documents; returns the number created."""
-    data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    data = yamlfiles.safe_load(DATA.read_text(encoding="utf-8"))
     manager = User.objects.filter(email="m.weber@abc-logistics.example").first() or admin_user
     created = 0
     for spec in data["documents"]:

@@ -15,7 +15,7 @@ the API obey.
 import datetime
 from pathlib import Path
 
-import yaml
+from chainward.core import yamlfiles
 from django.utils import timezone
 
 from chainward.access.models import User
@@ -50,7 +50,7 @@ def build_fieldchecks_demo(organisation, admin):
     """Create the demo's templates, runs and seal register (once); returns counts by kind."""
     if SealBatch.objects.filter(organisation=organisation).exists():
         return {"check runs": 0}
-    data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    data = yamlfiles.safe_load(DATA.read_text(encoding="utf-8"))
     sites = {s.code: s for s in Site.objects.filter(organisation=organisation, archived=False)}
     manager = _person("m.weber", admin)
     templates = _templates(organisation, manager, data["templates"])

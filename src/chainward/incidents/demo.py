@@ -12,7 +12,7 @@ import datetime
 from decimal import Decimal
 from pathlib import Path
 
-import yaml
+from chainward.core import yamlfiles
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
@@ -63,7 +63,7 @@ def _hours(start, hours):
 
 def build_incidents_demo(organisation, admin):
     """Create the demo's contacts, deadlines and incidents (once); returns counts by kind."""
-    data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    data = yamlfiles.safe_load(DATA.read_text(encoding="utf-8"))
     first = data["incidents"][0]["title"]
     if Incident.objects.filter(organisation=organisation, title=first).exists():
         return {"incidents": 0}

@@ -4,16 +4,17 @@ Loading the same file twice changes nothing. A newer version updates titles and 
 nodes and *retires* removed ones (never deletes), so assessments that point at them stay whole.
 """
 
+import copy
 import hashlib
 import json
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import yaml
 from django.db import transaction
 from jsonschema import Draft202012Validator
 
+from chainward.core import yamlfiles
 from chainward.ledger.events import record_event
 
 from .models import CatalogEntry, EntryKind, Framework, Library, Requirement, RequirementMapping
@@ -61,31 +62,50 @@ def validator():
     return Draft202012Validator(json.loads(SCHEMA_PATH.read_text()))
 
 
+# Parsed and schema-checked documents by checksum: every `catalogs load` (each `chainward demo`,
+# each organisation created) reads the same files again; parsing and validating them was most of
+# its time. Keyed by content, so an edited file is read afresh; copies are handed out.
+_checked = {}
+
+
 def read(path):
     """Parse and schema-check one file; returns `(document, checksum)`."""
+    document, checksum = _checked_document(path)
+    return copy.deepcopy(document), checksum
+
+
+def _checked_document(path):
+    """`read` without the copy: the shared document, which callers must not change."""
     path = Path(path)
     raw = path.read_bytes()
+    checksum = hashlib.sha256(raw).hexdigest()
+    if checksum not in _checked:
+        _checked[checksum] = _parse_and_check(path.name, raw)
+    return _checked[checksum], checksum
+
+
+def _parse_and_check(name, raw):
     try:
-        document = yaml.safe_load(raw)
-    except yaml.YAMLError as exc:
+        document = yamlfiles.safe_load(raw)
+    except yamlfiles.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
-        raise CatalogError(path.name, [(where, f"not valid YAML ({exc.__class__.__name__})")]) \
+        raise CatalogError(name, [(where, f"not valid YAML ({exc.__class__.__name__})")]) \
             from None
     if not isinstance(document, dict):
-        raise CatalogError(path.name, [("file", "expected a mapping with urn, name, version…")])
+        raise CatalogError(name, [("file", "expected a mapping with urn, name, version…")])
     errors = sorted(validator().iter_errors(document), key=lambda e: list(e.absolute_path))
     if errors:
-        raise CatalogError(path.name, [("/".join(str(p) for p in e.absolute_path) or "file",
-                                        e.message) for e in errors[:50]])
-    return document, hashlib.sha256(raw).hexdigest()
+        raise CatalogError(name, [("/".join(str(p) for p in e.absolute_path) or "file",
+                                   e.message) for e in errors[:50]])
+    return document
 
 
 def shipped_files():
     """Every shipped catalogue file, dependencies first."""
     documents = {}
     for path in sorted(CATALOG_DIR.glob("*.yaml")):
-        document = yaml.safe_load(path.read_text())
+        document, _ = _checked_document(path)
         documents[document["urn"]] = (path, document.get("dependencies") or [])
     ordered, seen = [], set()
 
@@ -107,7 +127,7 @@ def shipped_files():
 
 def load(path, *, organisation=None):
     """Load or upgrade one file in a single transaction; returns a LoadResult."""
-    document, checksum = read(path)
+    document, checksum = _checked_document(path)  # copied below if it is to be loaded
     name = Path(path).name
     missing = [d for d in document.get("dependencies") or []
                if not Library.objects.filter(urn=d).exists()]
@@ -125,6 +145,7 @@ def load(path, *, organisation=None):
                 return LoadResult(existing.urn, existing.version, "unchanged")
             raise CatalogError(name, [("version", "the content changed but the version did not; "
                                                   "raise the version number")])
+    document = copy.deepcopy(document)
     with transaction.atomic():
         library, created = _save_library(existing, document, checksum, name, organisation)
         counts = _load_objects(library, document.get("objects") or {})

@@ -10,7 +10,7 @@ the same rules the pages, the API and imports obey.
 import datetime
 from pathlib import Path
 
-import yaml
+from chainward.core import yamlfiles
 from django.utils import timezone
 
 from chainward.access.models import User
@@ -36,7 +36,7 @@ def _save(admin, obj, relations=None):
 def build_people_demo(organisation, admin):
     """Create the demo's competences, roles, people, appointments and training (once);
     returns counts by kind."""
-    data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    data = yamlfiles.safe_load(DATA.read_text(encoding="utf-8"))
     if SecurityRole.objects.filter(organisation=organisation,
                                    name=data["roles"][0]["name"]).exists():
         return {"security roles": 0}

@@ -18,7 +18,7 @@ judged not credible), the acceptance rules and the matrix authority hold for the
 import datetime
 from pathlib import Path
 
-import yaml
+from chainward.core import yamlfiles
 from django.utils import timezone
 
 from chainward.access.models import User
@@ -115,7 +115,7 @@ def _rating(assessment, threat, kind, target, row, owner, measures, countermeasu
 
 def build_risk_demo(organisation, admin):
     """Create (or reuse) the demo's risk records; return {label: count} for the summary."""
-    data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    data = yamlfiles.safe_load(DATA.read_text(encoding="utf-8"))
     title = f"{data['title']} {timezone.localdate().year}"
     existing = SecurityAssessment.objects.filter(organisation=organisation, title=title).first()
     if existing is not None:
