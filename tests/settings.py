@@ -15,3 +15,7 @@ from chainward.settings import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Django's test client builds its middleware for every test, and WhiteNoise's builds a table of
+# every file the static finders list (400 files, ~0.1 s) each time: a third of the suite's time.
+# With autorefresh it looks a file up when one is asked for, as in development.
+WHITENOISE_AUTOREFRESH = True
