@@ -23,27 +23,33 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # --- pytest-xdist -------------------------------------------------------------------------------
 # `--dist loadscope` (pyproject.toml) keeps a TestCase class on one worker, so its setUpTestData
-# runs once. The browser tests share one session-scoped demo server: they form a single scope, sent
-# first so that the slowest unit does not start last.
+# runs once. Two packages are each a single unit, handed out first so that the slowest units do
+# not start last: the browser tests (one session-scoped demo server) and tests/demo (one demo
+# build shared by every module, tests/demo/conftest.py).
 BROWSER_SCOPE = "tests/browser"
+DEMO_SCOPE = "tests/demo"
+WHOLE_PACKAGES = (BROWSER_SCOPE, DEMO_SCOPE)
 
 
 @pytest.hookimpl(tryfirst=True, optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
-    """loadscope, with every browser test in one work unit handed out first."""
+    """loadscope, with the browser tests and the demo tests each one work unit handed out
+    first."""
     if config.getvalue("dist") != "loadscope":
         return None
     from xdist.scheduler import LoadScopeScheduling
 
     class Scheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid):
-            if nodeid.startswith(BROWSER_SCOPE + "/"):
-                return BROWSER_SCOPE
+            for package in WHOLE_PACKAGES:
+                if nodeid.startswith(package + "/"):
+                    return package
             return super()._split_scope(nodeid)
 
         def _assign_work_unit(self, node):
-            if BROWSER_SCOPE in self.workqueue:
-                self.workqueue.move_to_end(BROWSER_SCOPE, last=False)
+            for package in reversed(WHOLE_PACKAGES):
+                if package in self.workqueue:
+                    self.workqueue.move_to_end(package, last=False)
             super()._assign_work_unit(node)
 
     return Scheduling(config, log)
@@ -90,23 +96,6 @@ def admin_client(client, world):
     """A client logged in as A's organisation-wide administrator."""
     client.force_login(world["users"]["administrator__org"])
     return client
-
-
-@pytest.fixture(scope="module")
-def demo_module(django_db_setup, django_db_blocker):
-    """`chainward demo`, built once per test module (it takes seconds) inside a transaction that
-    is rolled back after the module's last test. Each test still runs in its own savepoint on top
-    (the `db` fixture), so what one test writes is gone before the next. Tests take it through a
-    function-scoped fixture that also asks for `db`, e.g. `def demo(demo_module, db): ...`."""
-    import io
-
-    from django.core.management import call_command
-    from django.db import transaction
-
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("demo", stdout=io.StringIO())
-        yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@
 closed nonconformities and corrective actions by reference, accepted risks with who accepted
 them and until when, readiness with its % sign.
 
-The expected lists are the records each test builds by hand (hand-built state), or, on the
-demo, the registers read directly — never the input functions' own output."""
+The expected lists are the records each test builds by hand, never the input functions' own
+output (tests/demo/test_review_pack_lists.py checks the demo's pack against its registers)."""
 
 import datetime
 
@@ -11,13 +11,9 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from chainward.access.models import User
 from chainward.audits import review_inputs as audit_inputs
 from chainward.audits.models import CorrectiveAction
-from chainward.certification import services
 from chainward.ledger.context import actor_context
-from chainward.risk.models import RiskAcceptance
-from chainward.supplychain.models import Organisation
 from tests.audits import factories as af
 from tests.support.bulk import fixture_writes
 from tests.support.world import build_world
@@ -82,33 +78,3 @@ def test_nonconformities_and_actions_are_listed_by_reference(monkeypatch):
     for reference in (open_nc.reference, closed_nc.reference,
                       open_ca.reference, closed_ca.reference, other_ca.reference):
         assert reference in html
-
-
-@pytest.fixture
-def demo(demo_module, db):
-    return Organisation.objects.get(name="ABC Logistics")
-
-
-def test_demo_pack_lists_accepted_risks_and_readiness_with_percent(demo):
-    manager = User.objects.get(email="m.weber@abc-logistics.example")
-    inputs = {s["key"]: s for s in services.compile_inputs(demo, manager)}
-    accepted = inputs["risks"]["lists"][0]
-    acceptances = RiskAcceptance.objects.filter(
-        organisation=demo, archived=False, rating__archived=False,
-        rating__assessment__status="completed", rating__assessment__archived=False)
-    assert acceptances.count() > 0
-    assert accepted["total"] == acceptances.count()
-    for acceptance in acceptances.select_related("accepted_by", "rating"):
-        row = next(r for r in accepted["rows"]
-                   if r["detail"].startswith(f"{acceptance.reference} "))
-        assert row["text"].startswith(acceptance.rating.reference)
-        assert f"accepted by {acceptance.accepted_by.full_name}" in row["detail"]
-        assert f"{acceptance.valid_until:%Y-%m-%d}" in row["detail"]
-    html = render_to_string("certification/_snapshot.html",
-                            {"snapshot": {"inputs": list(inputs.values())}})
-    # Readiness with its % sign (the demo's ISO 28000 readiness figure).
-    figure = next(f for f in inputs["readiness"]["figures"]
-                  if f["key"] == "ISO28000-2022" or "28000" in f["label"])
-    assert figure["value"] is not None
-    assert f"{figure['value']}%</td>" in html
-    assert "Accepted risks (acceptor and expiry)" in html

@@ -23,7 +23,7 @@ RAW = re.compile(r"\{'|\{&#x27;|\[\{|&quot;ref_id|'ref_id'|\{&quot;")
 
 
 @pytest.fixture
-def demo(demo_module, db):
+def demo(demo_build, db):
     return Organisation.objects.get(name="ABC Logistics")
 
 

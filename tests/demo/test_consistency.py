@@ -1,7 +1,7 @@
 """The demo tells one story (issue 12): ABC Logistics was certified last year and its first
 surveillance audit is due, and every register agrees with that moment.
 
-Checked on the demo `chainward demo` builds (once for this module, `demo_module`):
+Checked on the demo `chainward demo` builds (once for tests/demo, `demo_build`):
 
 * no certificate without a completed stage 2 audit before it was issued;
 * no "fully implemented" requirement whose evidence is a document version that is not approved,
@@ -44,7 +44,7 @@ CLAUSE_RANGE = re.compile(r"ISO\s?(?P<standard>2800[01])(?::(?P<year>\d{4}))?\s+
 
 
 @pytest.fixture
-def demo(demo_module, db):
+def demo(demo_build, db):
     from chainward.supplychain.models import Organisation
 
     return Organisation.objects.get(name=ORGANISATION)

@@ -16,7 +16,7 @@ from chainward.supplychain.models import Organisation
 
 
 @pytest.fixture
-def demo(demo_module, db):
+def demo(demo_build, db):
     return Organisation.objects.get(name="ABC Logistics")
 
 

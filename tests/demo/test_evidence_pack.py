@@ -8,7 +8,6 @@ import zipfile
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.management import call_command
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -64,8 +63,7 @@ def _build(client, user, framework, run_on_commit):
     return pack, zipfile.ZipFile(io.BytesIO(body))
 
 
-def test_evidence_pack_on_the_demo(client, db, run_on_commit):
-    call_command("demo", stdout=io.StringIO())
+def test_evidence_pack_on_the_demo(client, demo_output, run_on_commit):
     org = Organisation.objects.get(name="ABC Logistics")
     manager = User.objects.get(email=MANAGER)
     admin = User.objects.get(email="admin@abc-logistics.example")

@@ -18,10 +18,8 @@ from chainward.supplychain.models import (
 )
 
 
-def test_demo_is_realistic_idempotent_and_attributed(db):
-    out = io.StringIO()
-    call_command("demo", stdout=out)
-    first = out.getvalue()
+def test_demo_is_realistic_idempotent_and_attributed(demo_output):
+    first = demo_output
     assert "password: " in first
     org = Organisation.objects.get(name="ABC Logistics")
     sites = Site.objects.filter(organisation=org)

@@ -20,7 +20,7 @@ OFFICER = "j.petersen@abc-logistics.example"  # site officer of the Hamburg site
 
 
 @pytest.fixture
-def demo(demo_module, db):
+def demo(demo_build, db):
     return Organisation.objects.get(name="ABC Logistics")
 
 

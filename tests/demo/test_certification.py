@@ -16,10 +16,8 @@ from chainward.supplychain.models import Organisation
 MANAGER = "m.weber@abc-logistics.example"
 
 
-def test_demo_certification_is_realistic_and_idempotent(client, db):
-    out = io.StringIO()
-    call_command("demo", stdout=out)
-    assert "1 certificates, 1 management reviews" in out.getvalue()
+def test_demo_certification_is_realistic_and_idempotent(client, demo_output):
+    assert "1 certificates, 1 management reviews" in demo_output
     org = Organisation.objects.get(name="ABC Logistics")
     today = timezone.localdate()
     manager = User.objects.get(email=MANAGER)

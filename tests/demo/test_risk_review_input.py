@@ -2,9 +2,7 @@
 person: current ratings only, above appetite, not accepted, overdue countermeasures; and the
 snapshot of a compiled review keeps those figures."""
 
-import io
 
-from django.core.management import call_command
 from django.utils import timezone
 
 from chainward.access.models import User
@@ -16,8 +14,7 @@ from chainward.risk.models import Countermeasure, Rating
 from chainward.supplychain.models import Organisation
 
 
-def test_risks_input_equals_the_register(db):
-    call_command("demo", stdout=io.StringIO())
+def test_risks_input_equals_the_register(demo_output):
     org = Organisation.objects.get(name="ABC Logistics")
     today = timezone.localdate()
     for email in ("m.weber@abc-logistics.example", "j.petersen@abc-logistics.example"):

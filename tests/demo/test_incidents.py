@@ -18,7 +18,7 @@ from chainward.supplychain.models import Leg, Organisation, Partner, PartnerCont
 
 
 @pytest.fixture
-def demo(demo_module, db):
+def demo(demo_build, db):
     return Organisation.objects.get(name="ABC Logistics")
 
 

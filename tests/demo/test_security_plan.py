@@ -3,7 +3,6 @@ and lists every countermeasure of the assessment with its owner and due date."""
 
 import io
 
-from django.core.management import call_command
 from pypdf import PdfReader
 
 from chainward.access.models import User
@@ -12,8 +11,7 @@ from chainward.risk.models import Countermeasure
 from chainward.supplychain.models import Organisation
 
 
-def test_demo_security_plan_pdf(client, db):
-    call_command("demo", stdout=io.StringIO())
+def test_demo_security_plan_pdf(client, demo_output):
     org = Organisation.objects.get(name="ABC Logistics")
     plan = SecurityPlan.objects.get(organisation=org)
     version = plan.current_version()

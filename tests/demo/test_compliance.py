@@ -19,10 +19,8 @@ from chainward.supplychain.models import Organisation
 MANAGER = "m.weber@abc-logistics.example"
 
 
-def test_demo_compliance_is_realistic_attributed_and_idempotent(db):
-    out = io.StringIO()
-    call_command("demo", stdout=out)
-    assert "2 gap assessments, 20 evidence" in out.getvalue()
+def test_demo_compliance_is_realistic_attributed_and_idempotent(demo_output):
+    assert "2 gap assessments, 20 evidence" in demo_output
     org = Organisation.objects.get(name="ABC Logistics")
     today = timezone.localdate()
 
