@@ -1,4 +1,7 @@
-"""A list page and an API list cost the same number of queries at 10 and at 1,000 rows."""
+"""A list page and an API list cost the same number of queries at 10 and at 250 rows.
+
+250 rows is more than a list page holds (100), so the large list page is full, and the API page
+asks for all 250: a query per row, or per page of rows, would add up to 240 queries."""
 
 import pytest
 from django.db import connection
@@ -66,7 +69,7 @@ def count_queries(client, url):
 
 
 @pytest.mark.parametrize("register", LISTED, ids=lambda r: r.label)
-def test_list_and_api_cost_the_same_at_10_and_1000_rows(client, db, register):
+def test_list_and_api_cost_the_same_at_10_and_250_rows(client, db, register):
     world = build_world()
     with actor_context(None, name="query budget"):
         world["statement"] = models.StatementOfApplication.objects.create(
@@ -75,10 +78,10 @@ def test_list_and_api_cost_the_same_at_10_and_1000_rows(client, db, register):
         world["assessment"] = GapAssessment.objects.create(
             organisation=world["org_a"], title="Base gap", framework=world["framework"])
     client.force_login(world["users"]["administrator__org"])
-    api = f"/api/{register.app_label}/{register.url_prefix}/?limit=1000"
+    api = f"/api/{register.app_label}/{register.url_prefix}/?limit=250"
     lst = f"{register.list_url}?per_page=100"
     fill(world, register, 10)
     small = (count_queries(client, lst), count_queries(client, api))
-    fill(world, register, 1000)
+    fill(world, register, 250)
     large = (count_queries(client, lst), count_queries(client, api))
-    assert large == small, f"queries at 10 rows {small}, at 1000 rows {large}"
+    assert large == small, f"queries at 10 rows {small}, at 250 rows {large}"
