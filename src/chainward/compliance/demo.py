@@ -13,12 +13,11 @@ second run writes nothing. Dates relative to today are set when a record is crea
 import datetime
 from pathlib import Path
 
-from chainward.core import yamlfiles
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from chainward.access.models import User
-from chainward.core import roles
+from chainward.core import roles, yamlfiles
 from chainward.core import services as records
 from chainward.documents.models import Document, Evidence, EvidenceKind
 from chainward.library.models import Framework

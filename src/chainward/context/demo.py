@@ -11,10 +11,10 @@ API obey.
 import datetime
 from pathlib import Path
 
-from chainward.core import yamlfiles
 from django.utils import timezone
 
 from chainward.access.models import User
+from chainward.core import yamlfiles
 from chainward.core.services import save_record
 from chainward.documents.models import Document
 from chainward.supplychain.models import Site

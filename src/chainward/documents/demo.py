@@ -6,11 +6,11 @@ Idempotent: documents are looked up by title; an existing one is left alone.
 
 from pathlib import Path
 
-from chainward.core import yamlfiles
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from chainward.access.models import Role, User
 from chainward.core import services as records
+from chainward.core import yamlfiles
 from chainward.supplychain.models import Site
 
 from . import services

@@ -15,10 +15,10 @@ the API obey.
 import datetime
 from pathlib import Path
 
-from chainward.core import yamlfiles
 from django.utils import timezone
 
 from chainward.access.models import User
+from chainward.core import yamlfiles
 from chainward.core.services import save_record
 from chainward.incidents import services as incidents
 from chainward.supplychain.models import Leg, Site

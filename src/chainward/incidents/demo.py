@@ -12,11 +12,11 @@ import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from chainward.core import yamlfiles
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from chainward.access.models import User
+from chainward.core import yamlfiles
 from chainward.core.scope import allows
 from chainward.core.services import save_record
 from chainward.supplychain.models import GoodsCategory, Leg, Partner, Site

@@ -10,10 +10,10 @@ the same rules the pages, the API and imports obey.
 import datetime
 from pathlib import Path
 
-from chainward.core import yamlfiles
 from django.utils import timezone
 
 from chainward.access.models import User
+from chainward.core import yamlfiles
 from chainward.core.services import save_record
 from chainward.supplychain.models import Site
 

@@ -18,10 +18,10 @@ judged not credible), the acceptance rules and the matrix authority hold for the
 import datetime
 from pathlib import Path
 
-from chainward.core import yamlfiles
 from django.utils import timezone
 
 from chainward.access.models import User
+from chainward.core import yamlfiles
 from chainward.core.services import save_record
 from chainward.library.models import CatalogEntry
 from chainward.supplychain.models import Leg, Partner, Site, StatementOfApplication
