@@ -23,18 +23,21 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # --- pytest-xdist -------------------------------------------------------------------------------
 # `--dist loadscope` (pyproject.toml) keeps a TestCase class on one worker, so its setUpTestData
-# runs once. Two packages are each a single unit, handed out first so that the slowest units do
-# not start last: the browser tests (one session-scoped demo server) and tests/demo (one demo
-# build shared by every module, tests/demo/conftest.py).
+# runs once. Two packages are each a single unit: the browser tests (one session-scoped demo
+# server) and tests/demo (one demo build shared by every module, tests/demo/conftest.py). The
+# longest units are handed out first, longest first, so that no worker starts a long one while
+# the other has nothing left (a run used to end with one worker alone on the fault tests).
 BROWSER_SCOPE = "tests/browser"
 DEMO_SCOPE = "tests/demo"
 WHOLE_PACKAGES = (BROWSER_SCOPE, DEMO_SCOPE)
+LONGEST_FIRST = (BROWSER_SCOPE, DEMO_SCOPE, "tests/api/test_fuzz.py",
+                 "tests/jobs/test_worker_faults.py")
 
 
 @pytest.hookimpl(tryfirst=True, optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
-    """loadscope, with the browser tests and the demo tests each one work unit handed out
-    first."""
+    """loadscope, with the browser tests and the demo tests each one work unit, and the longest
+    units handed out first."""
     if config.getvalue("dist") != "loadscope":
         return None
     from xdist.scheduler import LoadScopeScheduling
@@ -47,9 +50,9 @@ def pytest_xdist_make_scheduler(config, log):
             return super()._split_scope(nodeid)
 
         def _assign_work_unit(self, node):
-            for package in reversed(WHOLE_PACKAGES):
-                if package in self.workqueue:
-                    self.workqueue.move_to_end(package, last=False)
+            for scope in reversed(LONGEST_FIRST):
+                if scope in self.workqueue:
+                    self.workqueue.move_to_end(scope, last=False)
             super()._assign_work_unit(node)
 
     return Scheduling(config, log)
