@@ -30,6 +30,7 @@ from .choices import (
     SealStatus,
 )
 from .models import CheckAnswer, CheckItem, CheckRun, CheckTemplate, Seal, SealEvent
+from .photos import clean_photo
 
 CAPA_DAYS = 14  # a corrective action opened by a failed check is due in two weeks
 PHOTO_KINDS = {"png", "jpeg", "gif", "webp"}
@@ -85,17 +86,21 @@ def import_catalogue_template(user, organisation, entry):
 
 # --- check runs -------------------------------------------------------------------------------
 def _check_photo(upload):
+    """`(photo, checked)`: the upload checked by content, then cleaned (photos.clean_photo: no
+    metadata but its time, upright, resized) and checked again; the cleaned file is stored."""
     checked = files.check_upload(upload, refuse_unsafe_names=True)
     if checked.kind not in PHOTO_KINDS:
         raise ValidationError({"photo": f"A photo must be a PNG, JPEG, GIF or WebP image; "
                                         f"this is {checked.label}."})
-    return checked
+    cleaned = clean_photo(upload, checked.kind)
+    return cleaned, files.check_upload(cleaned)
 
 
 def set_answer(user, run, item, *, outcome="", number=None, text="", choice="", note="",
                photo=None, expected_version=None):
-    """Answer one item of a draft run (or change its answer); a photo is checked by content
-    and must be an image. The item's rule decides whether the answer fails it."""
+    """Answer one item of a draft run (or change its answer); a photo is checked by content,
+    must be an image, and is stored cleaned (photos.clean_photo: no GPS or device metadata).
+    The item's rule decides whether the answer fails it."""
     _may(user, run)
     if run.status == RunStatus.COMPLETED:
         raise ValidationError("The check run is completed; its answers are final.")
@@ -105,7 +110,7 @@ def set_answer(user, run, item, *, outcome="", number=None, text="", choice="", 
         organisation_id=run.organisation_id, run=run, item=item)
     answer.outcome, answer.number, answer.text = outcome or "", number, text or ""
     answer.choice, answer.note = choice or "", note or ""
-    checked = _check_photo(photo) if photo else None
+    photo, checked = _check_photo(photo) if photo else (None, None)
     answer.full_clean()
     with acting_as(user), transaction.atomic():
         if checked is not None:
