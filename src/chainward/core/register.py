@@ -296,8 +296,14 @@ class RelatedPanel:
     def rows(self, obj, user, organisation, limit=25):
         """Visible related records (at most `limit`) and their total count."""
         register = get_register(self.register_class.model)
-        queryset = register.scoped(user, organisation).filter(**{self.lookup: obj.pk},
-                                                              archived=False)
+        queryset = register.scoped(user, organisation).filter(archived=False)
+        if "__" in self.lookup:
+            # Through a to-many relation (an incident's investigations) a join would repeat a
+            # record once per path; a subquery lists each once, without DISTINCT.
+            queryset = queryset.filter(pk__in=register.model.objects.filter(
+                **{self.lookup: obj.pk}).values("pk"))
+        else:
+            queryset = queryset.filter(**{self.lookup: obj.pk})
         return register, list(queryset[:limit]), queryset.count()
 
     def columns(self, register, limit=5):

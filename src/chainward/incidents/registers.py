@@ -2,9 +2,10 @@
 timelines, notification deadlines and the contacts directory."""
 
 from chainward.core.columns import Column
-from chainward.core.register import Register
+from chainward.core.register import Register, RelatedPanel
 from chainward.core.registry import add_register
 from chainward.core.scope import allows
+from chainward.risk.registers import RatingRegister
 
 from . import filtersets, forms, models, services
 from .api.serializers import IncidentSerializer
@@ -172,3 +173,15 @@ class NotificationRuleRegister(Register):
     filterset_class = filtersets.NotificationRuleFilterSet
     fields = ("incident_type", "recipient", "within_hours", "basis")
     import_required = ("recipient", "within_hours")
+
+
+# ISO 28001 5.7: a rating shows the incidents that realised it (their investigations say so) and
+# those that marked it for re-assessment. Declared here, where incidents are, so that risk does
+# not depend on incidents; each panel lists only the incidents its reader may see.
+RatingRegister.related_panels = (
+    *RatingRegister.related_panels,
+    RelatedPanel("Incidents that realised this risk", IncidentRegister,
+                 "investigations__realised_ratings"),
+    RelatedPanel("Incidents that marked it for re-assessment", IncidentRegister,
+                 "affected_ratings"),
+)
