@@ -17,13 +17,15 @@ decoded and written again before it is stored:
 What is stored, hashed and ledgered is the cleaned file; the uploaded one is never written.
 """
 
+import contextlib
 import io
 import os
+import threading
 import warnings
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 MAX_SIDE = 2048
 JPEG_QUALITY = 85
@@ -33,6 +35,24 @@ DATETIME, EXIF_IFD, DATETIME_ORIGINAL = 0x0132, 0x8769, 0x9003
 # content type).
 OUTPUT = {"jpeg": ("JPEG", "jpg", "image/jpeg"), "png": ("PNG", "png", "image/png"),
           "webp": ("WEBP", "webp", "image/webp"), "gif": ("PNG", "png", "image/png")}
+
+
+_strict = threading.Lock()
+
+
+@contextlib.contextmanager
+def _truncated_images_refused():
+    """Decode with Pillow's truncated-image tolerance off. weasyprint turns it on for the whole
+    process when it is imported (`ImageFile.LOAD_TRUNCATED_IMAGES = True`), after which a photo
+    cut off in transfer would be stored half grey; the flag is process-wide, so it is switched
+    under a lock and put back."""
+    with _strict:
+        before = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = before
 
 
 def taken_at(image):
@@ -48,7 +68,7 @@ def clean_photo(upload, kind):
     decoded or claims more pixels than Pillow's decompression-bomb limit."""
     upload.seek(0)
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _truncated_images_refused():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(upload)
             image.load()
