@@ -33,3 +33,11 @@ def demo_build(django_db_setup, django_db_blocker):
 def demo_output(demo_build, db):
     """The demo's first-run output, for a test that runs in its own savepoint on the demo."""
     return demo_build
+
+
+@pytest.fixture
+def demo(demo_build, db):
+    """The demo's organisation, ABC Logistics."""
+    from chainward.supplychain.models import Organisation
+
+    return Organisation.objects.get(name="ABC Logistics")

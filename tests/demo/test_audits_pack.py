@@ -4,9 +4,7 @@ equal the register counts, and a site-limited producer gets only their sites' ac
 
 import datetime
 import io
-import zipfile
 
-import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -14,27 +12,15 @@ from chainward.access.models import User
 from chainward.audits import pack_sections, review_inputs
 from chainward.audits.choices import COMPLETED, CapaStatus, Grade
 from chainward.audits.models import Audit, CorrectiveAction, Finding
-from chainward.certification.evidence_pack import PackWriter
-from chainward.supplychain.models import Organisation
+from tests.demo.support import pack_section
 
 AUDITOR = "s.devries@abc-logistics.example"
 OFFICER = "j.petersen@abc-logistics.example"  # site officer of the Hamburg sites only
 
 
-@pytest.fixture
-def demo(demo_build, db):
-    return Organisation.objects.get(name="ABC Logistics")
-
-
-def build(section, organisation, user):
-    pack = PackWriter(user, "EP-T")
-    entries = section(organisation, user, pack)
-    return entries, zipfile.ZipFile(io.BytesIO(pack.close()))
-
-
 def test_capa_log_lists_every_corrective_action(demo):
     user = User.objects.get(email=AUDITOR)
-    entries, archive = build(pack_sections.corrective_actions, demo, user)
+    entries, archive = pack_section(pack_sections.corrective_actions, demo, user)
     pdf, xlsx = entries
     sheet = load_workbook(io.BytesIO(archive.read(xlsx.path))).active
     listed = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
@@ -52,7 +38,7 @@ def test_capa_log_lists_every_corrective_action(demo):
 
 def test_every_completed_audit_has_a_report(demo):
     user = User.objects.get(email=AUDITOR)
-    entries, archive = build(pack_sections.audit_programme, demo, user)
+    entries, archive = pack_section(pack_sections.audit_programme, demo, user)
     completed = Audit.objects.filter(organisation=demo, status__in=COMPLETED)
     assert completed.count() == 2
     reports = [e for e in entries if "audit report" in e.title]
@@ -87,7 +73,7 @@ def test_review_figures_equal_the_registers(demo, monkeypatch):
 
 def test_site_limited_producer_gets_only_their_sites(demo):
     officer = User.objects.get(email=OFFICER)
-    entries, archive = build(pack_sections.corrective_actions, demo, officer)
+    entries, archive = pack_section(pack_sections.corrective_actions, demo, officer)
     sheet = load_workbook(io.BytesIO(archive.read(entries[1].path))).active
     listed = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
     visible = set(CorrectiveAction.objects.restrict(officer, "view").filter(

@@ -2,19 +2,12 @@
 for an empty organisation as for the demo (tests/core/test_certification_path.py has the
 hand-built states)."""
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from chainward.access.models import User
 from chainward.core.path import steps_for
-from chainward.supplychain.models import Organisation
 from tests.core.test_certification_path import new_organisation
-
-
-@pytest.fixture
-def demo(demo_build, db):
-    return Organisation.objects.get(name="ABC Logistics")
 
 
 def test_the_demo_shows_its_known_gaps(demo):

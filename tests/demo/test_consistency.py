@@ -21,7 +21,6 @@ test.
 import json
 import re
 
-import pytest
 from django.apps import apps
 from django.db import models
 from django.utils import timezone
@@ -41,13 +40,6 @@ SECURITY_PROGRAMMES = {"aeo_s", "ctpat", "other_mra", "pip", "tapa_fsr", "tapa_t
 # reads single clauses and lists; this one reads a range written out in words.
 CLAUSE_RANGE = re.compile(r"ISO\s?(?P<standard>2800[01])(?::(?P<year>\d{4}))?\s+clauses\s+"
                           r"(?P<first>\d+(?:\.\d+)*)\s+to\s+(?P<last>\d+(?:\.\d+)*)")
-
-
-@pytest.fixture
-def demo(demo_build, db):
-    from chainward.supplychain.models import Organisation
-
-    return Organisation.objects.get(name=ORGANISATION)
 
 
 # --- the checks ----------------------------------------------------------------------------------

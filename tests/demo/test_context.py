@@ -7,17 +7,10 @@ nothing."""
 import datetime
 import io
 
-import pytest
 from django.core.management import call_command
 
 from chainward.context.models import ComplianceEvaluation, ContextIssue, Obligation, PlannedChange
 from chainward.people.models import Appointment, Person, TrainingRecord
-from chainward.supplychain.models import Organisation
-
-
-@pytest.fixture
-def demo(demo_build, db):
-    return Organisation.objects.get(name="ABC Logistics")
 
 
 def test_the_demo_legal_register_and_context(demo):

@@ -4,30 +4,21 @@ records — each a PDF naming what the producer may see (a Hamburg site officer 
 Polish gate controllers' training)."""
 
 import io
-import zipfile
 
 import pytest
 from pypdf import PdfReader
 
 from chainward.access.models import User
-from chainward.certification.evidence_pack import PackWriter
 from chainward.context.pack_sections import context, legal_register
 from chainward.people.pack_sections import competence
-from chainward.supplychain.models import Organisation
+from tests.demo.support import pack_section
 
 MANAGER = "m.weber@abc-logistics.example"
 OFFICER = "j.petersen@abc-logistics.example"  # site officer of the Hamburg sites only
 
 
-@pytest.fixture
-def demo(demo_build, db):
-    return Organisation.objects.get(name="ABC Logistics")
-
-
 def text_of(section, organisation, user):
-    pack = PackWriter(user, "EP-T")
-    [entry] = section(organisation, user, pack)
-    archive = zipfile.ZipFile(io.BytesIO(pack.close()))
+    [entry], archive = pack_section(section, organisation, user)
     pages = PdfReader(io.BytesIO(archive.read(entry.path))).pages
     return entry, " ".join(" ".join(p.extract_text().split()) for p in pages)
 

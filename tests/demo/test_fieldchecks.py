@@ -5,17 +5,10 @@ Poznań seal register with one number mismatch at the Stryków gate that became 
 
 import datetime
 
-import pytest
 from django.utils import timezone
 
 from chainward.access.models import User
 from chainward.fieldchecks.models import CheckRun, CheckTemplate, Seal
-from chainward.supplychain.models import Organisation
-
-
-@pytest.fixture
-def demo(demo_build, db):
-    return Organisation.objects.get(name="ABC Logistics")
 
 
 def test_a_month_of_17_point_inspections_at_the_cross_docks(demo):

@@ -14,12 +14,7 @@ from chainward.fieldchecks.services import incidents_opened
 from chainward.incidents.anonymised import COLUMNS, value_band
 from chainward.incidents.models import Contact, Incident, Notification
 from chainward.risk.dashboard import reassessment_prompts
-from chainward.supplychain.models import Leg, Organisation, Partner, PartnerContact, Site
-
-
-@pytest.fixture
-def demo(demo_build, db):
-    return Organisation.objects.get(name="ABC Logistics")
+from chainward.supplychain.models import Leg, Partner, PartnerContact, Site
 
 
 def _user(local):

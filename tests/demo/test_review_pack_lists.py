@@ -4,18 +4,11 @@ never the input functions' own output (tests/certification/test_review_pack_list
 hand-built states)."""
 
 
-import pytest
 from django.template.loader import render_to_string
 
 from chainward.access.models import User
 from chainward.certification import services
 from chainward.risk.models import RiskAcceptance
-from chainward.supplychain.models import Organisation
-
-
-@pytest.fixture
-def demo(demo_build, db):
-    return Organisation.objects.get(name="ABC Logistics")
 
 
 def test_demo_pack_lists_accepted_risks_and_readiness_with_percent(demo):

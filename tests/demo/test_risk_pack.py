@@ -3,31 +3,22 @@ security assessment, stamped on every page with the producer, listing exactly th
 producer may see; drafts are listed as "in progress, not evidence yet", without a file."""
 
 import io
-import zipfile
 
 import pytest
 from pypdf import PdfReader
 
 from chainward.access.models import User
-from chainward.certification.evidence_pack import PackWriter
 from chainward.core.services import save_record
 from chainward.risk.integrations import risk_register
 from chainward.risk.models import Rating, RiskAcceptance, SecurityAssessment
-from chainward.supplychain.models import Organisation
+from tests.demo.support import pack_section
 
 MANAGER = "m.weber@abc-logistics.example"
 OFFICER = "j.petersen@abc-logistics.example"  # site officer of the Hamburg sites only
 
 
-@pytest.fixture
-def demo(demo_build, db):
-    return Organisation.objects.get(name="ABC Logistics")
-
-
 def build(organisation, user):
-    pack = PackWriter(user, "EP-T")
-    entries = risk_register(organisation, user, pack)
-    return entries, zipfile.ZipFile(io.BytesIO(pack.close()))
+    return pack_section(risk_register, organisation, user)
 
 
 def save_sample(archive, path):

@@ -13,18 +13,12 @@ from django.utils import timezone
 from chainward.access.models import User
 from chainward.risk import services
 from chainward.risk.models import RENEWAL_WINDOW, Rating, RiskAcceptance, RiskMatrix
-from chainward.supplychain.models import Organisation
 from tests.support.bulk import fixture_writes
 
 # The demo's High/Critical acceptances are top management's (matrix acceptance authority): the
 # person who accepts and renews them here is the managing director.
 MANAGER = "h.brandt@abc-logistics.example"
 RAW = re.compile(r"\{'|\{&#x27;|\[\{|&quot;ref_id|'ref_id'|\{&quot;")
-
-
-@pytest.fixture
-def demo(demo_build, db):
-    return Organisation.objects.get(name="ABC Logistics")
 
 
 @pytest.fixture

@@ -62,9 +62,11 @@ def validator():
     return Draft202012Validator(json.loads(SCHEMA_PATH.read_text()))
 
 
-# Parsed and schema-checked documents by checksum: every `catalogs load` (each `chainward demo`,
-# each organisation created) reads the same files again; parsing and validating them was most of
-# its time. Keyed by content, so an edited file is read afresh; copies are handed out.
+# Parsed and schema-checked shipped catalogues by checksum: every `catalogs load` (each
+# `chainward demo`, each organisation created) reads the same files again; parsing and validating
+# them was most of its time. Keyed by content, so an edited file is read afresh; copies are
+# handed out. Uploaded catalogues are read once each and not kept (a server would hold every
+# upload for its lifetime).
 _checked = {}
 
 
@@ -79,9 +81,12 @@ def _checked_document(path):
     path = Path(path)
     raw = path.read_bytes()
     checksum = hashlib.sha256(raw).hexdigest()
-    if checksum not in _checked:
-        _checked[checksum] = _parse_and_check(path.name, raw)
-    return _checked[checksum], checksum
+    if checksum in _checked:
+        return _checked[checksum], checksum
+    document = _parse_and_check(path.name, raw)
+    if path.resolve().parent == CATALOG_DIR:
+        _checked[checksum] = document
+    return document, checksum
 
 
 def _parse_and_check(name, raw):
