@@ -37,6 +37,12 @@ def percent(score, total):
     return float(round(Decimal(score or 0) * 100 / total, 1))
 
 
+def shown(value):
+    """How a readiness figure reads everywhere: "0.0%" for nothing implemented yet (a real
+    figure), "—" only when no requirement applies (None)."""
+    return "—" if value is None else f"{value}%"
+
+
 def _grouped(rows, level):
     prefix = f"requirement__{level}"
     data = rows.values(f"{prefix}_id", f"{prefix}__ref_id", f"{prefix}__title",

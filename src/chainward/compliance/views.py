@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -21,7 +22,7 @@ from . import services
 from .choices import ComplianceStatus
 from .forms import StatusForm
 from .models import GapAssessment, RequirementStatus
-from .readiness import missing_for_certification, readiness
+from .readiness import missing_for_certification, readiness, shown
 
 
 def _assessment(request, pk, action="view"):
@@ -171,9 +172,25 @@ def set_status(request, pk):
         if status != 200:
             messages.error(request, "; ".join(str(e) for errs in form.errors.values()
                                               for e in errs))
+        else:
+            messages.success(request, _saved_message(row, readiness(row.assessment)))
         return redirect(f"{row.assessment.get_absolute_url()}work/#row-{row.pk}")
-    return render(request, "compliance/workspace.html#row",
-                  _row_context(request, row, form=form), status=status)
+    context = _row_context(request, row, form=form)
+    if status != 200:
+        return render(request, "compliance/workspace.html#row", context, status=status)
+    # Saved: the row says so, and the page's readiness figures are swapped in out of band.
+    summary = readiness(row.assessment)
+    context["saved"] = _saved_message(row, summary)
+    body = (render_to_string("compliance/workspace.html#row", context, request)
+            + render_to_string("compliance/_readiness.html",
+                               {"readiness": summary, "oob": True}, request))
+    return HttpResponse(body)
+
+
+def _saved_message(row, summary):
+    """The confirmation of a saved row, with the readiness it leaves."""
+    return (f"Saved {row.requirement.ref_id}: {row.get_status_display().lower()}. "
+            f"Readiness now {shown(summary['percent'])}.")
 
 
 @login_required
