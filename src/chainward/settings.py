@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "chainward.fieldchecks",
     "chainward.context",
     "chainward.people",
+    "chainward.notifications",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

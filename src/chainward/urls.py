@@ -35,6 +35,7 @@ urlpatterns = [
     path("fieldchecks/", include("chainward.fieldchecks.urls")),
     path("context/", include("chainward.context.urls")),
     path("people/", include("chainward.people.urls")),
+    path("notifications/", include("chainward.notifications.urls")),
     path("library/", include("chainward.library.urls")),
     path("account/", include("chainward.access.urls")),
     path("api/", include(router.urls)),

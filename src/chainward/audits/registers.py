@@ -150,6 +150,10 @@ class CorrectiveActionRegister(Register):
     can_import = False
     serializer_class = CorrectiveActionSerializer  # adds is_overdue
 
+    def after_save(self, user, obj, created):
+        """Every save from every path: a new owner hears that the action is theirs."""
+        services.announce_owner(user, obj)
+
     def detail_context(self, obj, request):
         user = request.user
         can_change = user.has_perm("audits.change_correctiveaction", obj) and not obj.archived

@@ -218,7 +218,19 @@ def open_corrective_action_for(finding):
         due_date=timezone.localdate() + datetime.timedelta(days=days),
         created_by=finding.updated_by, updated_by=finding.updated_by)
     action.save()
+    announce_owner(finding.updated_by, action)
     return action
+
+
+def announce_owner(user, capa):
+    """ISO 28000 10.2: the owner of an open corrective action is told it is theirs, once per
+    owner, through the notification service (in the app, and by e-mail unless they opted out).
+    Called by the corrective action's register on every save and by the finding rule above."""
+    if capa.status in CAPA_DONE:
+        return None
+    from chainward.notifications.services import notify_corrective_action_owner
+
+    return notify_corrective_action_owner(capa, actor=user)
 
 
 def _security_manager(organisation_id):
