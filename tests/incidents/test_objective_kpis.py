@@ -78,3 +78,38 @@ def test_a_site_limited_measurer_counts_only_what_they_see(world, objective):
     today = timezone.localdate()
     assert incident_kpi(manager, objective, on=today)[0] == Decimal("4.00")
     assert incident_kpi(officer, objective, on=today)[0] == Decimal("3.00")
+
+
+def test_the_api_measures_with_the_same_rule_and_says_why_not(client, world, objective):
+    """POST /api/plans/objectives/<id>/measure-incidents/ records what the page's button
+    records (kpis.measure_objective), and refuses as it does."""
+    import json
+
+    url = f"/api/plans/objectives/{objective.pk}/measure-incidents/"
+    client.force_login(world["users"]["security_manager__org"])
+    response = client.post(url, data=json.dumps({}), content_type="application/json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    # Three S1 incidents in the quarter, as through the page (worked out above).
+    assert Decimal(body["value"]) == Decimal("3.00") and body["objective"] == objective.pk
+    assert "From the incident register: incidents" in body["note"]
+    again = client.post(url, data=json.dumps({}), content_type="application/json")
+    assert again.status_code == 400 and "already has a measurement" in again.content.decode()
+    with actor_context(None, name="fixture"):
+        objective.incident_measure = "loss_per_1000"
+        objective.save()
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    refused = client.post(url, data=json.dumps({"measured_on": yesterday.isoformat()}),
+                          content_type="application/json")
+    assert refused.status_code == 400 and "shipments" in refused.json()["errors"]
+    response = client.post(url, data=json.dumps({"measured_on": yesterday.isoformat(),
+                                                 "shipments": 13000}),
+                           content_type="application/json")
+    assert response.status_code == 201 and Decimal(response.json()["value"]) == Decimal("50.00")
+    assert objective.measurements.count() == 2
+    # A viewer reads objectives but records no measurement.
+    client.force_login(world["users"]["viewer__org"])
+    response = client.post(url, data=json.dumps({"shipments": 100}),
+                           content_type="application/json")
+    assert response.status_code == 403
+    assert objective.measurements.count() == 2

@@ -9,11 +9,12 @@ someone who sees only some of its sites is measured on those.
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, Sum
 from django.utils import timezone
 
 from chainward.core import services as records
+from chainward.core.scope import allows
 from chainward.plans.choices import FREQUENCY_MONTHS, IncidentMeasure
 from chainward.plans.models import Measurement
 
@@ -74,6 +75,14 @@ def incident_kpi(user, objective, *, on, shipments=None):
 def measure_objective(user, objective, *, on=None, shipments=None):
     """Record the objective's incident KPI as a measurement on `on` (today by default)."""
     on = on or timezone.localdate()
+    # Asked first, so that nobody learns a figure they may not record, and nobody who may not
+    # read the register records a count of zero.
+    if not allows(user, "add", Measurement(organisation_id=objective.organisation_id,
+                                           objective=objective)):
+        raise PermissionDenied("You may not record measurements of this objective.")
+    if not user.has_perm("incidents.view_incident"):
+        raise PermissionDenied("You may not read the incident register, so you cannot measure "
+                               "it.")
     value, note = incident_kpi(user, objective, on=on, shipments=shipments)
     if Measurement.objects.filter(objective=objective, measured_on=on).exists():
         raise ValidationError({"measured_on": f"{objective} already has a measurement on "

@@ -5,11 +5,17 @@ from chainward.core.columns import Column
 from chainward.core.register import Register, RelatedPanel
 from chainward.core.registry import add_register
 from chainward.core.scope import allows
+from chainward.plans.registers import SecurityObjectiveRegister
 from chainward.risk.registers import RatingRegister
 
 from . import filtersets, forms, models, services
 from .api.serializers import IncidentSerializer
-from .api.viewsets import IncidentViewSet, InvestigationViewSet, NotificationViewSet
+from .api.viewsets import (
+    IncidentViewSet,
+    InvestigationViewSet,
+    NotificationViewSet,
+    ObjectiveViewSet,
+)
 from .choices import BADGES, INCIDENT_TRANSITIONS, IncidentStatus
 
 GROUP = "Incidents"
@@ -185,3 +191,8 @@ RatingRegister.related_panels = (
     RelatedPanel("Incidents that marked it for re-assessment", IncidentRegister,
                  "affected_ratings"),
 )
+
+# Objectives that measure incident KPIs (item 5): the API's "measure" step, next to the page's
+# button (views.measure_objective); both call kpis.measure_objective. Declared here so that
+# plans does not depend on incidents.
+SecurityObjectiveRegister.viewset_base = ObjectiveViewSet

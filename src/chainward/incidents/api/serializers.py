@@ -31,6 +31,16 @@ class CorrectiveActionRequestSerializer(serializers.Serializer):
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
+class MeasureRequestSerializer(serializers.Serializer):
+    """POST body of "measure the objective from the incident register" (all optional)."""
+
+    shipments = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1,
+        help_text="Shipments in the period (from the TMS); needed for the per-1,000 KPIs.")
+    measured_on = serializers.DateField(required=False, allow_null=True, default=None,
+                                        help_text="The period's last day; today by default.")
+
+
 class CountryCodeField(serializers.ChoiceField):
     """A country as its ISO code; empty when not given (a blank country is no Country)."""
 

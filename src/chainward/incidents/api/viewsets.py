@@ -3,6 +3,7 @@
     POST /api/incidents/incidents/<id>/transition/          {"to": "triaged", "version": n}
     POST /api/incidents/notifications/<id>/notified/        {"reference_number": "…"}
     POST /api/incidents/investigations/<id>/corrective-action/   {"title": "…"}
+    POST /api/plans/objectives/<id>/measure-incidents/      {"shipments": 12500}
 
 They go through the same services as the buttons, with the same rules: 403 when the person
 may not, 400 with the reason, 409 on a stale version.
@@ -20,6 +21,7 @@ from chainward.incidents import services
 from .serializers import (
     CorrectiveActionRequestSerializer,
     IncidentTransitionSerializer,
+    MeasureRequestSerializer,
     NotifiedSerializer,
 )
 
@@ -28,7 +30,7 @@ class IncidentWorkflowViewSet(WorkflowViewSet):
     """Workflow steps are found with *view*; the service checks the right to take them."""
 
     def get_action_name(self):
-        if self.action in {"transition", "notified", "corrective_action"}:
+        if self.action in {"transition", "notified", "corrective_action", "measure_incidents"}:
             return "view"
         return super().get_action_name()
 
@@ -81,3 +83,31 @@ class InvestigationViewSet(IncidentWorkflowViewSet):
             return refusal(refused)
         investigation.refresh_from_db()
         return Response(self.get_serializer(investigation).data, status=http.HTTP_201_CREATED)
+
+
+class ObjectiveViewSet(IncidentWorkflowViewSet):
+    """Security objectives — ISO 28000 6.2 (POST …/measure-incidents/ records the incident KPI
+    of an objective that measures one, as the page's button does)."""
+
+    @extend_schema(request=MeasureRequestSerializer)
+    @action(detail=True, methods=["post"], url_path="measure-incidents")
+    def measure_incidents(self, request, pk=None):
+        """Measure the objective's incident KPI over its review period (`kpis.measure_objective`)
+        and record it; answers the new measurement (201)."""
+        from chainward.core.registry import get_register
+        from chainward.incidents.kpis import measure_objective
+        from chainward.plans.models import Measurement
+
+        body = MeasureRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        objective = self.get_object()
+        try:
+            measurement = measure_objective(request.user, objective,
+                                            on=body.validated_data["measured_on"],
+                                            shipments=body.validated_data["shipments"])
+        except (services.ValidationError, services.PermissionDenied,
+                records.Conflict) as refused:
+            return refusal(refused)
+        serializer = get_register(Measurement).get_serializer_class()
+        return Response(serializer(measurement, context=self.get_serializer_context()).data,
+                        status=http.HTTP_201_CREATED)
