@@ -43,3 +43,41 @@ def training(person_, requirement_, **extra):
     extra.setdefault("completed_on", days(-30))
     return TrainingRecord.objects.create(organisation=person_.organisation, person=person_,
                                          requirement=requirement_, **extra)
+
+
+def screening(person_, **extra):
+    from chainward.people.models import ScreeningRecord
+
+    extra.setdefault("checked_on", days(-60))
+    extra.setdefault("checked_by", "HR")
+    extra.setdefault("result", "pass")
+    extra.setdefault("lawful_basis", "Regulated agent rules (national law)")
+    return ScreeningRecord.objects.create(organisation=person_.organisation, person=person_,
+                                          **extra)
+
+
+def document(org, title="Security awareness briefing", approved=True, owner=None):
+    """A controlled document with one version, approved unless told otherwise (written
+    directly, like the other builders: the rules under test are the people app's)."""
+    from chainward.access.models import User
+    from chainward.documents.models import Document, DocumentVersion
+
+    owner = owner or User.objects.filter(is_superuser=False).order_by("pk").first()
+    doc = Document.objects.create(organisation=org, title=title, doc_type="procedure",
+                                  owner=owner)
+    DocumentVersion.objects.create(
+        organisation=org, document=doc, author=owner, status="approved" if approved else
+        "draft", approved_at=timezone.now() if approved else None)
+    return doc
+
+
+def campaign(org, topic="Seal awareness", material=None, sites=(), roles=(), **extra):
+    from chainward.people.models import AwarenessCampaign
+
+    extra.setdefault("due_on", days(30))
+    extra.setdefault("starts_on", days(-10))
+    obj = AwarenessCampaign.objects.create(organisation=org, topic=topic,
+                                           material=material or document(org), **extra)
+    obj.sites.set(sites)
+    obj.audience_roles.set(roles)
+    return obj

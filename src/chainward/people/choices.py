@@ -40,3 +40,11 @@ STANDING_BADGES = {
     Standing.EXPIRED: "text-bg-danger",
     Standing.MISSING: "text-bg-danger",
 }
+
+
+class ScreeningResult(models.TextChoices):
+    """The only outcome a screening record keeps (C-TPAT 11.x, AEO 6.12): the details stay
+    with whoever carried out the check."""
+
+    PASS = "pass", "Pass"
+    REFER = "refer", "Refer to the security manager"

@@ -9,8 +9,16 @@ from django.utils import timezone
 
 from chainward.core.filtersets import RecordFilterSet
 
-from .choices import RoleKind, TrainingResult
-from .models import Appointment, CompetenceRequirement, Person, SecurityRole, TrainingRecord
+from .choices import RoleKind, ScreeningResult, TrainingResult
+from .models import (
+    Appointment,
+    AwarenessCampaign,
+    CompetenceRequirement,
+    Person,
+    ScreeningRecord,
+    SecurityRole,
+    TrainingRecord,
+)
 from .services import EXPIRING_DAYS
 
 
@@ -84,3 +92,22 @@ class TrainingRecordFilterSet(RecordFilterSet):
         if value == "valid":
             return queryset.filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
         return queryset
+
+
+class ScreeningRecordFilterSet(RecordFilterSet):
+    search_fields = ("reference", "person__full_name", "person__employee_number")
+    result = django_filters.MultipleChoiceFilter(choices=ScreeningResult)
+    person = django_filters.NumberFilter(field_name="person", widget=forms.HiddenInput)
+
+    class Meta:
+        model = ScreeningRecord
+        fields = ("q", "result", "person", "archived")
+
+
+class AwarenessCampaignFilterSet(RecordFilterSet):
+    search_fields = ("reference", "topic", "messages")
+    material = django_filters.NumberFilter(field_name="material", widget=forms.HiddenInput)
+
+    class Meta:
+        model = AwarenessCampaign
+        fields = ("q", "material", "archived")

@@ -24,7 +24,7 @@ from chainward.core import roles
 from chainward.core.models import PrimaryModel
 from chainward.core.registry import register
 
-from .choices import RoleKind, TrainingResult
+from .choices import RoleKind, ScreeningResult, TrainingResult
 
 USER = settings.AUTH_USER_MODEL
 
@@ -136,6 +136,10 @@ class SecurityRole(PrimaryModel):
         "holders needed", default=1, validators=[MinValueValidator(1), MaxValueValidator(50)])
     reports_to = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="reports", verbose_name="reports to")
+    screening_required = models.BooleanField(
+        "holders must be screened", default=False,
+        help_text="A security-sensitive role (C-TPAT 11.x, AEO 6.12): its holders need a "
+                  "current screening.")
     required_competences = models.ManyToManyField(
         CompetenceRequirement, blank=True, related_name="roles",
         verbose_name="required competences")
@@ -282,6 +286,106 @@ class TrainingRecord(PrimaryModel):
             raise ValidationError(errors)
 
 
+class ScreeningRecord(PrimaryModel):
+    """C-TPAT 11.x, AEO 6.12 — that a person in a security-sensitive role was screened: when,
+    by whom, the outcome as pass or refer only, and when the check is due again. No details of
+    the check are kept here (data minimisation); the lawful basis is stated on every record and
+    the record is kept only for a period after the person leaves."""
+
+    reference_prefix = "SCR"
+
+    # The person's home site, copied (a direct scope column); declared before the person.
+    site = models.ForeignKey("supplychain.Site", on_delete=models.PROTECT, null=True,
+                             blank=True, related_name="+", verbose_name="site", editable=False)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT,
+                               related_name="screening_records", verbose_name="person")
+    checked_on = models.DateField("checked on")
+    checked_by = models.CharField("checked by", max_length=200,
+                                  help_text="Who carried out the check (HR, an accredited "
+                                            "provider…); the details stay with them.")
+    result = models.CharField("result", max_length=10, choices=ScreeningResult)
+    next_due = models.DateField("next check due", null=True, blank=True)
+    lawful_basis = models.TextField(
+        "lawful basis", help_text="Why this check may be made and recorded, e.g. the "
+        "national law on regulated agents or Art. 6(1)(c) GDPR with the AEO rules.")
+    retention_months = models.PositiveSmallIntegerField(
+        "keep after the person leaves (months)", default=12,
+        validators=[MinValueValidator(0), MaxValueValidator(120)])
+
+    class Meta:
+        ordering = ("-checked_on", "-pk")
+        verbose_name = "screening record"
+
+    def __str__(self):
+        return f"{self.person} — screening {self.checked_on:%Y-%m-%d}" \
+            if self.person_id and self.checked_on else self.reference
+
+    def __setattr__(self, name, value):
+        super().__setattr__(name, value)
+        if name == "person":  # the copied site follows the person, whatever sets it
+            super().__setattr__("site_id", getattr(value, "site_id", None))
+
+    def save(self, *args, **kwargs):
+        self.site_id = self.person.site_id if self.person_id else None
+        super().save(*args, **kwargs)
+
+    @property
+    def erase_after(self):
+        """The day after which the record is no longer kept (None while the person stays)."""
+        if not self.person_id or self.person.left_on is None:
+            return None
+        return add_months(self.person.left_on, self.retention_months)
+
+    def clean(self):
+        super().clean()
+        errors = _same_organisation(self, ("person",))
+        if self.checked_on and self.checked_on > timezone.localdate():
+            errors["checked_on"] = "Record a screening once it has been carried out."
+        if self.next_due and self.checked_on and self.next_due <= self.checked_on:
+            errors["next_due"] = "The next check falls after this one."
+        if errors:
+            raise ValidationError(errors)
+
+
+class AwarenessCampaign(PrimaryModel):
+    """ISO 28000 7.3 — an awareness campaign: a topic, the material people must read (a
+    controlled document, acknowledged through the documents' read-and-understood mechanism),
+    the audience by security role and site, and the date by which they must have read it."""
+
+    reference_prefix = "AWR"
+
+    topic = models.CharField("topic", max_length=200)
+    messages = models.TextField("key messages", blank=True,
+                                help_text="What everybody must take away.")
+    material = models.ForeignKey("documents.Document", on_delete=models.PROTECT,
+                                 related_name="awareness_campaigns", verbose_name="material",
+                                 help_text="Its approved version is what people acknowledge.")
+    audience_roles = models.ManyToManyField(
+        SecurityRole, blank=True, related_name="awareness_campaigns",
+        verbose_name="audience (security roles)",
+        help_text="Leave empty for everybody at the chosen sites.")
+    sites = models.ManyToManyField(
+        "supplychain.Site", blank=True, related_name="awareness_campaigns",
+        verbose_name="sites", help_text="Leave empty for the whole organisation.")
+    starts_on = models.DateField("starts on", default=timezone.localdate)
+    due_on = models.DateField("to be acknowledged by")
+
+    class Meta:
+        ordering = ("-due_on", "pk")
+        verbose_name = "awareness campaign"
+
+    def __str__(self):
+        return self.topic
+
+    def clean(self):
+        super().clean()
+        errors = _same_organisation(self, ("material",))
+        if self.due_on and self.starts_on and self.due_on < self.starts_on:
+            errors["due_on"] = "A campaign cannot be due before it starts."
+        if errors:
+            raise ValidationError(errors)
+
+
 # People and their training are personal data: the site's officer and contributors keep them
 # at their sites, Viewers see none, the external auditor samples them (read).
 PERSONAL_RECORD = roles.matrix(viewer=roles.NONE)
@@ -299,3 +403,15 @@ register(SecurityRole, site_paths=("site_id",), siteless_is_organisation_wide=Tr
 register(Appointment, site_paths=("site_id",), siteless_is_organisation_wide=True,
          roles=roles.matrix(top=roles.EDIT, officer=roles.READ_EXPORT,
                             contributor=roles.READ_EXPORT))
+# Personnel screening (C-TPAT 11.x, AEO 6.12) is the most sensitive personal data the SMS
+# holds: nobody but the security manager (who keeps it) and top management (who reads it) sees
+# it — not the administrator, auditors, site officers or the external auditor, through any
+# page, the API, exports, search or the evidence pack.
+register(ScreeningRecord, site_paths=("site_id",), siteless_is_organisation_wide=True,
+         roles=roles.matrix(admin=roles.NONE, top=roles.READ_EXPORT, officer=roles.NONE,
+                            auditor=roles.NONE, contributor=roles.NONE, viewer=roles.NONE,
+                            external=roles.NONE))
+# Awareness campaigns (ISO 28000 7.3) are run at sites like other site records: the site's
+# officer and contributors run them there, everybody in scope reads them.
+register(AwarenessCampaign, site_paths=("sites",), siteless_is_organisation_wide=True,
+         roles=roles.SITE_RECORD)

@@ -37,7 +37,7 @@ class SecurityRoleRegister(Register):
     columns = ("name", "kind", Column("site", sort="site__name"), "positions")
     filterset_class = filtersets.SecurityRoleFilterSet
     fields = ("name", "kind", "site", "responsibilities", "authorities", "positions",
-              "reports_to", "required_competences")
+              "reports_to", "screening_required", "required_competences")
     select_related = ("site",)
     import_required = ("name", "kind", "responsibilities")
     import_lookups = {"site": "code", "reports_to": "name", "required_competences": "name"}
@@ -95,6 +95,53 @@ class TrainingRecordRegister(Register):
     select_related = ("person", "requirement", "site")
     import_required = ("person", "requirement", "course", "completed_on")
     import_lookups = {"person": "employee_number", "requirement": "name"}
+
+
+@add_register
+class ScreeningRecordRegister(Register):
+    """Personnel screening: only the security manager and top management ever reach it (the
+    registration's role row); no free-text details, by design."""
+
+    model = models.ScreeningRecord
+    url_prefix = "screening"
+    menu_group = GROUP
+    menu_label = "Personnel screening"
+    columns = (Column("person", sort="person__full_name"), "checked_on", "result", "next_due",
+               Column("site", sort="site__name"))
+    export_columns = ("reference", "person", "checked_on", "checked_by", "result", "next_due",
+                      "lawful_basis", "retention_months", "site")
+    filterset_class = filtersets.ScreeningRecordFilterSet
+    fields = ("person", "checked_on", "checked_by", "result", "next_due", "lawful_basis",
+              "retention_months", "site")
+    read_only_fields = ("site",)  # the person's, copied
+    api_extra_fields = ("erase_after",)
+    select_related = ("person", "site")
+    import_required = ("person", "checked_on", "checked_by", "result", "lawful_basis")
+    import_lookups = {"person": "employee_number"}
+
+
+@add_register
+class AwarenessCampaignRegister(Register):
+    model = models.AwarenessCampaign
+    url_prefix = "awareness"
+    menu_group = GROUP
+    menu_label = "Awareness campaigns"
+    columns = ("topic", Column("material", sort="material__reference"), "starts_on", "due_on")
+    filterset_class = filtersets.AwarenessCampaignFilterSet
+    fields = ("topic", "messages", "material", "audience_roles", "sites", "starts_on",
+              "due_on")
+    select_related = ("material",)
+    detail_template = "people/awarenesscampaign_detail.html"
+    import_required = ("topic", "material", "due_on")
+    import_lookups = {"material": "reference", "audience_roles": "name", "sites": "code"}
+
+    def detail_context(self, obj, request):
+        """Completion per site (ISO 28000 7.3), counted through the documents'
+        acknowledgements of the material's approved version."""
+        progress = services.campaign_progress([obj])[0]
+        return {"progress": progress,
+                "owed": progress.version is not None and
+                request.user.pk in progress.pending_user_ids}
 
 
 PersonRegister.related_panels = (

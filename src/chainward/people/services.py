@@ -16,7 +16,14 @@ from django.utils import timezone
 from chainward.core import services as records
 
 from .choices import COUNTS, Standing
-from .models import Appointment, CompetenceRequirement, Person, SecurityRole, TrainingRecord
+from .models import (
+    Appointment,
+    CompetenceRequirement,
+    Person,
+    ScreeningRecord,
+    SecurityRole,
+    TrainingRecord,
+)
 
 EXPIRING_DAYS = 60  # a valid training that ends within 60 days is "expiring"
 APPOINTMENT_WARNING_DAYS = 30  # an appointment that ends within 30 days is due
@@ -26,14 +33,15 @@ APPOINTMENT_WARNING_DAYS = 30  # an appointment that ends within 30 days is due
 def sync_sites(user, obj):
     """After a person or a role moves site, their training records or appointments follow it
     (their copied site is the scope column; one ledger entry per moved record)."""
-    model, parent = (TrainingRecord, "person") if isinstance(obj, Person) else \
-        (Appointment, "role")
-    stale = model.objects.filter(**{parent: obj})
-    stale = stale.filter(site__isnull=False) if obj.site_id is None else \
-        stale.exclude(site_id=obj.site_id)
-    if stale.exists():
-        records.update_records(user, stale, reason=f"{obj} moved site", touch=False,
-                               site_id=obj.site_id)
+    followers = ((TrainingRecord, "person"), (ScreeningRecord, "person")) \
+        if isinstance(obj, Person) else ((Appointment, "role"),)
+    for model, parent in followers:
+        stale = model.objects.filter(**{parent: obj})
+        stale = stale.filter(site__isnull=False) if obj.site_id is None else \
+            stale.exclude(site_id=obj.site_id)
+        if stale.exists():
+            records.update_records(user, stale, reason=f"{obj} moved site", touch=False,
+                                   site_id=obj.site_id)
 
 
 # --- the competence matrix ------------------------------------------------------------------
@@ -157,3 +165,164 @@ def roles_due(user, organisation, today=None):
         elif role.ending:
             found.append((role, f"appointment ends within {APPOINTMENT_WARNING_DAYS} days"))
     return found
+
+
+# --- personnel screening (C-TPAT 11.x, AEO 6.12) --------------------------------------------
+SCREENING_WARNING_DAYS = 30  # a screening due again within 30 days is due
+
+
+def screening_due(user, organisation, today=None):
+    """(person, reason, due date) for every current person who holds a role that requires
+    screening and has no screening, whose latest screening is due again within
+    SCREENING_WARNING_DAYS, or whose latest result is "refer" — only for a user who may see
+    screening records (the security manager, top management)."""
+    if not user.has_perm("people.view_screeningrecord"):
+        return []
+    today = today or timezone.localdate()
+    soon = today + datetime.timedelta(days=SCREENING_WARNING_DAYS)
+    visible = ScreeningRecord.objects.restrict(user, "view").filter(
+        organisation=organisation, archived=False)
+    latest = {}
+    for record in visible.order_by("person_id", "-checked_on", "-pk").values(
+            "person_id", "checked_on", "next_due", "result"):
+        latest.setdefault(record["person_id"], record)
+    sensitive = set(current_appointments(Appointment.objects.restrict(user, "view").filter(
+        organisation=organisation, role__screening_required=True), today)
+        .values_list("person_id", flat=True))
+    people = current_people(Person.objects.restrict(user, "view").filter(
+        organisation=organisation, pk__in=sensitive | set(latest)), today)
+    due = []
+    for person in people.select_related("site").order_by("full_name", "pk"):
+        record = latest.get(person.pk)
+        if record is None:
+            if person.pk in sensitive:
+                due.append((person, "no screening on record", None))
+        elif record["result"] == "refer":
+            due.append((person, "referred to the security manager", record["checked_on"]))
+        elif record["next_due"] and record["next_due"] <= soon:
+            due.append((person, "screening due again", record["next_due"]))
+    return due
+
+
+def screening_past_retention(user, organisation, today=None):
+    """Screening records (not yet archived) of people who left longer ago than the record's
+    retention period: to be archived now (ISO 28000 7.5.3, data protection)."""
+    today = today or timezone.localdate()
+    candidates = ScreeningRecord.objects.restrict(user, "view").filter(
+        organisation=organisation, archived=False, person__left_on__isnull=False,
+        person__left_on__lt=today).select_related("person")
+    return [record for record in candidates.order_by("person__full_name", "pk")
+            if record.erase_after is not None and record.erase_after < today]
+
+
+# --- awareness campaigns (ISO 28000 7.3) ----------------------------------------------------
+@dataclass
+class SiteProgress:
+    """One site's (or head office's) figures of a campaign."""
+
+    name: str
+    audience: int = 0
+    acknowledged: int = 0
+    no_account: int = 0
+
+    @property
+    def rate(self):
+        return round(100 * self.acknowledged / self.audience) if self.audience else None
+
+
+@dataclass
+class Progress:
+    """A campaign's completion: the approved version acknowledged, per site and overall."""
+
+    campaign: object
+    version: object = None  # the material's approved version, which people acknowledge
+    sites: list = field(default_factory=list)
+    pending_user_ids: set = field(default_factory=set)
+
+    @property
+    def audience(self):
+        return sum(s.audience for s in self.sites)
+
+    @property
+    def acknowledged(self):
+        return sum(s.acknowledged for s in self.sites)
+
+    @property
+    def rate(self):
+        return round(100 * self.acknowledged / self.audience) if self.audience else None
+
+
+def campaign_progress(campaigns, today=None):
+    """Completion of each campaign (a list, same organisation), in a fixed number of queries:
+    its audience is every current person (home site among the campaign's sites, when it names
+    any) holding one of its roles today (anybody, when it names none); a person counts as done
+    when their user account acknowledged the material's approved version through the documents'
+    read-and-understood mechanism. The figures are counts, not names: whoever may see the
+    campaign may see them."""
+    from chainward.documents.choices import VersionStatus
+    from chainward.documents.models import Acknowledgement, DocumentVersion
+
+    today = today or timezone.localdate()
+    if not campaigns:
+        return []
+    organisation_id = campaigns[0].organisation_id
+    ids = [c.pk for c in campaigns]
+    through_roles = type(campaigns[0]).audience_roles.through
+    through_sites = type(campaigns[0]).sites.through
+    roles_of, sites_of = {}, {}
+    for campaign_id, role_id in through_roles.objects.filter(
+            awarenesscampaign_id__in=ids).values_list("awarenesscampaign_id", "securityrole_id"):
+        roles_of.setdefault(campaign_id, set()).add(role_id)
+    for campaign_id, site_id in through_sites.objects.filter(
+            awarenesscampaign_id__in=ids).values_list("awarenesscampaign_id", "site_id"):
+        sites_of.setdefault(campaign_id, set()).add(site_id)
+    versions = {}
+    for version in DocumentVersion.objects.filter(
+            document_id__in={c.material_id for c in campaigns},
+            status=VersionStatus.APPROVED).order_by("document_id", "-number"):
+        versions.setdefault(version.document_id, version)
+    acknowledged = set(Acknowledgement.objects.filter(
+        version_id__in=[v.pk for v in versions.values()]).values_list("version_id", "user_id"))
+    people = list(current_people(Person.objects.filter(organisation_id=organisation_id), today)
+                  .values_list("pk", "site_id", "site__name", "user_id"))
+    held = {}
+    for person_id, role_id in current_appointments(Appointment.objects.filter(
+            organisation_id=organisation_id), today).values_list("person_id", "role_id"):
+        held.setdefault(person_id, set()).add(role_id)
+    result = []
+    for campaign in campaigns:
+        version = versions.get(campaign.material_id)
+        roles, sites = roles_of.get(campaign.pk), sites_of.get(campaign.pk)
+        progress, by_site = Progress(campaign, version), {}
+        for person_id, site_id, site_name, user_id in people:
+            if sites and site_id not in sites:
+                continue
+            if roles and not (held.get(person_id, set()) & roles):
+                continue
+            row = by_site.setdefault(site_id, SiteProgress(site_name or "Head office"))
+            row.audience += 1
+            if user_id is None:
+                row.no_account += 1
+            elif version is not None and (version.pk, user_id) in acknowledged:
+                row.acknowledged += 1
+            else:
+                progress.pending_user_ids.add(user_id)
+        progress.sites = sorted(by_site.values(), key=lambda s: (s.name != "Head office",
+                                                                 s.name))
+        result.append(progress)
+    return result
+
+
+def campaigns_owed(user, organisation, today=None):
+    """Open campaigns (started, not archived) whose material `user` must still acknowledge:
+    [(campaign, version)], earliest due first."""
+    from .models import AwarenessCampaign
+
+    today = today or timezone.localdate()
+    if not Person.objects.filter(organisation=organisation, user=user).exists():
+        return []
+    campaigns = list(AwarenessCampaign.objects.restrict(user, "view").filter(
+        organisation=organisation, archived=False, starts_on__lte=today)
+        .order_by("due_on", "pk"))
+    return [(p.campaign, p.version) for p in campaign_progress(campaigns, today)
+            if p.version is not None and user.pk in p.pending_user_ids]

@@ -10,5 +10,6 @@ urlpatterns = [
     path("chart/", views.organisation_chart, name="organisation_chart"),
 ]
 for model in (models.Person, models.SecurityRole, models.Appointment,
-              models.CompetenceRequirement, models.TrainingRecord):
+              models.CompetenceRequirement, models.TrainingRecord, models.ScreeningRecord,
+              models.AwarenessCampaign):
     urlpatterns += get_register(model).get_urls()
