@@ -141,3 +141,86 @@ def test_the_api_keeps_the_json_shape_and_the_same_validation(manager, world):
     good = {**body, "name": "API matrix"}
     assert manager.post("/api/risk/matrices/", good,
                         content_type="application/json").status_code == 201
+
+
+def cells(data, rows, columns):
+    return [[data[f"{P}-cell-{i}-{j}"] for j in range(columns)] for i in range(rows)]
+
+
+def test_a_likelihood_level_is_added_with_its_grid_row_and_saved_once_named(manager, world):
+    matrix = services.default_matrix(world["org_a"])
+    top_row = list(matrix.grid[4])
+    url = f"/risk/matrices/{matrix.pk}/edit/"
+    _, data = page_form(manager, url)
+    data[f"{P}-resize"] = "lik-add"
+    response = manager.post(url, data)
+    assert response.status_code == 400  # shown again, not saved
+    html = response.content.decode()
+    assert "Likelihood level 6 added above level 5" in html
+    assert f'id="id_{P}-lik-5-name" name="{P}-lik-5-name" value="" maxlength="80" autofocus' in html
+    matrix.refresh_from_db()
+    assert len(matrix.likelihood_levels) == 5 and len(matrix.grid) == 5
+    again = form_data(html, containing=f"{P}-lik-count")
+    assert again[f"{P}-lik-count"] == "6" and again[f"{P}-lik-5-value"] == "6"
+    assert len([k for k in again if k.startswith(f"{P}-cell-")]) == 30
+    # The new row starts as a copy of the highest one; the other rows are as they were.
+    assert cells(again, 6, 5) == [list(r) for r in matrix.grid] + [top_row]
+    # Saved without a name: the same validation as every path names the level.
+    response = manager.post(url, again)
+    assert response.status_code == 400
+    assert "Likelihood scale level 6 needs" in response.content.decode()
+    again[f"{P}-lik-5-name"] = "Certain"
+    again[f"{P}-cell-5-0"] = "high"
+    response = manager.post(url, again)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    matrix.refresh_from_db()
+    assert [(lv["value"], lv["name"]) for lv in matrix.likelihood_levels][-2:] == [
+        (5, "Almost certain"), (6, "Certain")]
+    assert len(matrix.grid) == 6 and all(len(row) == 5 for row in matrix.grid)
+    assert matrix.level_for(6, 1) == "high" and matrix.level_for(6, 5) == "critical"
+
+
+def test_a_consequence_level_is_removed_with_its_column_and_category_descriptions(manager,
+                                                                                  world):
+    matrix = services.default_matrix(world["org_a"])
+    grid = [list(r) for r in matrix.grid]
+    url = f"/risk/matrices/{matrix.pk}/edit/"
+    _, data = page_form(manager, url)
+    data[f"{P}-resize"] = "con-remove-2"  # the third level, value 3
+    response = manager.post(url, data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Consequence level 3 (" in html and "removed with its grid column" in html
+    again = form_data(html, containing=f"{P}-lik-count")
+    assert again[f"{P}-con-count"] == "4"
+    assert [again[f"{P}-con-{j}-value"] for j in range(4)] == ["1", "2", "4", "5"]
+    assert cells(again, 5, 4) == [[row[0], row[1], row[3], row[4]] for row in grid]
+    assert f"{P}-cat-0-level-4" not in again  # four level descriptions per category now
+    response = manager.post(url, again)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    matrix.refresh_from_db()
+    assert [lv["value"] for lv in matrix.consequence_levels] == [1, 2, 4, 5]
+    assert matrix.grid == [[row[0], row[1], row[3], row[4]] for row in grid]
+    assert all(3 not in [lv["value"] for lv in c["levels"]]
+               for c in matrix.consequence_categories)
+    assert matrix.level_for(5, 5) == "critical" and matrix.level_for(5, 3) == ""
+
+
+def test_enter_in_a_field_saves_rather_than_adding_or_removing_a_level(manager, world):
+    matrix = services.default_matrix(world["org_a"])
+    html = manager.get(f"/risk/matrices/{matrix.pk}/edit/").content.decode()
+    form = html[html.index('<form method="post" novalidate'):]
+    assert f'name="{P}-resize"' in form
+    # The form's default button (the first submit button) carries no resize action.
+    first = form[form.index('<button type="submit"'):]
+    assert first[:first.index(">")].count("name=") == 0
+
+
+def test_a_frozen_matrix_offers_no_level_buttons(manager, world):
+    from tests.support.bulk import fixture_writes
+
+    matrix = services.default_matrix(world["org_a"])
+    with fixture_writes(RiskMatrix):
+        RiskMatrix.objects.filter(pk=matrix.pk).update(frozen=True)
+    page = manager.get(f"/risk/matrices/{matrix.pk}/edit/").content.decode()
+    assert f'name="{P}-resize"' not in page

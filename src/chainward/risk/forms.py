@@ -4,6 +4,7 @@ import functools
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.utils import ErrorDict
 from django.urls import reverse
 
 from chainward.core.forms import RecordForm
@@ -31,6 +32,10 @@ class RiskMatrixForm(RecordForm):
         if not self.is_bound:
             self.initial["definition"] = initial
         field.widget.disabled = bool(self.instance.pk and self.instance.frozen)
+        # A level added or removed with the editor's buttons: shown again, never saved.
+        posted = field.widget.value_from_datadict(self.data, None, self.add_prefix(
+            "definition")) if self.is_bound and not field.widget.disabled else None
+        self.still_editing = (posted or {}).get("resized", "")
         if "acceptance_level" in self.fields:
             posted = field.widget.value_from_datadict(self.data, None, self.add_prefix(
                 "definition")) if self.is_bound else None
@@ -61,6 +66,16 @@ class RiskMatrixForm(RecordForm):
             return {**definition_of(default), "acceptance_level": default.acceptance_level}
         entry = services.default_catalogue_entry()
         return services.matrix_from_catalogue(entry) if entry is not None else None
+
+    def is_valid(self):
+        """Not while the person is still shaping the matrix (a level added or removed)."""
+        return not self.still_editing and super().is_valid()
+
+    def full_clean(self):
+        if self.still_editing:  # nothing to judge yet: the editor shows the new shape
+            self._errors, self.cleaned_data = ErrorDict(), {}
+            return
+        super().full_clean()
 
     def clean_definition(self):
         data = self.cleaned_data.get("definition")

@@ -8,6 +8,10 @@ inputs back into the same structure. It only translates: what a valid matrix is 
 `levels.validate` (run by `RiskMatrix.clean` for the form, the API and every other path).
 The shape (how many levels, categories and risk levels) is the one being edited, the default
 matrix's on a new one; identifiers (`value`, `ref_id`) travel in hidden inputs.
+
+Likelihood and consequence levels are added and removed with buttons of the editor (`resize`):
+the page comes back with the new shape and the grid laid out again, and nothing is saved until
+the person saves, through the same validation as every other path.
 """
 
 import copy
@@ -37,6 +41,55 @@ def _int_or_text(text):
 
 def _text(data, key):
     return (data.get(key) or "").strip()
+
+
+SCALES = {"lik": ("likelihood_levels", "Likelihood"), "con": ("consequence_levels",
+                                                            "Consequence")}
+
+
+def resize(definition, action):
+    """The definition with a scale level added or removed, and a sentence saying what changed.
+
+    `action` is what the editor's buttons post: "lik-add", "con-add" (a level above the
+    highest, its grid row or column copied from the highest so the grid stays complete), or
+    "lik-remove-<i>", "con-remove-<j>" (that level, its grid row or column and, for a
+    consequence level, each category's description of it). Values are never renumbered: a
+    rating keeps meaning what it meant. Returns `(definition, "")` for an unknown action."""
+    scale, _, rest = (action or "").partition("-")
+    if scale not in SCALES:
+        return definition, ""
+    part, label = SCALES[scale]
+    levels, grid = definition[part], definition["grid"]
+    if rest == "add":
+        if len(levels) >= MAX_ROWS:
+            return definition, f"A scale holds at most {MAX_ROWS} levels."
+        top = levels[-1]["value"] if levels and isinstance(levels[-1]["value"], int) else 0
+        levels.append({"value": top + 1, "name": "", "description": ""})
+        if scale == "lik":
+            grid.append(list(grid[-1]) if grid else [])
+        else:
+            for row in grid:
+                row.append(row[-1] if row else "")
+        copied = f" (copied from level {top})" if top else ""
+        return definition, (f"{label} level {top + 1} added above level {top} with its grid "
+                            f"{'row' if scale == 'lik' else 'column'}{copied}: name it, check "
+                            "its cells, then save. Nothing is saved yet.")
+    index = rest.removeprefix("remove-")
+    if not index.isdigit() or int(index) >= len(levels) or len(levels) < 2:
+        return definition, ""
+    removed = levels.pop(int(index))
+    if scale == "lik":
+        grid.pop(int(index))
+    else:
+        for row in grid:
+            del row[int(index)]
+        for category in definition["consequence_categories"]:
+            category["levels"] = [lv for lv in category["levels"]
+                                  if lv["value"] != removed["value"]]
+    name = f" ({removed['name']})" if removed["name"] else ""
+    return definition, (f"{label} level {removed['value']}{name} removed with its grid "
+                        f"{'row' if scale == 'lik' else 'column'}. Nothing is saved yet: save "
+                        "to keep the change.")
 
 
 class MatrixEditor(forms.Widget):
@@ -70,6 +123,10 @@ class MatrixEditor(forms.Widget):
             rows.append((i, likelihood, [(j, c, row[j] if j < len(row) else "")
                                          for j, c in enumerate(consequences)]))
         context["matrix"] = {
+            "resized": value.get("resized", ""),
+            "focus": value.get("focus") or {},
+            "can_add": {"lik": len(likelihoods) < MAX_ROWS, "con": len(consequences) < MAX_ROWS},
+            "can_remove": {"lik": len(likelihoods) > 1, "con": len(consequences) > 1},
             "likelihoods": list(enumerate(likelihoods)),
             "consequences": list(enumerate(consequences)),
             "categories": list(enumerate(categories)),
@@ -115,8 +172,19 @@ class MatrixEditor(forms.Widget):
                        for r in range(_count(data, f"{p}-risk-count"))]
         grid = [[_text(data, f"{p}-cell-{i}-{j}") for j in range(len(consequences))]
                 for i in range(len(likelihoods))]
-        return {"likelihood_levels": likelihoods, "consequence_levels": consequences,
-                "consequence_categories": categories, "risk_levels": risk_levels, "grid": grid}
+        definition = {"likelihood_levels": likelihoods, "consequence_levels": consequences,
+                      "consequence_categories": categories, "risk_levels": risk_levels,
+                      "grid": grid}
+        if data.get(f"{p}-resize"):
+            # A button of the editor, not Save: the form shows the new shape, saves nothing.
+            before = {key: len(definition[part]) for key, (part, _) in SCALES.items()}
+            definition, message = resize(definition, data.get(f"{p}-resize"))
+            definition["resized"] = message or "Nothing changed."
+            # The keyboard lands on the new level's name.
+            definition["focus"] = {key: len(definition[part]) - 1
+                                   for key, (part, _) in SCALES.items()
+                                   if len(definition[part]) > before[key]}
+        return definition
 
 
 class MatrixDefinitionField(forms.Field):
