@@ -158,3 +158,37 @@ def test_a_partly_built_organisation_shows_what_is_left():
     exists = steps["sms"].progress.exists
     assert any("Security policy" in line and "by Md" in line for line in exists)
     assert steps["documentation"].progress.next_url == f"/compliance/assessments/{gap.pk}/missing/"
+
+
+@pytest.mark.django_db
+def test_an_organisation_created_in_the_ui_misses_everything_but_its_matrix(client):
+    """As the organisation page leaves it (`create_organisation`: catalogues, the default
+    matrix, the first administrator invited and accepted): the risk step asks for the assessment,
+    not the matrix, and the resources step for every role but the administrator's."""
+    import re
+
+    from django.core import mail
+
+    root = User.objects.create_superuser("root@install.example", "correct horse battery staple")
+    client.force_login(root)
+    response = client.post("/supplychain/organisations/add/", {
+        "name": "Fresh Freight", "country": "DE", "administrator_email": "ada@fresh.example",
+        "administrator_name": "Ada Admin"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    organisation = Organisation.objects.get(name="Fresh Freight")
+    link = re.search(r"https?://[^/\s]+(/account/invitations/[^/\s]+/)", mail.outbox[-1].body)
+    client.logout()
+    password = "a long unusual passphrase 42"
+    assert client.post(link.group(1), {"full_name": "Ada Admin", "new_password1": password,
+                                       "new_password2": password}).status_code == 302
+    admin = User.objects.get(email="ada@fresh.example")
+    steps = steps_for(admin, organisation)
+    expected = {**EMPTY,
+                "risk_assessment": ["No completed security assessment."],
+                "resources": ["No top management appointed (ISO 28000 5.1).",
+                              "No security manager appointed (ISO 28000 5.3).",
+                              "No internal auditor appointed (ISO 28000 9.2)."]}
+    assert missing(steps) == expected
+    links = {s.key: s.progress.next_url for s in steps}
+    assert links["risk_assessment"] == "/risk/assessments/add/"
+    assert links["resources"] == "/account/people/add/"
