@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "chainward.context",
     "chainward.people",
     "chainward.notifications",
+    "chainward.partners",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -36,6 +36,7 @@ urlpatterns = [
     path("context/", include("chainward.context.urls")),
     path("people/", include("chainward.people.urls")),
     path("notifications/", include("chainward.notifications.urls")),
+    path("partners/", include("chainward.partners.urls")),
     path("library/", include("chainward.library.urls")),
     path("account/", include("chainward.access.urls")),
     path("api/", include(router.urls)),

@@ -34,13 +34,32 @@ def next_digest_time(now=None):
     return at if at > now else at + datetime.timedelta(days=1)
 
 
+_daily_jobs = []
+
+
+def daily_job(func):
+    """Register `func(today)` to run once a day before the digest (e.g. partner reminders)."""
+    _daily_jobs.append(func)
+    return func
+
+
+def run_daily_jobs(today=None):
+    """Every registered daily job; one failing does not stop the others or the digest."""
+    for func in _daily_jobs:
+        try:
+            func(today)
+        except Exception:  # noqa: BLE001 - logged; the digest still goes out
+            logger.exception("daily job %s failed", func.__name__)
+
+
 @task()
 def run_daily_digest():
-    """Send today's digests (idempotent: a person already sent one today is skipped), then
-    queue tomorrow's run when the backend can run tasks later."""
+    """Run the daily jobs and send today's digests (idempotent: a person already sent one
+    today is skipped), then queue tomorrow's run when the backend can run tasks later."""
     from .digest import send_daily_digests
 
     try:
+        run_daily_jobs()
         sent = send_daily_digests()
     finally:
         schedule_next_digest()

@@ -1,0 +1,140 @@
+"""Register declarations of partner assurance, and the partner page's panel of requests."""
+
+from chainward.core.columns import Column
+from chainward.core.register import Register, RelatedPanel
+from chainward.core.registry import add_register
+from chainward.supplychain.registers import PartnerRegister
+
+from . import filtersets, models, services
+from .choices import ANSWERABLE, RequestStatus
+
+GROUP = "Supply chain"
+
+
+@add_register
+class QuestionnaireTemplateRegister(Register):
+    model = models.QuestionnaireTemplate
+    url_prefix = "questionnaire-templates"
+    menu_group = GROUP
+    menu_label = "Questionnaire templates"
+    columns = ("name", "kind", "partner_kind", "status", "validity_months")
+    filterset_class = filtersets.QuestionnaireTemplateFilterSet
+    fields = ("name", "kind", "partner_kind", "status", "description", "declaration_text",
+              "validity_months", "link_days", "source")
+    read_only_fields = ("source",)
+    can_import = False
+
+
+@add_register
+class QuestionRegister(Register):
+    model = models.Question
+    url_prefix = "questions"
+    menu_group = ""  # reached from its template
+    columns = ("text", Column("template", sort="template__name"), "section", "order",
+               "answer_type", "evidence_required")
+    filterset_class = filtersets.QuestionFilterSet
+    fields = ("template", "section", "order", "text", "guidance", "answer_type", "required",
+              "evidence_required", "evidence_hint", "follow_up_on_no", "requirement_ref")
+    select_related = ("template",)
+    import_required = ("template", "section", "text")
+    import_lookups = {"template": "reference"}
+
+
+@add_register
+class QuestionnaireRequestRegister(Register):
+    model = models.QuestionnaireRequest
+    url_prefix = "questionnaire-requests"
+    menu_group = GROUP
+    menu_label = "Partner questionnaires"
+    columns = ("reference", Column("partner", sort="partner__name"),
+               Column("template", sort="template__name"), "status", "sent_at", "deadline",
+               "signed_at", "valid_until")
+    filterset_class = filtersets.QuestionnaireRequestFilterSet
+    fields = ("partner", "contact", "template", "deadline", "message", "status", "sent_by",
+              "sent_at", "link_expires_at", "opened_at", "reminded_at", "signed_at",
+              "signer_name", "signer_role", "signed_text", "signer_address", "answers_sha256",
+              "reviewed_by", "reviewed_at", "review_notes", "valid_until")
+    # Set by sending, by the contact through the link and by the review, never typed in.
+    read_only_fields = ("status", "sent_by", "sent_at", "link_expires_at", "opened_at",
+                        "reminded_at", "signed_at", "signer_name", "signer_role",
+                        "signed_text", "signer_address", "answers_sha256", "reviewed_by",
+                        "reviewed_at", "review_notes", "valid_until")
+    select_related = ("partner", "template", "contact")
+    detail_template = "partners/request_detail.html"
+    can_import = False
+
+    def after_save(self, user, obj, created):
+        """Creating a request sends it: every path (form, API, demo) issues the one-time link
+        and e-mails it to the contact after commit."""
+        if created:
+            services.issue_link(user, obj)
+
+    def detail_context(self, obj, request):
+        user = request.user
+        may_review = user.has_perm("partners.review_questionnairerequest", obj)
+        answers = list(obj.answers.filter(archived=False).select_related("question")
+                       .order_by("question__order", "question__pk"))
+        history = [(label, when) for label, when in (
+            ("Sent", obj.sent_at), ("Opened", obj.opened_at), ("Reminded", obj.reminded_at),
+            ("Answered and signed", obj.signed_at), ("Reviewed", obj.reviewed_at)) if when]
+        return {
+            "answers": answers, "request_history": history,
+            "follow_ups": list(obj.follow_ups.filter(archived=False)
+                               .select_related("answer", "corrective_action")),
+            "can_review": may_review and obj.status == RequestStatus.SIGNED,
+            "can_follow_up": may_review and obj.status in (RequestStatus.SIGNED,
+                                                           RequestStatus.ACCEPTED),
+            "can_resend": user.has_perm("partners.change_questionnairerequest", obj)
+            and obj.status in ANSWERABLE,
+            "people": _people(obj) if may_review else [],
+        }
+
+
+def _people(obj):
+    from chainward.audits.services import people_of
+
+    return list(people_of(obj.organisation).order_by("full_name", "email")[:200])
+
+
+@add_register
+class AnswerRegister(Register):
+    model = models.Answer
+    url_prefix = "answers"
+    menu_group = ""  # read on the request's page
+    columns = ("reference", Column("request", sort="request__reference"),
+               Column("question", sort="question__order"), "value_yes", "needs_follow_up")
+    filterset_class = filtersets.AnswerFilterSet
+    fields = ("request", "question", "value_yes", "value_text", "value_date", "comment",
+              "evidence_name", "evidence_sha256", "needs_follow_up")
+    # Written only by the partner contact through the link.
+    read_only_fields = fields
+    select_related = ("request", "question")
+    can_add = False
+    api_can_add = False
+    can_import = False
+
+
+@add_register
+class FollowUpActionRegister(Register):
+    model = models.FollowUpAction
+    url_prefix = "partner-follow-ups"
+    menu_group = GROUP
+    menu_label = "Partner follow-up actions"
+    columns = ("description", Column("request", sort="request__reference"), "due_date",
+               "status", "done_on")
+    filterset_class = filtersets.FollowUpActionFilterSet
+    fields = ("request", "answer", "description", "due_date", "status", "done_on",
+              "corrective_action")
+    read_only_fields = ("corrective_action",)
+    select_related = ("request", "answer")
+    can_import = False
+
+
+PartnerRegister.related_panels = (
+    *PartnerRegister.related_panels,
+    RelatedPanel("Questionnaires and declarations (by link)", QuestionnaireRequestRegister,
+                 "partner", add_field="partner"),
+)
+QuestionnaireTemplateRegister.related_panels = (
+    RelatedPanel("Questions", QuestionRegister, "template", add_field="template"),
+)
