@@ -6,6 +6,7 @@ from chainward.core.register import Register, RelatedPanel
 from chainward.core.registry import add_register
 from chainward.core.scope import allows
 from chainward.plans.registers import SecurityObjectiveRegister
+from chainward.risk.likelihood import occurrence_source
 from chainward.risk.registers import RatingRegister
 
 from . import filtersets, forms, models, services
@@ -191,6 +192,8 @@ RatingRegister.related_panels = (
     RelatedPanel("Incidents that marked it for re-assessment", IncidentRegister,
                  "affected_ratings"),
 )
+# ... and its likelihood suggestion counts them (risk.likelihood).
+occurrence_source(services.incidents_realising)
 
 # Objectives that measure incident KPIs (item 5): the API's "measure" step, next to the page's
 # button (views.measure_objective); both call kpis.measure_objective. Declared here so that

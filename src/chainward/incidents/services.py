@@ -233,6 +233,22 @@ def mark_for_review(user, incident, ratings):
     return references
 
 
+def incidents_realising(user, rating, since):
+    """Incidents `user` may see that occurred since `since` and realised `rating`: their
+    investigation names it, or they realised its threat scenario at its site, leg or partner.
+    What the likelihood suggestion counts (`risk.likelihood`, ISO 28001 5.7)."""
+    named = Q(investigations__realised_ratings=rating, investigations__archived=False)
+    target = {name: getattr(rating, name) for name in ("site_id", "leg_id", "partner_id")
+              if getattr(rating, name)}
+    scenario = rating.threat.scenario_id if rating.threat_id else None
+    if target and scenario:
+        named |= Q(threat_scenario_id=scenario, **target)
+    ids = Incident.objects.filter(named, organisation_id=rating.organisation_id,
+                                  archived=False, occurred_at__gte=since).values("pk")
+    return list(Incident.objects.restrict(user, "view").filter(pk__in=ids)
+                .order_by("occurred_at", "pk"))
+
+
 def incidents_since(user, organisation, since):
     """Incidents the user may see that were triaged or closed since `since` and touch ratings."""
     return (Incident.objects.restrict(user, "view")

@@ -10,6 +10,7 @@ from django.urls import reverse
 from chainward.core.forms import RecordForm
 
 from . import services
+from .likelihood import suggest_likelihood
 from .matrix_editor import PARTS as DEFINITION
 from .matrix_editor import MatrixDefinitionField, definition_of
 from .models import RiskMatrix, SecurityAssessment, ThreatApplicability
@@ -143,6 +144,10 @@ class RatingForm(RecordForm):
             if name in self.fields:
                 self.fields[name].help_text = ", ".join(
                     f"{lv['value']} {lv['name']}" for lv in matrix.likelihood_levels)
+        # ISO 28001 5.7: what the incidents here suggest, named, next to the likelihood.
+        suggestion = suggest_likelihood(self.user, self.instance) if self.user else None
+        if suggestion is not None and "likelihood" in self.fields:
+            self.fields["likelihood"].help_text += f". Suggested: {suggestion.explanation}"
         if self.instance.pk and self.instance.reviewed is False and "reviewed" in self.fields:
             self.fields["reviewed"].help_text = "Carried over from the baseline: tick once " \
                                                 "reviewed."

@@ -7,7 +7,7 @@ from chainward.core.register import Register, RelatedPanel, without
 from chainward.core.registry import add_register
 
 from . import filtersets, forms, models, services
-from .api.viewsets import RiskAcceptanceViewSet, SecurityAssessmentViewSet
+from .api.viewsets import RatingViewSet, RiskAcceptanceViewSet, SecurityAssessmentViewSet
 
 GROUP = "Risk"
 
@@ -186,6 +186,7 @@ class RatingRegister(Register):
                Column("assessment", sort="assessment__title"))
     filterset_class = filtersets.RatingFilterSet
     form_class = forms.RatingForm
+    viewset_base = RatingViewSet  # adds GET …/likelihood-suggestion/
     fields = ("assessment", "threat", "site", "leg", "partner", "process", "existing_measures",
               "consequences", "consequence", "likelihood", "inherent_level", "inherent_rank",
               "decision", "countermeasures", "residual_likelihood", "residual_consequence",

@@ -15,6 +15,7 @@ from chainward.supplychain.models import Exemption
 from . import heatmap, levels, services
 from .choices import AssessmentStatus
 from .filtersets import RatingFilterSet
+from .likelihood import RULE, suggest_likelihood
 from .models import (
     Process,
     Rating,
@@ -81,6 +82,9 @@ def rating_context(obj, request):
         "acceptance_visible": acceptance is not None and RiskAcceptance.objects.restrict(
             request.user, "view").filter(pk=acceptance.pk).exists(),
         "suggestions": services.suggested_controls(obj),
+        # ISO 28001 5.7: the incidents that happened here set a floor under the likelihood.
+        "likelihood_suggestion": suggest_likelihood(request.user, obj),
+        "likelihood_rule": RULE,
         "can_suggest": can_change and not obj.assessment.is_closed,
         "can_accept": may_accept and renewable(acceptance),
         "acceptance_authority": levels.authority_name(

@@ -10,6 +10,9 @@ from rest_framework.response import Response
 from chainward.core.api import ConflictError, RecordViewSet
 from chainward.core.services import Conflict
 from chainward.risk import services
+from chainward.risk.likelihood import suggest_likelihood
+
+from .serializers import LikelihoodSuggestionSerializer
 
 
 class SecurityAssessmentViewSet(RecordViewSet):
@@ -34,6 +37,20 @@ class SecurityAssessmentViewSet(RecordViewSet):
             raise exceptions.ValidationError({"detail": error.messages}) from None
         return Response(self.get_serializer(assessment).data)
 
+
+class RatingViewSet(RecordViewSet):
+    """Risk ratings — ISO 28001 5.3 (GET …/likelihood-suggestion/: the floor incidents set)."""
+
+    @extend_schema(request=None, responses=LikelihoodSuggestionSerializer)
+    @action(detail=True, methods=["get"], url_path="likelihood-suggestion")
+    def likelihood_suggestion(self, request, pk=None):
+        """The likelihood the incidents of the last 12 months suggest at least, naming them
+        and the rule (only incidents the caller may see count)."""
+        suggestion = suggest_likelihood(request.user, self.get_object())
+        data = suggestion.as_dict() if suggestion else {
+            "minimum": None, "minimum_name": "", "current": None, "below": False,
+            "since": None, "explanation": "", "occurrences": []}
+        return Response(LikelihoodSuggestionSerializer(data).data)
 
 
 class RiskAcceptanceViewSet(RecordViewSet):
