@@ -173,6 +173,23 @@ class QuestionnaireRequest(PrimaryModel):
         if errors:
             raise ValidationError(errors)
 
+    # What a sent request keeps for life (the link was issued for them).
+    FIXED_ONCE_SENT = ("partner_id", "contact_id", "template_id")
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        obj = super().from_db(db, field_names, values)
+        obj._as_sent = tuple(getattr(obj, name, None) for name in cls.FIXED_ONCE_SENT)
+        return obj
+
+    def check_fixed_once_sent(self):
+        """A sent request keeps its partner, contact and template (every save path)."""
+        before = getattr(self, "_as_sent", None)
+        now = tuple(getattr(self, name) for name in self.FIXED_ONCE_SENT)
+        if before is not None and before != now:
+            raise ValidationError("A sent request keeps its partner, contact and template; "
+                                  "send a new request instead.")
+
     @property
     def link_expired(self):
         """The link's expiry time has passed."""

@@ -68,6 +68,8 @@ class QuestionnaireRequestRegister(Register):
         and e-mails it to the contact after commit."""
         if created:
             services.issue_link(user, obj)
+        else:
+            obj.check_fixed_once_sent()
 
     def detail_context(self, obj, request):
         user = request.user
@@ -108,7 +110,7 @@ class AnswerRegister(Register):
               "evidence_name", "evidence_sha256", "needs_follow_up")
     # Written only by the partner contact through the link.
     read_only_fields = fields
-    select_related = ("request", "question")
+    select_related = ("request__template", "request__partner", "question")
     can_add = False
     api_can_add = False
     can_import = False
@@ -126,7 +128,7 @@ class FollowUpActionRegister(Register):
     fields = ("request", "answer", "description", "due_date", "status", "done_on",
               "corrective_action")
     read_only_fields = ("corrective_action",)
-    select_related = ("request", "answer")
+    select_related = ("request__template", "request__partner", "answer__question")
     can_import = False
 
 

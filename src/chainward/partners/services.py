@@ -8,10 +8,12 @@ to a named actor ("partner contact …, link QR-0001") — every row they change
 the ledger signals like any save, and signing appends the SHA-256 of the frozen answers.
 """
 
+import contextvars
 import datetime
 import hashlib
 import json
 import logging
+from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -85,6 +87,19 @@ def link_url(token):
     return absolute(reverse("partners:link", args=[token]))
 
 
+_mail_links = contextvars.ContextVar("chainward_partner_links_mailed", default=True)
+
+
+@contextmanager
+def links_not_mailed():
+    """The demo: links are issued (and ledgered) but not e-mailed to the example addresses."""
+    token = _mail_links.set(False)
+    try:
+        yield
+    finally:
+        _mail_links.reset(token)
+
+
 def issue_link(user, req):
     """Give `req` a fresh one-time link (any earlier one stops working) and e-mail it to the
     contact once the transaction commits. Only the token's SHA-256 is stored; the token itself
@@ -100,8 +115,10 @@ def issue_link(user, req):
     append_entry("questionnaire_sent", obj=req, organisation_id=req.organisation_id,
                  after={"contact": req.contact.email, "template": req.template.reference,
                         "link_expires_at": req.link_expires_at.isoformat()})
-    url = link_url(token)
-    transaction.on_commit(lambda: _mail_link(req.pk, url))
+    req.link_token = token  # for the caller in this process only; never stored
+    if _mail_links.get():
+        url = link_url(token)
+        transaction.on_commit(lambda: _mail_link(req.pk, url))
     return token
 
 

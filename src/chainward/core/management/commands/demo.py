@@ -15,6 +15,7 @@ from chainward.documents.demo import build_documents_demo
 from chainward.fieldchecks.demo import build_fieldchecks_demo
 from chainward.incidents.demo import build_incidents_demo
 from chainward.ledger.context import actor_context
+from chainward.partners.demo import build_partners_demo
 from chainward.people.demo import build_people_demo
 from chainward.plans.demo import build_objectives_demo, build_security_plan_demo
 from chainward.risk.demo import build_risk_demo
@@ -57,6 +58,7 @@ class Command(BaseCommand):
             # People and context before certification (its review pack reads them).
             counts.update(build_people_demo(organisation, admin))
             counts.update(build_context_demo(organisation, admin))
+            counts.update(build_partners_demo(organisation, admin))
             counts.update(build_certification_demo(organisation, admin))
 
         url = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/"

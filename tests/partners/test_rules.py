@@ -1,0 +1,66 @@
+"""Rules of requests on every path: creating one through the API sends the link as the form
+does; a sent request keeps its partner, contact and template; a template without questions
+or a contact without an address cannot be sent."""
+
+import pytest
+
+from chainward.ledger.context import actor_context
+
+from . import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setup(world):
+    with actor_context(None, name="fixture"):
+        contact = f.contact(world["carrier_a"], email="sec@nordic.example")
+        other = f.contact(world["carrier_a"], name="Jon", email="jon@nordic.example")
+        template = f.template(world["org_a"], "API template")
+    return contact, other, template
+
+
+def test_the_api_sends_the_link_like_the_form(world, client, setup, smtp_server, run_on_commit):
+    contact, _, template = setup
+    client.force_login(world["users"]["security_manager__org"])
+    with run_on_commit():
+        response = client.post("/api/partners/questionnaire-requests/", {
+            "partner": world["carrier_a"].pk, "contact": contact.pk, "template": template.pk,
+            "deadline": f.days(10).isoformat()}, content_type="application/json")
+    assert response.status_code == 201, response.content
+    (message,) = smtp_server.to(contact.email)
+    assert "/partners/q/" in message.text()
+    assert response.json()["status"] == "sent"
+
+
+def test_a_sent_request_keeps_its_contact(world, client, setup, run_on_commit):
+    contact, other, template = setup
+    client.force_login(world["users"]["security_manager__org"])
+    with run_on_commit():
+        created = client.post("/api/partners/questionnaire-requests/", {
+            "partner": world["carrier_a"].pk, "contact": contact.pk, "template": template.pk,
+            "deadline": f.days(10).isoformat()}, content_type="application/json").json()
+    url = f"/api/partners/questionnaire-requests/{created['id']}/"
+    version = client.get(url).json()["version"]
+    response = client.patch(url, {"contact": other.pk, "version": version},
+                            content_type="application/json")
+    assert response.status_code == 400
+    assert "keeps its partner, contact and template" in response.content.decode()
+    ok = client.patch(url, {"message": "Please hurry", "version": version},
+                      content_type="application/json")
+    assert ok.status_code == 200, ok.content
+
+
+def test_no_request_without_questions_or_an_address(world, client):
+    with actor_context(None, name="fixture"):
+        silent = f.contact(world["carrier_a"], name="No mail", email="")
+        empty = f.template(world["org_a"], "Empty", questions=0)
+        full = f.template(world["org_a"], "Full")
+    client.force_login(world["users"]["security_manager__org"])
+    for contact, template, field in ((silent, full, "contact"), (None, empty, "template")):
+        contact = contact or f.contact(world["carrier_a"], name="Ok", email="ok@n.example")
+        response = client.post("/api/partners/questionnaire-requests/", {
+            "partner": world["carrier_a"].pk, "contact": contact.pk, "template": template.pk,
+            "deadline": f.days(10).isoformat()}, content_type="application/json")
+        assert response.status_code == 400
+        assert field in response.json()["errors"], response.json()
