@@ -1,8 +1,10 @@
-"""A real Chainward server (SQLite, demo data) in a subprocess, for the browser walkthrough.
+"""Real Chainward servers (SQLite) in a subprocess for the browser tests: the demo
+(`chainward_server`), or a new installation with only a superuser (`empty_server`).
 
 pytest-django's live_server is not used: it runs on TransactionTestCase, whose flush trips the
 ledger's append-only triggers. The server here is `chainward demo` + `chainward serve` in a
-throw-away instance folder, exactly as a user would start it.
+throw-away instance folder, exactly as a user would start it (`chainward migrate` and
+`createsuperuser` for the empty one).
 """
 
 import os
@@ -15,6 +17,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -30,6 +33,7 @@ class Server:
     url: str
     email: str
     password: str
+    log_path: str = ""  # the server's output, where the console e-mail backend prints
 
 
 def _free_port():
@@ -64,37 +68,72 @@ def _stop(process):
     process.wait(timeout=10)
 
 
+def _environment(home, port):
+    env = {k: v for k, v in os.environ.items() if k not in DROPPED_ENV}
+    env.update(CHAINWARD_HOME=home, DJANGO_SETTINGS_MODULE="chainward.settings",
+               PORT=str(port), PYTHONUNBUFFERED="1")
+    return env
+
+
+def _chainward(home, env, *args, timeout=120):
+    """Run one `chainward` command in the instance folder; fail the test with its output."""
+    done = subprocess.run([sys.executable, "-m", "chainward.cli", *args], cwd=home, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+    assert done.returncode == 0, f"`chainward {' '.join(args)}` failed:\n{done.stdout}\n" \
+                                 f"{done.stderr}"
+    return done.stdout
+
+
+@contextmanager
+def _serving(home, env, port, *extra):
+    """`chainward serve` until the block ends; yields the log file's path (e-mails are printed
+    there: the console backend)."""
+    log_path = os.path.join(home, "serve.log")
+    with open(log_path, "w+") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "chainward.cli", "serve", "--port", str(port), *extra],
+            cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + STARTUP_TIMEOUT
+            while not _healthy(f"{base}/healthz"):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    pytest.fail(f"server did not answer /healthz with 200 within "
+                                f"{STARTUP_TIMEOUT}s (exit code {process.poll()}):\n"
+                                f"{log.read()[-4000:]}")
+                time.sleep(0.25)
+            yield log_path
+        finally:
+            _stop(process)
+
+
 @pytest.fixture(scope="session")
 def chainward_server():
     """Yield a Server running the demo on a free port; stop it whatever happens."""
     with tempfile.TemporaryDirectory(prefix="chainward-browser-") as home:
         port = _free_port()
-        env = {k: v for k, v in os.environ.items() if k not in DROPPED_ENV}
-        env.update(CHAINWARD_HOME=home, DJANGO_SETTINGS_MODULE="chainward.settings",
-                   PORT=str(port), PYTHONUNBUFFERED="1")
-        demo = subprocess.run([sys.executable, "-m", "chainward.cli", "demo"], cwd=home, env=env,
-                              capture_output=True, text=True, timeout=120)
-        assert demo.returncode == 0, f"`chainward demo` failed:\n{demo.stdout}\n{demo.stderr}"
-        email = re.search(r"^\s*e-mail:\s+(\S+)\s*$", demo.stdout, re.M)
-        password = re.search(r"^\s*password:\s+(\S+)\s*$", demo.stdout, re.M)
-        assert email and password, f"no credentials in `chainward demo` output:\n{demo.stdout}"
+        env = _environment(home, port)
+        demo = _chainward(home, env, "demo")
+        email = re.search(r"^\s*e-mail:\s+(\S+)\s*$", demo, re.M)
+        password = re.search(r"^\s*password:\s+(\S+)\s*$", demo, re.M)
+        assert email and password, f"no credentials in `chainward demo` output:\n{demo}"
+        with _serving(home, env, port, "--no-worker") as log_path:
+            yield Server(url=f"http://127.0.0.1:{port}", email=email.group(1),
+                         password=password.group(1), log_path=log_path)
 
-        log_path = os.path.join(home, "serve.log")
-        with open(log_path, "w+") as log:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "chainward.cli", "serve", "--port", str(port),
-                 "--no-worker"],
-                cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-            try:
-                base = f"http://127.0.0.1:{port}"
-                deadline = time.monotonic() + STARTUP_TIMEOUT
-                while not _healthy(f"{base}/healthz"):
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        log.seek(0)
-                        pytest.fail(f"server did not answer /healthz with 200 within "
-                                    f"{STARTUP_TIMEOUT}s (exit code {process.poll()}):\n"
-                                    f"{log.read()[-4000:]}")
-                    time.sleep(0.25)
-                yield Server(url=base, email=email.group(1), password=password.group(1))
-            finally:
-                _stop(process)
+
+@pytest.fixture(scope="module")
+def empty_server():
+    """Yield a Server on a new installation: migrated, one superuser, no organisation and no
+    demo data (catalogues are loaded when the first organisation is created)."""
+    with tempfile.TemporaryDirectory(prefix="chainward-browser-empty-") as home:
+        port = _free_port()
+        env = _environment(home, port)
+        email, password = "root@installation.example", "Installation-superuser-2026!"
+        _chainward(home, env, "migrate", "--no-input")
+        _chainward(home, {**env, "DJANGO_SUPERUSER_PASSWORD": password}, "createsuperuser",
+                   "--no-input", "--email", email)
+        with _serving(home, env, port, "--no-worker") as log_path:
+            yield Server(url=f"http://127.0.0.1:{port}", email=email, password=password,
+                         log_path=log_path)
