@@ -64,3 +64,22 @@ def test_no_request_without_questions_or_an_address(world, client):
             "deadline": f.days(10).isoformat()}, content_type="application/json")
         assert response.status_code == 400
         assert field in response.json()["errors"], response.json()
+
+
+def test_contacts_are_reminded_once_before_the_deadline_by_the_daily_run(world, setup,
+                                                                        smtp_server):
+    from chainward.notifications.tasks import run_daily_digest
+    from chainward.partners.services import remind_contacts
+
+    contact, _, template = setup
+    with actor_context(None, name="fixture"):
+        soon = f.request(world["org_a"], "Soon", partner_obj=world["carrier_a"],
+                         template_obj=template, deadline=f.days(5))
+        f.request(world["org_a"], "Later", template_obj=template, deadline=f.days(30))
+    run_daily_digest.enqueue()  # the worker's daily task runs the partner reminders
+    (reminder,) = [m for m in smtp_server.messages if "Reminder" in m.subject]
+    assert reminder.rcpt_tos == [soon.contact.email]
+    assert "/partners/q/" not in reminder.text()  # the link is not stored, so never resent
+    soon.refresh_from_db()
+    assert soon.reminded_at is not None
+    assert remind_contacts() == 0

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -429,16 +430,18 @@ def due_requests(queryset, on=None):
     for req in live.filter(status__in=ANSWERABLE, deadline__lt=on).order_by("deadline"):
         rows.append((req, "not answered by the deadline — chase the partner", req.deadline,
                      True))
-    renew = live.filter(status=RequestStatus.ACCEPTED,
-                        valid_until__lte=on + datetime.timedelta(days=RENEW_BEFORE_DAYS))
+    # One query: a later request for the same partner and template (not withdrawn) means the
+    # renewal is under way.
+    newer = QuestionnaireRequest.objects.filter(
+        partner=OuterRef("partner"), template=OuterRef("template"), archived=False,
+        sent_at__gt=OuterRef("sent_at")).exclude(status=RequestStatus.WITHDRAWN)
+    renew = (live.filter(status=RequestStatus.ACCEPTED,
+                         valid_until__lte=on + datetime.timedelta(days=RENEW_BEFORE_DAYS))
+             .exclude(Exists(newer)))
     for req in renew.order_by("valid_until"):
-        newer = QuestionnaireRequest.objects.filter(
-            partner=req.partner, template=req.template, archived=False,
-            sent_at__gt=req.sent_at).exclude(status=RequestStatus.WITHDRAWN).exists()
-        if not newer:
-            label = "declaration expired — renew" if req.valid_until < on \
-                else "declaration expires — renew"
-            rows.append((req, label, req.valid_until, req.valid_until < on))
+        label = "declaration expired — renew" if req.valid_until < on \
+            else "declaration expires — renew"
+        rows.append((req, label, req.valid_until, req.valid_until < on))
     return rows
 
 

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -55,7 +56,7 @@ def _with_cookie(request, response):
     if getattr(request, "answer_cookie", None):
         response.set_cookie(links.SESSION_COOKIE, request.answer_cookie, httponly=True,
                             samesite="Lax", secure=request.is_secure(),
-                            path=request.path.rsplit("/", 2)[0] + "/")
+                            path=reverse("partners:link", args=["x"]).rsplit("x/", 1)[0])
     return response
 
 
