@@ -83,3 +83,45 @@ def test_contacts_are_reminded_once_before_the_deadline_by_the_daily_run(world, 
     soon.refresh_from_db()
     assert soon.reminded_at is not None
     assert remind_contacts() == 0
+
+
+def test_evidence_is_downloaded_only_by_people_who_see_the_answer(world, client, setup):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from chainward.partners import services
+
+    from .support import PDF
+
+    _, _, template = setup
+    with actor_context(None, name="fixture"):
+        req = f.request(world["org_a"], "With evidence", template_obj=template)
+    question = template.questions.first()
+    services.save_answers(req, {question.pk: {"yes": True}}, {
+        question.pk: SimpleUploadedFile("seal-procedure.pdf", PDF, "application/pdf")})
+    answer = req.answers.get(question=question)
+    assert answer.evidence_sha256 and answer.evidence_type == "application/pdf"
+    url = f"/partners/answers/{answer.pk}/evidence/"
+    for persona, status in (("security_manager__org", 200), ("viewer__site", 200),
+                            ("external_auditor__org", 200)):
+        client.force_login(world["users"][persona])
+        response = client.get(url)
+        assert response.status_code == status, persona
+        assert "attachment" in response["Content-Disposition"]
+    client.force_login(world["foreign"])
+    assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302  # to the login page
+
+
+def test_a_person_reads_and_marks_only_their_own_notifications(world, client):
+    from chainward.notifications import services as notes
+    from chainward.notifications.models import Notification
+
+    mine = notes.notify(world["users"]["contributor__org"], kind="due", title="Mine", key="a")
+    theirs = notes.notify(world["users"]["viewer__org"], kind="due", title="Theirs", key="b")
+    client.force_login(world["users"]["contributor__org"])
+    client.post("/notifications/read/", {"id": theirs.pk})
+    assert Notification.objects.get(pk=theirs.pk).read_at is None
+    client.post("/notifications/read/", {"id": mine.pk})
+    assert Notification.objects.get(pk=mine.pk).read_at is not None
+    assert "Theirs" not in client.get("/notifications/").content.decode()
