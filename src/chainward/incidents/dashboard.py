@@ -6,11 +6,12 @@ from django.utils import timezone
 
 from chainward.audits.services import my_work_section
 from chainward.core.dashboard import Card, card
+from chainward.plans.review_triggers import plan_review_trigger
 from chainward.risk.dashboard import reassessment_trigger
 
 from .choices import OPEN_STATUSES
 from .models import Incident, Notification
-from .services import incidents_since, overdue_notifications
+from .services import incidents_for_plan_review, incidents_since, overdue_notifications
 
 MY_WORK_ROWS = 50
 
@@ -73,3 +74,18 @@ def incidents_since_assessment(user, organisation, last):
     noun = "incident" if len(found) == 1 else "incidents"
     return [f"Security {noun} {shown} since {last.reference} was completed: the ratings of the "
             "targets they touched are marked for review."]
+
+
+@plan_review_trigger
+def incidents_since_plan_version(user, plan, since):
+    """ISO 28001 5.7: incidents triaged or closed at what the plan covers since its latest
+    version was generated mark the plan for review."""
+    found = list(incidents_for_plan_review(user, plan, since)
+                 .values_list("reference", flat=True)[:6])
+    if not found:
+        return []
+    shown = ", ".join(found[:5]) + (" …" if len(found) > 5 else "")
+    noun = "incident" if len(found) == 1 else "incidents"
+    return [f"Security {noun} {shown} triaged or closed at a site, leg or partner this plan "
+            f"covers since {timezone.localtime(since):%Y-%m-%d}: review its response, warning "
+            "and recovery arrangements."]

@@ -249,6 +249,23 @@ def incidents_realising(user, rating, since):
                 .order_by("occurred_at", "pk"))
 
 
+def incidents_for_plan_review(user, plan, since):
+    """Incidents `user` may see, triaged or closed after `since` (a datetime: when the plan's
+    latest version was generated) at a site, leg or partner the plan covers (ISO 28001 5.7:
+    revisit the plan after an incident)."""
+    from chainward.plans.review_triggers import covered_places
+
+    sites, legs, partners = covered_places(plan)
+    where = Q(site__in=sites) | Q(route_from__in=sites) | Q(route_to__in=sites) | \
+        Q(leg__in=legs) | Q(partner__in=partners)
+    day = timezone.localtime(since).date()
+    after = Q(triaged_on__gt=day) | Q(closed_on__gt=day) | (
+        (Q(triaged_on=day) | Q(closed_on=day)) & Q(updated_at__gt=since))
+    return (Incident.objects.restrict(user, "view")
+            .filter(where, after, organisation_id=plan.organisation_id, archived=False)
+            .order_by("occurred_at", "pk"))
+
+
 def incidents_since(user, organisation, since):
     """Incidents the user may see that were triaged or closed since `since` and touch ratings."""
     return (Incident.objects.restrict(user, "view")

@@ -9,6 +9,7 @@ from chainward.core.versioning_views import VersionViewSet
 
 from . import filtersets, forms, models
 from .api.serializers import SecurityObjectiveSerializer, SecurityPlanVersionSerializer
+from .api.viewsets import SecurityPlanViewSet
 from .chart import trend_chart
 from .choices import PLAN_BADGES, STATUS_BADGES
 
@@ -84,12 +85,17 @@ class SecurityPlanRegister(Register):
     can_add = False  # generated from a completed assessment (see security_plan.py)
     can_import = False
     api_can_add = False
+    viewset_base = SecurityPlanViewSet  # adds GET …/review-triggers/
 
     def detail_context(self, obj, request):
         from chainward.incidents.exercises.services import last_tested
 
+        from .review_triggers import review_state
+
         current = obj.current_version()
         return {"current": current, "badges": PLAN_BADGES,
+                # ISO 28001 5.7 / ISO 28000 8.6: why the plan is due for review.
+                "plan_review": review_state(request.user, obj),
                 # ISO 28000 8.6: when the plan was last tested, and its next exercise.
                 "testing": last_tested(request.user, obj),
                 # The rule security_plan.generate_version applies.
