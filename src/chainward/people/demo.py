@@ -17,7 +17,15 @@ from chainward.core import yamlfiles
 from chainward.core.services import save_record
 from chainward.supplychain.models import Site
 
-from .models import Appointment, CompetenceRequirement, Person, SecurityRole, TrainingRecord
+from .models import (
+    Appointment,
+    AwarenessCampaign,
+    CompetenceRequirement,
+    Person,
+    ScreeningRecord,
+    SecurityRole,
+    TrainingRecord,
+)
 
 DATA = Path(__file__).with_name("demo.yaml")
 DOMAIN = "abc-logistics.example"
@@ -39,7 +47,7 @@ def build_people_demo(organisation, admin):
     data = yamlfiles.safe_load(DATA.read_text(encoding="utf-8"))
     if SecurityRole.objects.filter(organisation=organisation,
                                    name=data["roles"][0]["name"]).exists():
-        return {"security roles": 0}
+        return {"security roles": 0, **build_screening_and_awareness(organisation, admin, data)}
     owned = {"organisation": organisation}
 
     def site(code):
@@ -55,7 +63,8 @@ def build_people_demo(organisation, admin):
         roles[row["name"]] = _save(admin, SecurityRole(
             **owned, name=row["name"], kind=row["kind"], site=site(row["site"]),
             positions=row["positions"], responsibilities=row["responsibilities"],
-            authorities=row.get("authorities", ""), reports_to=roles.get(row.get("reports_to"))),
+            authorities=row.get("authorities", ""), reports_to=roles.get(row.get("reports_to")),
+            screening_required=row["name"] in data["screening_roles"]),
             relations={"required_competences": [competences[c] for c in row["competences"]]})
     people, appointments = {}, 0
     for row in data["people"]:
@@ -75,4 +84,37 @@ def build_people_demo(organisation, admin):
             provider=provider, completed_on=_day(days_ago), result=result,
             duration_hours=hours))
     return {"security roles": len(roles), "people (staff records)": len(people),
-            "appointments": appointments, "training records": len(data["training"])}
+            "appointments": appointments, "training records": len(data["training"]),
+            **build_screening_and_awareness(organisation, admin, data)}
+
+
+def build_screening_and_awareness(organisation, admin, data):
+    """Screening records (C-TPAT 11.x, AEO 6.12) and awareness campaigns (ISO 28000 7.3), once:
+    the campaigns' acknowledgements go through the documents' own `acknowledge`, as each person
+    would on the material's page."""
+    from chainward.documents import services as documents
+    from chainward.documents.models import Document
+
+    if AwarenessCampaign.objects.filter(organisation=organisation).exists():
+        return {}
+    owned = {"organisation": organisation}
+    people = {p.full_name: p for p in Person.objects.filter(**owned)}
+    # Screening is the security manager's alone: the administrator may not write it.
+    manager = User.objects.get(email=f"m.weber@{DOMAIN}")
+    for name, days_ago, by, result, due_in in data["screening"]:
+        _save(manager, ScreeningRecord(
+            **owned, person=people[name], checked_on=_day(days_ago), checked_by=by,
+            result=result, next_due=_day(-due_in) if due_in else None,
+            lawful_basis=data["screening_basis"]))
+    for row in data["awareness"]:
+        material = Document.objects.get(title=row["material"], **owned)
+        _save(admin, AwarenessCampaign(
+            **owned, topic=row["topic"], messages=row["messages"], material=material,
+            starts_on=_day(row["started"]), due_on=_day(-row["due"])),
+            relations={"audience_roles": list(SecurityRole.objects.filter(
+                name__in=row["roles"], **owned))})
+        version = material.current_version()
+        for account in row["acknowledged_by"]:
+            documents.acknowledge(User.objects.get(email=f"{account}@{DOMAIN}"), version)
+    return {"screening records": len(data["screening"]),
+            "awareness campaigns": len(data["awareness"])}
