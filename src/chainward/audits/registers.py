@@ -76,6 +76,8 @@ class AuditRegister(Register):
         services.assert_independent(obj)
 
     def detail_context(self, obj, request):
+        from chainward.people.services import auditor_competence_gaps
+
         results = dict(obj.checklist.filter(archived=False).values_list("result")
                        .annotate(n=Count("pk")).values_list("result", "n"))
         can_change = request.user.has_perm("audits.change_audit", obj)
@@ -86,6 +88,10 @@ class AuditRegister(Register):
             "checklist_counts": results, "checklist_total": sum(results.values()),
             "templates": services.checklist_templates() if can_change else [],
             "can_generate": can_change and obj.status not in COMPLETED,
+            # ISO 28000 9.2: warn when an assigned auditor lacks the competence the
+            # internal-auditor roles require (issue 16; the people app decides).
+            "competence_warnings": auditor_competence_gaps(
+                request.user, obj.organisation, [obj.lead_auditor, *obj.team.all()]),
         }
 
 

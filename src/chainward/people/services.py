@@ -337,3 +337,41 @@ def campaigns_owed(user, organisation, today=None):
         .order_by("due_on", "pk"))
     return [(p.campaign, p.version) for p in campaign_progress(campaigns, today)
             if p.version is not None and user.pk in p.pending_user_ids]
+
+
+# --- auditor competence (ISO 28000 9.2, 7.2) -------------------------------------------------
+def auditor_competence_gaps(user, organisation, auditors, today=None):
+    """(auditor account, what is lacking) for each auditor of an audit who lacks a competence
+    the organisation's internal-auditor roles require: no staff record, or a required training
+    missing or expired. Read within `user`'s scope: who may not see training records gets no
+    warning (nor anybody's training)."""
+    from .choices import RoleKind
+
+    today = today or timezone.localdate()
+    auditors = [a for a in dict.fromkeys(auditors) if a is not None]
+    if not auditors or not user.has_perm("people.view_trainingrecord"):
+        return []
+    through = SecurityRole.required_competences.through
+    required = list(CompetenceRequirement.objects.filter(
+        organisation=organisation, archived=False, pk__in=through.objects.filter(
+            securityrole__organisation=organisation, securityrole__archived=False,
+            securityrole__kind=RoleKind.INTERNAL_AUDITOR).values("competencerequirement_id"))
+        .order_by("name", "pk"))
+    if not required:
+        return []
+    people = {p.user_id: p for p in current_people(Person.objects.restrict(user, "view").filter(
+        organisation=organisation, user__in=auditors), today)}
+    rows = {row.person.user_id: row for row in cells_for(user, list(people.values()), required,
+                                                         today)}
+    gaps = []
+    for auditor in auditors:
+        row = rows.get(auditor.pk)
+        if row is None:
+            gaps.append((auditor, "no staff record shows their auditor competence"))
+            continue
+        lacking = [f"{requirement.name} ({state or Standing.MISSING.label.lower()})"
+                   for requirement, state, _, _ in row.cells
+                   if state in ("", Standing.MISSING, Standing.EXPIRED)]
+        if lacking:
+            gaps.append((auditor, "lacks " + ", ".join(lacking)))
+    return gaps
