@@ -6,6 +6,7 @@ from django.urls import reverse
 from chainward.audits.services import my_work_section
 from chainward.core.dashboard import Card, card
 
+from . import services
 from .models import Obligation
 from .services import due_obligations
 
@@ -40,3 +41,30 @@ def my_evaluations(request):
          "due": o.next_evaluation_due, "overdue": True, "status": "evaluation due",
          "where": o.get_kind_display()} for o in rows],
         "empty": "No compliance evaluation of a requirement you own is due."}
+
+
+@card
+def changes_to_record(request):
+    """New sites, legs and partners without a planned-change record (ISO 28000 6.3)."""
+    if not request.user.has_perm("context.add_plannedchange"):
+        return None
+    found = services.changes_to_record(request.user, request.organisation)
+    if not found:
+        return None
+    return Card("New without a change record", str(len(found)),
+                ", ".join(str(row) for _, row, _ in found[:3]), "warning",
+                reverse("context:plannedchange_list"))
+
+
+@my_work_section
+def my_changes_to_record(request):
+    """New sites, legs and partners in my scope that no planned change names."""
+    if not request.user.has_perm("context.add_plannedchange"):
+        return None
+    found = services.changes_to_record(request.user, request.organisation, limit=MY_WORK_ROWS)
+    if not found:
+        return None
+    return {"title": "Record the change (new sites, legs, partners)", "rows": [
+        {"url": url, "label": f"{kind.label}: {row}", "due": None, "overdue": False,
+         "status": "no planned change", "where": ""} for kind, row, url in found],
+        "empty": ""}

@@ -303,6 +303,13 @@ class PlannedChange(PrimaryModel):
     site = models.ForeignKey("supplychain.Site", on_delete=models.PROTECT, null=True,
                              blank=True, related_name="planned_changes", verbose_name="site",
                              help_text="Leave empty for a change of the whole organisation.")
+    # The new partner or leg the change is about (a new site is `site`): a supply-chain record
+    # added without one is prompted for (services.changes_to_record).
+    partner = models.ForeignKey("supplychain.Partner", on_delete=models.PROTECT, null=True,
+                                blank=True, related_name="planned_changes",
+                                verbose_name="partner")
+    leg = models.ForeignKey("supplychain.Leg", on_delete=models.PROTECT, null=True, blank=True,
+                            related_name="planned_changes", verbose_name="leg")
     reason = models.TextField("why")
     security_implications = models.TextField("security implications")
     to_review = models.TextField("ratings, plans and documents to review", blank=True)
@@ -328,7 +335,7 @@ class PlannedChange(PrimaryModel):
 
     def clean(self):
         super().clean()
-        errors = _same_organisation(self, ("site",))
+        errors = _same_organisation(self, ("site", "partner", "leg"))
         if errors:
             raise ValidationError(errors)
 

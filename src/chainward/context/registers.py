@@ -118,7 +118,8 @@ class PlannedChangeRegister(Register):
     columns = ("title", "kind", "status", Column("site", sort="site__name"), "planned_for",
                Column("owner", sort="owner__email"))
     filterset_class = filtersets.PlannedChangeFilterSet
-    fields = ("title", "kind", "site", "reason", "security_implications", "to_review", "owner",
+    fields = ("title", "kind", "site", "partner", "leg", "reason", "security_implications",
+              "to_review", "owner",
               "planned_for", "status", "approved_by", "approved_on", "implemented_on",
               "post_change_review", "reviewed_on")
     # Moved only by services.transition_change.
@@ -128,7 +129,7 @@ class PlannedChangeRegister(Register):
     detail_template = "context/plannedchange_detail.html"
     import_required = ("title", "kind", "reason", "security_implications", "owner",
                        "planned_for")
-    import_lookups = {"site": "code", "owner": "email"}
+    import_lookups = {"site": "code", "owner": "email", "partner": "name", "leg": "reference"}
 
     def detail_context(self, obj, request):
         can = request.user.has_perm("context.change_plannedchange", obj) and not obj.archived

@@ -126,3 +126,37 @@ def transition_change(user, change, to, *, on=None, review="", expected_version=
         record_event("transition", obj=change, details={"to": str(to)})
     change.refresh_from_db()
     return change
+
+
+# --- prompting for planned changes (ISO 28000 6.3) ------------------------------------------
+PROMPT_DAYS = 90  # a site, leg or partner added in the last 90 days
+
+
+def changes_to_record(user, organisation, today=None, limit=50):
+    """(kind, record, add url) for every site, leg and partner the user may see that was added
+    within PROMPT_DAYS and that no planned change names: each should have gone through the
+    management of change (ISO 28000 6.3). A fixed number of queries."""
+    import datetime
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from chainward.supplychain.models import Leg, Partner, Site
+
+    from .choices import ChangeKind
+    from .models import PlannedChange
+
+    today = today or timezone.localdate()
+    since = timezone.now() - datetime.timedelta(days=PROMPT_DAYS)
+    named = PlannedChange.objects.filter(organisation=organisation, archived=False)
+    add = reverse("context:plannedchange_add")
+    found = []
+    for model, kind, field in ((Site, ChangeKind.SITE, "site"),
+                               (Partner, ChangeKind.PARTNER, "partner"),
+                               (Leg, ChangeKind.LEG, "leg")):
+        rows = (model.objects.restrict(user, "view")
+                .filter(organisation=organisation, archived=False, created_at__gte=since)
+                .exclude(pk__in=named.exclude(**{f"{field}__isnull": True}).values(field))
+                .order_by("-created_at", "pk")[:limit])
+        found += [(kind, row, f"{add}?{field}={row.pk}") for row in rows]
+    return found[:limit]
