@@ -190,3 +190,44 @@ def test_the_plan_prints_the_contacts_its_reader_may_see(client, demo):
     client.force_login(_user("j.petersen"))
     page = client.get(version.get_absolute_url()).content.decode()
     assert "Polizeikommissariat 42" in page and "Komisariat Policji" not in page
+
+
+def test_the_demo_ratings_suggest_a_likelihood_from_their_incidents(client, demo):
+    """ISO 28001 5.7: the fictitious pickup at Hamburg (TS-04, 130 days ago) sets a floor of
+    3 (Possible) under the Hamburg TS-04 rating; the demo rated it 3 (risk/demo.yaml)."""
+    from chainward.risk.likelihood import suggest_likelihood
+    from chainward.risk.models import Rating
+
+    pickup = Incident.objects.get(organisation=demo, title__startswith="Fictitious pickup")
+    rating = Rating.objects.filter(organisation=demo, archived=False, site__code="DEHAM-WH1",
+                                   threat__scenario__ref_id="TS-04").order_by("pk").first()
+    manager = _user("m.weber")
+    suggestion = suggest_likelihood(manager, rating)
+    assert suggestion.occurrences == [pickup]
+    assert (suggestion.minimum_name, suggestion.current, suggestion.below) == (
+        "3 (Possible)", 3, False)
+    client.force_login(manager)
+    body = client.get(f"/api/risk/register/{rating.pk}/likelihood-suggestion/").json()
+    assert [o["reference"] for o in body["occurrences"]] == [pickup.reference]
+    assert pickup.reference in client.get(rating.get_absolute_url()).content.decode()
+    # The scenario narrows the ratings the incident marked to that scenario's.
+    assert set(pickup.affected_ratings.values_list("threat__scenario__ref_id", flat=True)) \
+        == {"TS-04"}
+
+
+def test_the_demo_plan_is_due_for_review_after_the_fence_incident(client, demo):
+    """Poznań's fence cut, triaged today after the plan's version was generated, marks the
+    security plan for review; the older incidents are in the version already."""
+    from chainward.plans.models import SecurityPlan
+    from chainward.plans.review_triggers import review_triggers
+
+    fence = Incident.objects.get(organisation=demo, title__startswith="Fence cut")
+    plan = SecurityPlan.objects.filter(organisation=demo, archived=False).order_by("pk").first()
+    [line] = [t for t in review_triggers(_user("m.weber"), plan) if "incident" in t]
+    assert fence.reference in line
+    others = Incident.objects.filter(organisation=demo).exclude(pk=fence.pk).exclude(
+        pk__in=incidents_opened(demo))  # the field checks' own incidents may be recent
+    assert not any(i.reference in line for i in others)
+    client.force_login(_user("m.weber"))
+    state = client.get(f"/api/plans/security-plans/{plan.pk}/review-triggers/").json()
+    assert state["due"] and line in state["triggers"]

@@ -165,7 +165,8 @@ def _incident(organisation, admin, places, row):
         quantity=row.get("quantity", ""), loss_value=Decimal(row.get("loss", "0")),
         recovered_value=Decimal(row.get("recovered", "0")),
         seal_numbers=row.get("seals", ""), vehicles=row.get("vehicles", ""),
-        people_involved=row.get("people", "unknown"), severity=row["severity"])
+        people_involved=row.get("people", "unknown"), severity=row["severity"],
+        threat_scenario=_scenario(row.get("scenario")))
     incident.full_clean()
     reporter = _person(row.get("reporter"), admin)
     if not allows(reporter, "add", incident):
@@ -194,6 +195,16 @@ def _incident(organisation, admin, places, row):
     if incident.status == "under_investigation" and row.get("investigation"):
         _investigate(reporter, incident, row["investigation"])
     return incident
+
+
+def _scenario(ref_id):
+    """The threat-catalogue scenario of the file's `scenario` (None when not given)."""
+    from chainward.library.models import CatalogEntry
+
+    if not ref_id:
+        return None
+    return CatalogEntry.objects.filter(kind="threat_scenario", ref_id=ref_id,
+                                       retired=False).first()
 
 
 def _investigate(user, incident, data):
