@@ -196,6 +196,16 @@ class QuestionnaireRequest(PrimaryModel):
         return self.link_expires_at is not None and self.link_expires_at <= timezone.now()
 
     @property
+    def declaration_label(self):
+        """"valid", "renew soon" or "expired" for an accepted request, else ""."""
+        if self.valid_until is None:
+            return ""
+        today = timezone.localdate()
+        if self.valid_until < today:
+            return "expired"
+        return "renew soon" if (self.valid_until - today).days <= 30 else "valid"
+
+    @property
     def declaration_expired(self):
         """An accepted declaration past its validity."""
         return self.valid_until is not None and self.valid_until < timezone.localdate()

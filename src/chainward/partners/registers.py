@@ -46,9 +46,12 @@ class QuestionnaireRequestRegister(Register):
     url_prefix = "questionnaire-requests"
     menu_group = GROUP
     menu_label = "Partner questionnaires"
+    # The partner page's panel shows the first five (without the partner): the declaration's
+    # state and expiry are among them (issue 17 item 3).
     columns = ("reference", Column("partner", sort="partner__name"),
-               Column("template", sort="template__name"), "status", "sent_at", "deadline",
-               "signed_at", "valid_until")
+               Column("template", sort="template__name"), "status",
+               Column("declaration_label", label="declaration", sort=None), "valid_until",
+               "sent_at", "deadline", "signed_at")
     filterset_class = filtersets.QuestionnaireRequestFilterSet
     fields = ("partner", "contact", "template", "deadline", "message", "status", "sent_by",
               "sent_at", "link_expires_at", "opened_at", "reminded_at", "signed_at",
