@@ -321,7 +321,14 @@ SPECTACULAR_SETTINGS = {
                             "RunResultEnum": "chainward.fieldchecks.choices.RunResult",
                             "TrainingResultEnum": "chainward.people.choices.TrainingResult",
                             "ExerciseResultEnum":
-                                "chainward.incidents.exercises.models.ExerciseResult"},
+                                "chainward.incidents.exercises.models.ExerciseResult",
+                            "PartnerKindEnum": "chainward.supplychain.choices.PartnerKind",
+                            "QuestionnaireKindEnum": "chainward.partners.choices.TemplateKind",
+                            "QuestionnaireTemplateStatusEnum":
+                                "chainward.partners.choices.TemplateStatus",
+                            "QuestionnaireRequestStatusEnum":
+                                "chainward.partners.choices.RequestStatus",
+                            "FollowUpStatusEnum": "chainward.partners.choices.FollowUpStatus"},
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -24,9 +24,10 @@ class QuestionnaireTemplate(PrimaryModel):
     name = models.CharField("name", max_length=200)
     kind = models.CharField("kind", max_length=16, choices=choices.TemplateKind,
                             default=choices.TemplateKind.QUESTIONNAIRE)
-    partner_kind = models.CharField(
-        "for partners of kind", max_length=20, blank=True,
-        choices=[("", "Any kind"), *PartnerKind.choices])
+    # The partners' own choice set (one enum in the API schema); blank = any kind.
+    partner_kind = models.CharField("for partners of kind", max_length=20, blank=True,
+                                    choices=PartnerKind,
+                                    help_text="Leave empty for partners of any kind.")
     status = models.CharField("status", max_length=10, choices=choices.TemplateStatus,
                               default=choices.TemplateStatus.ACTIVE)
     description = models.TextField("description", blank=True)
