@@ -18,7 +18,7 @@ from chainward.documents.models import Evidence, EvidenceKind
 from chainward.ledger.events import record_event
 from chainward.library.models import RequirementMapping
 
-from . import services
+from . import record_evidence, services
 from .choices import ComplianceStatus
 from .forms import StatusForm
 from .models import GapAssessment, RequirementStatus
@@ -89,17 +89,21 @@ def candidates_by_row(user, rows):
     return result
 
 
-def _row_context(request, row, form=None, candidates=None, can_change=None, framework=None):
+def _row_context(request, row, form=None, candidates=None, can_change=None, framework=None,
+                 offers=None):
     """What the row partial needs; the workspace passes what it computed for all rows at once."""
     if candidates is None:
         candidates = candidates_by_row(request.user, [row]).get(row.pk, [])
+    if offers is None:
+        offers = record_evidence.offers_by_row(request.user, [row]).get(row.pk, [])
     if can_change is None:
         can_change = request.user.has_perm("compliance.change_requirementstatus", row)
     framework = framework or row.assessment.framework
     form = form or StatusForm(prefix_id=row.pk, framework=framework, initial={
         "status": row.status, "justification": row.justification, "notes": row.notes,
         "version": row.version})
-    return {"row": row, "form": form, "candidates": candidates, "can_change": can_change}
+    return {"row": row, "form": form, "candidates": candidates, "can_change": can_change,
+            "offers": offers}
 
 
 @login_required
@@ -121,10 +125,12 @@ def workspace(request, pk):
     if tag:
         rows = [row for row in rows if tag in (row.requirement.tags or [])]
     candidates = candidates_by_row(request.user, rows)
+    offers = record_evidence.offers_by_row(request.user, rows)
     can_change = request.user.has_perm("compliance.change_requirementstatus",
                                        rows[0]) if rows else False
     items = [_row_context(request, row, candidates=candidates.get(row.pk, []),
-                          can_change=can_change, framework=assessment.framework) for row in rows]
+                          can_change=can_change, framework=assessment.framework,
+                          offers=offers.get(row.pk, [])) for row in rows]
     summary = readiness(assessment)
     tags = sorted({t for row in assessment.statuses.values_list("requirement__tags", flat=True)
                    for t in (row or [])})
@@ -201,6 +207,17 @@ def reuse_evidence(request, pk, evidence_pk):
     evidence = get_object_or_404(Evidence.objects.restrict(request.user, "view"),
                                  pk=evidence_pk, organisation=request.organisation)
     services.attach_evidence(request.user, row, evidence)
+    if not request.htmx:
+        return redirect(f"{row.assessment.get_absolute_url()}work/#row-{row.pk}")
+    return render(request, "compliance/workspace.html#row", _row_context(request, row))
+
+
+@login_required
+@require_POST
+def attach_register(request, pk, key):
+    """Attach one of Chainward's own registers (people, context) as evidence of the row."""
+    row = _row(request, pk, "change")
+    record_evidence.attach_register(request.user, row, key)
     if not request.htmx:
         return redirect(f"{row.assessment.get_absolute_url()}work/#row-{row.pk}")
     return render(request, "compliance/workspace.html#row", _row_context(request, row))

@@ -12,4 +12,10 @@ class ContextConfig(AppConfig):
 
     def ready(self):
         # Registers, dashboard cards and My work, evidence-pack sections, review inputs.
-        from . import dashboard, pack_sections, registers, review_inputs  # noqa: F401
+        from . import (  # noqa: F401
+            dashboard,
+            evidence_offers,
+            pack_sections,
+            registers,
+            review_inputs,
+        )

@@ -11,4 +11,4 @@ class PeopleConfig(AppConfig):
 
     def ready(self):
         # Registers, dashboard cards and My work, the evidence-pack section.
-        from . import dashboard, pack_sections, registers  # noqa: F401
+        from . import dashboard, evidence_offers, pack_sections, registers  # noqa: F401
