@@ -60,7 +60,9 @@ def svg(matrix, counts, param, title, query=None):
     consequences = matrix.consequence_levels
     width = LEFT + CELL * len(consequences) + 8
     height = TOP + CELL * len(likelihoods) + BOTTOM
-    parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" '
+    # role="group", not "img": an image may not contain links (axe nested-interactive), and
+    # every cell is a link of its own named by its <title>.
+    parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" role="group" '
              f'xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" '
              f'font-size="11" class="heatmap" data-param="{param}">'
              f"<title>{escape(title)} heat map ({escape(matrix.name)})</title>"]
@@ -78,9 +80,9 @@ def svg(matrix, counts, param, title, query=None):
                      f"{level['name']}: {n} rating{'s' if n != 1 else ''}")
             parts.append(
                 f'<a href="{escape(href)}" data-cell="{lik["value"]}-{con["value"]}" '
-                f'data-count="{n}"><rect x="{x}" y="{y}" width="{CELL - 2}" '
-                f'height="{CELL - 2}" fill="{escape(level["colour"])}" stroke="#fff">'
-                f"<title>{escape(label)}</title></rect>"
+                f'data-count="{n}"><title>{escape(label)}</title>'
+                f'<rect x="{x}" y="{y}" width="{CELL - 2}" '
+                f'height="{CELL - 2}" fill="{escape(level["colour"])}" stroke="#fff"/>'
                 f'<text x="{x + CELL / 2 - 1:.0f}" y="{y + CELL / 2:.0f}" text-anchor="middle" '
                 f'dominant-baseline="middle" font-size="16" font-weight="bold">'
                 f'{n if n else ""}</text></a>')

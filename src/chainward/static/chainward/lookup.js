@@ -72,10 +72,15 @@
         if (select.multiple) this.setTextboxValue("");
       },
       onInitialize() {
-        // The visible search box is named by the field's own label.
-        if (label && this.control_input) {
-          this.control_input.setAttribute("aria-label", label.textContent.trim());
-        }
+        // The visible search box and the <select> it stands for (hidden but still in the
+        // accessibility tree, and what the form submits) are both named by the field's own
+        // label: Tom Select moves the label's `for` to its search box and gives the label an
+        // id, so the select points back at it. A select without a <label> keeps its own
+        // aria-label or title, and the search box takes that name too.
+        const name = label ? label.textContent.trim()
+          : (select.getAttribute("aria-label") || select.title || "");
+        if (label && label.id) select.setAttribute("aria-labelledby", label.id);
+        if (name && this.control_input) this.control_input.setAttribute("aria-label", name);
       },
     });
   };
