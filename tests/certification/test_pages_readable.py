@@ -58,7 +58,8 @@ def test_a_ready_pack_page_is_readable(world, client):
                  produced_at=timezone.now())
     client.force_login(world["manager"])
     page = client.get(pack.get_absolute_url()).content.decode()
-    assert "hx-get" not in page and "Download ZIP" in page
+    assert "/status/" not in page and "every 2s" not in page  # no polling
+    assert "Download ZIP" in page
     assert "279 KB" in page and "285649" not in page
     assert ">Error<" not in page and "Error —" not in page
 
@@ -67,7 +68,8 @@ def test_a_failed_pack_shows_its_error_and_stops_polling(world, client):
     pack = _pack(world, status="failed", error="Storage full.")
     client.force_login(world["manager"])
     page = client.get(pack.get_absolute_url()).content.decode()
-    assert "hx-get" not in page and "Storage full." in page and ">Error<" in page
+    assert "/status/" not in page and "every 2s" not in page  # no polling
+    assert "Storage full." in page and ">Error<" in page
     assert "Download ZIP" not in page
 
 

@@ -9,11 +9,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from chainward.context.services import PROMPT_DAYS
+from chainward.core.services import update_records
 from chainward.ledger.context import actor_context
 from chainward.notifications import services
 from chainward.notifications.digest import send_daily_digests
 from chainward.notifications.models import DigestRun
 from chainward.notifications.tasks import run_daily_digest, schedule_next_digest
+from chainward.supplychain.models import Leg, Partner, Site
 from tests.audits import factories as af
 from tests.incidents import factories as inf
 
@@ -84,8 +87,23 @@ def test_a_second_run_the_same_day_sends_nothing_and_the_next_day_sends_again(
 
 
 def test_nothing_due_means_no_email(world, smtp_server):
+    # The world's sites, legs and partners were added long ago: no "record the planned
+    # change" prompt (ISO 28000 6.3) is owed for them.
+    long_ago = timezone.now() - datetime.timedelta(days=PROMPT_DAYS + 1)
+    with actor_context(None, name="fixture"):
+        for model in (Site, Leg, Partner):
+            update_records(None, model.objects.all(), reason="added long ago",
+                           created_at=long_ago)
     assert send_daily_digests() == 0
     assert smtp_server.messages == []
+
+
+def test_a_new_site_without_a_planned_change_is_in_the_digest(world, smtp_server):
+    """The same world with its records just added: the administrator is asked to record the
+    change, until a planned change names them."""
+    assert send_daily_digests() > 0
+    text = _by_recipient(smtp_server)[world["users"]["administrator__org"].email][0].text()
+    assert "Record the change" in text and "Hamburg warehouse" in text
 
 
 def test_the_unsubscribe_link_in_the_digest_works_without_logging_in(world, due, smtp_server,

@@ -236,7 +236,8 @@ def mark_for_review(user, incident, ratings):
 def incidents_realising(user, rating, since):
     """Incidents `user` may see that occurred since `since` and realised `rating`: their
     investigation names it, or they realised its threat scenario at its site, leg or partner.
-    What the likelihood suggestion counts (`risk.likelihood`, ISO 28001 5.7)."""
+    What the likelihood suggestion counts (`risk.likelihood`): the assessment (ISO 28001 5.3)
+    learns from what happened (ISO 28001 5.7, actions after a security incident)."""
     named = Q(investigations__realised_ratings=rating, investigations__archived=False)
     target = {name: getattr(rating, name) for name in ("site_id", "leg_id", "partner_id")
               if getattr(rating, name)}

@@ -13,6 +13,8 @@ Design decisions (see also `services.py`):
 * A training record without an expiry date takes it from the requirement's validity.
 """
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -330,7 +332,7 @@ class ScreeningRecord(PrimaryModel):
         super().save(*args, **kwargs)
 
     @property
-    def erase_after(self):
+    def erase_after(self) -> datetime.date | None:
         """The day after which the record is no longer kept (None while the person stays)."""
         if not self.person_id or self.person.left_on is None:
             return None
