@@ -75,7 +75,7 @@ def _environment(home, port):
     return env
 
 
-def _chainward(home, env, *args, timeout=120):
+def _chainward(home, env, *args, timeout=300):
     """Run one `chainward` command in the instance folder; fail the test with its output."""
     done = subprocess.run([sys.executable, "-m", "chainward.cli", *args], cwd=home, env=env,
                           capture_output=True, text=True, timeout=timeout)

@@ -1,6 +1,7 @@
 """The likelihood suggestion of a risk rating (ISO 28001 5.3), so that the assessment learns from
-what happened (ISO 28001 5.7, actions after a security incident). Occurrences of the rating's threat scenario at its target in the last 12 months set
-a floor under the likelihood; the assessor rates at or above it, or says why not.
+what happened (ISO 28001 5.7, actions after a security incident). Occurrences of the rating's
+threat scenario at its target in the last 12 months set a floor under the likelihood; the
+assessor rates at or above it, or says why not.
 
 The rule (`floor_for`), on the matrix's likelihood scale of n ascending levels:
 
