@@ -26,9 +26,9 @@ def test_capa_log_lists_every_corrective_action(demo):
     listed = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     expected = sorted(CorrectiveAction.objects.filter(organisation=demo, archived=False)
                       .values_list("reference", flat=True))
-    # 7 from audits/demo.yaml, 4 from incidents/demo.yaml (investigations and an exercise),
-    # 1 opened by the failed weekly CCTV test (fieldchecks/demo.py).
-    assert sorted(listed) == expected and len(expected) == 12
+    # 7 from audits/demo.yaml, 6 from incidents/demo.yaml (five investigations and an
+    # exercise), 1 opened by the failed weekly CCTV test (fieldchecks/demo.py).
+    assert sorted(listed) == expected and len(expected) == 14
     text = " ".join(page.extract_text() for page in PdfReader(
         io.BytesIO(archive.read(pdf.path))).pages)
     assert all(reference in text for reference in expected)

@@ -37,3 +37,37 @@ def test_the_analysis_counts_within_scope(client, world):
     assert 'href="/incidents/analysis/"' in client.get("/").content.decode()
     client.force_login(world["users"]["viewer__org"])
     assert client.get("/incidents/analysis/").status_code == 403
+
+
+def test_the_analysis_counts_by_leg_partner_and_value_within_scope(client, world):
+    """Item 5: by site, leg, partner and value lost — a site officer's charts hold only what
+    happened at their sites (a leg counts when one of its ends is theirs)."""
+    from chainward.supplychain.models import Leg
+
+    now = timezone.now()
+    with actor_context(None, name="fixture"):
+        to_s1 = Leg.objects.create(organisation=world["org_a"], from_site=world["s2"],
+                                   to_site=world["s1"], mode="road")
+        f.incident(world["org_a"], "On the road", leg=to_s1, partner=world["carrier_a"],
+                   location_type="parking_unsecured", occurred_at=now, loss_value=12_000)
+        f.incident(world["org_a"], "At S1", site=world["s1"], partner=world["carrier_a"],
+                   occurred_at=now, loss_value=0)
+        f.incident(world["org_a"], "At S2", site=world["s2"], partner=world["carrier_a"],
+                   occurred_at=now, loss_value=300_000)
+        f.incident(world["org_a"], "Partner only", partner=world["carrier_a"], occurred_at=now)
+    officer = incident_analysis(world["users"]["site_security_officer__site"], world["org_a"])
+    leg_label = f"{to_s1.reference} Rotterdam terminal → Hamburg warehouse"
+    assert [(b["label"], b["count"]) for b in officer["legs"]] == [(leg_label, 1)]
+    assert [(b["label"], b["count"]) for b in officer["partners"]] == [("Nordic Trucking", 2)]
+    assert [(b["label"], b["count"]) for b in officer["values"]] == [
+        ("no loss", 1), ("10,000–49,999", 1)]
+    manager = incident_analysis(world["users"]["security_manager__org"], world["org_a"])
+    assert [(b["label"], b["count"]) for b in manager["partners"]] == [("Nordic Trucking", 4)]
+    assert [(b["label"], b["count"]) for b in manager["values"]] == [
+        ("no loss", 1), ("10,000–49,999", 1), ("250,000–999,999", 1)]
+    client.force_login(world["users"]["site_security_officer__site"])
+    page = client.get("/incidents/analysis/").content.decode()
+    for title in ("By leg", "By partner", "By value lost"):
+        assert f">{title}</h2>" in page
+    assert f"{leg_label}: 1" in page and "Nordic Trucking: 2" in page
+    assert "250,000–999,999" not in page

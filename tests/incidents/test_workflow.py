@@ -407,3 +407,104 @@ def test_a_site_officer_attaches_a_cctv_extract_to_the_investigation(client, wor
     client.force_login(officer)
     assert client.post(f"/documents/attach/incidents/investigation/{other.pk}/",
                        {"evidence": extract.reference}).status_code == 404
+
+
+# --- severity on the organisation's matrix (item 1) ------------------------------------------
+def test_severity_is_a_level_of_the_organisations_consequence_scale_form_and_api(client,
+                                                                                 world):
+    from chainward.risk.models import RiskMatrix
+
+    with actor_context(None, name="fixture"):
+        RiskMatrix.objects.create(organisation=world["org_a"], name="Three levels",
+                                  consequence_levels=[{"value": 1, "name": "Low"},
+                                                      {"value": 2, "name": "Medium"},
+                                                      {"value": 3, "name": "High"}])
+    client.force_login(world["users"]["security_manager__org"])
+    page = client.get("/incidents/incidents/add/").content.decode()
+    assert '<option value="3">3 — High</option>' in page and 'value="4"' not in page.split(
+        'id="id_severity"')[1].split("</select>")[0]
+    response = client.post("/incidents/incidents/add/", form(world, severity=4))
+    assert response.status_code == 400
+    response = api_post(client, "/api/incidents/incidents/", form(world, severity=4))
+    assert response.status_code == 400
+    assert "consequence scale: 1, 2, 3" in json.dumps(response.json(), ensure_ascii=False)
+    assert not Incident.objects.exists()
+    response = api_post(client, "/api/incidents/incidents/", form(world, severity=3))
+    assert response.status_code == 201, response.content
+
+
+# --- an investigation is the incident's only one, and final once the incident is closed ------
+def test_an_archived_investigation_is_restored_not_duplicated_api_and_buttons(client, world,
+                                                                              incident):
+    client.force_login(world["users"]["security_manager__org"])
+    services.transition_incident(world["users"]["security_manager__org"], incident, "triaged")
+    response = api_post(client, "/api/incidents/investigations/", {
+        "incident": incident.pk, "summary": "Opened early by hand.", "root_cause": {},
+        "started_on": "2026-11-21"})
+    assert response.status_code == 201, response.content
+    early = response.json()["id"]
+    assert api_post(client, f"/api/incidents/investigations/{early}/archive/",
+                    {}).status_code == 200
+    api = f"/api/incidents/incidents/{incident.pk}/transition/"
+    response = api_post(client, api, {"to": "under_investigation"})
+    assert response.status_code == 400, response.content
+    assert "restore it first" in json.dumps(response.json()) and "archived" in json.dumps(
+        response.json())
+    response = client.post(f"/incidents/incidents/{incident.pk}/transition/",
+                           {"to": "under_investigation"}, follow=True)
+    assert "archived" in response.content.decode()
+    incident.refresh_from_db()
+    assert incident.status == "triaged" and Investigation.objects.count() == 1
+    assert api_post(client, f"/api/incidents/investigations/{early}/restore/",
+                    {}).status_code == 200
+    assert api_post(client, api, {"to": "under_investigation"}).status_code == 200
+    assert Investigation.objects.get().pk == early
+
+
+def test_a_closed_incidents_investigation_is_final_form_and_api(client, world, incident):
+    manager = world["users"]["security_manager__org"]
+    investigation = _investigating(world, incident, manager)
+    with actor_context(None, name="fixture"):
+        investigation.summary = "Seal box mix-up at the dock."
+        investigation.save()
+    services.transition_incident(manager, incident, "closed")
+    investigation.refresh_from_db()
+    client.force_login(manager)
+    response = client.patch(f"/api/incidents/investigations/{investigation.pk}/",
+                            data=json.dumps({"summary": "", "version": investigation.version}),
+                            content_type="application/json")
+    assert response.status_code == 400 and "closed" in json.dumps(response.json())
+    from chainward.incidents.registers import InvestigationRegister
+    from tests.support.matrix import form_data
+
+    data = form_data(investigation, InvestigationRegister.form_fields, summary="")
+    response = client.post(f"/incidents/investigations/{investigation.pk}/edit/", data)
+    assert response.status_code == 400 and "closed" in response.content.decode()
+    investigation.refresh_from_db()
+    assert investigation.summary == "Seal box mix-up at the dock."
+    # A corrective action may still be opened from it (the service, not an edit).
+    capa = services.open_corrective_action(manager, investigation)
+    investigation.refresh_from_db()
+    assert investigation.corrective_action == capa
+
+
+def test_a_deadline_for_the_type_wins_over_the_organisations_general_one(client, world):
+    """Deadlines are configurable per organisation and incident type (item 2): police within
+    24 h of any incident, but within 6 h of a hijacking; org B's rules never apply to org A."""
+    org = world["org_a"]
+    _setup(lambda: [f.rule(org, "police", 24), f.rule(org, "police", 6,
+                                                      incident_type="hijacking"),
+                    f.rule(world["org_b"], "customs", 1)])
+    client.force_login(world["users"]["security_manager__org"])
+    hijack = form(world, title="Hijacked at the lights", incident_type="hijacking",
+                  modus_operandi="violent_stop", discovered_at="2026-11-21T06:10:00Z",
+                  occurred_at="2026-11-20T22:40:00Z")
+    response = api_post(client, "/api/incidents/incidents/", hijack)
+    assert response.status_code == 201, response.content
+    incident = Incident.objects.get(pk=response.json()["id"])
+    assert {n.recipient: n.due_at for n in incident.notifications.all()} == {
+        "police": _due(incident, 6)}
+    assert client.post("/incidents/incidents/add/", form(world)).status_code == 302
+    theft = Incident.objects.get(title="Pilferage at the A2 rest stop")
+    assert {n.recipient: n.due_at for n in theft.notifications.all()} == {
+        "police": _due(theft, 24)}

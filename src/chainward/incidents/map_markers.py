@@ -49,12 +49,13 @@ def _badge(x, y, n, title, url):
             f'fill="#fff" pointer-events="none">{n if n < 100 else "99+"}</text></a>')
 
 
-def incident_markers(user, organisation, nodes, edges):
+def incident_markers(user, organisation, nodes, edges, found=None):
     """The SVG of the markers for the laid-out map (`supplychain.map.layout`'s nodes and
-    edges); empty for people who may not see incidents."""
+    edges); empty for people who may not see incidents. `found`: `counts(user, organisation)`
+    when the map has them already (saves the query)."""
     if not user.has_perm("incidents.view_incident"):
         return ""
-    found = counts(user, organisation)
+    found = counts(user, organisation) if found is None else found
     if not found:
         return ""
     listing = reverse("incidents:incident_list")

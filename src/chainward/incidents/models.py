@@ -352,10 +352,30 @@ class Notification(IncidentChild):
         return f"{self.get_recipient_display()} — {self.incident.reference}"
 
     def save(self, *args, **kwargs):
-        from .services import fill_due_date
+        from .services import fill_contact, fill_due_date
 
         fill_due_date(self)
+        fill_contact(self)
         super().save(*args, **kwargs)
+
+    def _contact_errors(self):
+        """The contact must reach the recipient and belong to the organisation or to one of the
+        incident's sites (the directory, ISO 28000 7.4)."""
+        from .choices import CONTACT_KINDS_FOR, ContactKind
+
+        kinds = CONTACT_KINDS_FOR.get(self.recipient)
+        if kinds and self.contact.kind not in (*kinds, ContactKind.OTHER):
+            names = " or ".join(ContactKind(k).label.lower() for k in kinds)
+            return {"contact": f"{self.contact} does not reach the "
+                               f"{self.get_recipient_display().lower()}: choose a contact of "
+                               f"the kind {names}, or leave it empty."}
+        places = {getattr(self.incident, f) for f in PLACE_FIELDS} - {None} \
+            if self.incident_id else set()
+        if self.contact.site_id and self.contact.site_id not in places:
+            return {"contact": f"{self.contact} is the contact of {self.contact.site}, where "
+                               "this incident did not happen: choose a contact of the "
+                               "incident's site or of the whole organisation."}
+        return {}
 
     @property
     def is_overdue(self) -> bool:
@@ -369,6 +389,8 @@ class Notification(IncidentChild):
         if self.contact_id and self.organisation_id and \
                 self.contact.organisation_id != self.organisation_id:
             errors["contact"] = "Choose a contact of this organisation."
+        elif self.contact_id:
+            errors.update(self._contact_errors())
         if self.notified_at and self.notified_at > timezone.now() + timezone.timedelta(
                 minutes=5):
             errors["notified_at"] = "A notification cannot be dated in the future."
@@ -419,8 +441,16 @@ class Investigation(IncidentChild):
 
     def clean(self):
         super().clean()
+        errors = {}
         if self.completed_on and self.started_on and self.completed_on < self.started_on:
-            raise ValidationError({"completed_on": "It cannot end before it started."})
+            errors["completed_on"] = "It cannot end before it started."
+        # The summary that closed the incident stays what closed it (form, API, import alike;
+        # the services that open its corrective action do not edit it).
+        if self.pk and self.incident_id and self.incident.status == IncidentStatus.CLOSED:
+            errors.setdefault("summary", f"{self.incident.reference} is closed; its "
+                                         "investigation is final.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class TimelineEntry(IncidentChild):

@@ -18,11 +18,19 @@ from chainward.ledger.context import acting_as
 from chainward.ledger.events import record_event
 
 from .choices import (
+    CONTACT_KINDS_FOR,
     INCIDENT_TRANSITIONS,
     LOOP_BACK_STATUSES,
     IncidentStatus,
 )
-from .models import PLACE_FIELDS, Incident, Investigation, Notification, NotificationRule
+from .models import (
+    PLACE_FIELDS,
+    Contact,
+    Incident,
+    Investigation,
+    Notification,
+    NotificationRule,
+)
 
 CAPA_DAYS = 30  # a corrective action opened from an investigation is due in 30 days
 
@@ -33,6 +41,37 @@ def _may(user, obj, action="change"):
 
 
 # --- notifications ----------------------------------------------------------------------------
+def incident_places(incident):
+    """The sites an incident is at: its site and both ends of its leg (ids, in that order)."""
+    return [p for p in (incident.site_id, incident.route_from_id, incident.route_to_id) if p]
+
+
+def directory_contact(notification):
+    """The contact of the directory that reaches the notification's recipient (ISO 28000 7.4):
+    of a kind that answers for it (`CONTACT_KINDS_FOR`, in its order), the incident's site's
+    before the organisation's own; None when the directory has none. An incident on a leg
+    takes the organisation's: the police of either end are not those of a rest stop between."""
+    kinds = CONTACT_KINDS_FOR.get(notification.recipient)
+    if not kinds or not notification.incident_id:
+        return None
+    site_id = notification.incident.site_id
+    found = Contact.objects.filter(
+        Q(site__isnull=True) | Q(site_id=site_id),
+        organisation_id=notification.organisation_id, archived=False, kind__in=kinds)
+
+    def rank(contact):
+        return contact.site_id is None, kinds.index(contact.kind), contact.name, contact.pk
+
+    return min(found, key=rank, default=None)
+
+
+def fill_contact(notification):
+    """A new notification without a contact takes the directory's (every path: form, API,
+    deadlines, demo); whoever records it sees whom to call and the number."""
+    if notification.contact_id is None and notification._state.adding:
+        notification.contact = directory_contact(notification)
+
+
 def deadline_rules(organisation_id, incident_type):
     """The organisation's deadline per recipient for a type: a rule for the type wins over a
     rule for every type. {recipient: rule}."""
@@ -147,7 +186,11 @@ def transition_incident(user, incident, to_status, *, on=None, expected_version=
         raise ValidationError({"status": f"An incident that is "
                                          f"{incident.get_status_display().lower()} cannot "
                                          f"become {str(label).lower()}."})
-    investigation = Investigation.objects.filter(incident=incident, archived=False).first()
+    investigation = Investigation.objects.filter(incident=incident).first()  # one at most
+    if investigation is not None and investigation.archived:
+        raise ValidationError({"status": f"{investigation.reference}, this incident's "
+                                         "investigation, is archived: restore it first (an "
+                                         "incident has one investigation)."})
     if to_status == IncidentStatus.CLOSED:
         if investigation is None or not investigation.summary.strip():
             raise ValidationError({"status": "Write the investigation summary before closing "
@@ -281,7 +324,7 @@ def _capa_site(user, incident, capa):
     person may act at (a leg incident is followed up at one of its sites)."""
     from chainward.core.scope import allows
 
-    places = [p for p in (incident.site_id, incident.route_from_id, incident.route_to_id) if p]
+    places = incident_places(incident)
     for site_id in places:
         capa.site_id = site_id
         if allows(user, "add", capa):

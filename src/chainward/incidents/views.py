@@ -126,10 +126,11 @@ def measure_objective(request, pk):
 
 @login_required
 def analysis(request):
-    """Incidents by month, type and site, and value lost, within the user's scope."""
+    """Incidents by month, type, site, leg, partner and value lost, within the user's scope."""
     if not request.organisation or not request.user.has_perm("incidents.view_incident"):
         raise PermissionDenied("You may not see incidents.")
     result = incident_analysis(request.user, request.organisation)
     charts = [("Incidents by month", result["months"]), ("By type", result["types"]),
-              ("By site", result["sites"])]
+              ("By site", result["sites"]), ("By leg", result["legs"]),
+              ("By partner", result["partners"]), ("By value lost", result["values"])]
     return render(request, "incidents/analysis.html", {"analysis": result, "charts": charts})
