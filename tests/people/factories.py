@@ -81,3 +81,27 @@ def campaign(org, topic="Seal awareness", material=None, sites=(), roles=(), **e
     obj.sites.set(sites)
     obj.audience_roles.set(roles)
     return obj
+
+
+def course(org, title="Seal procedure briefing", requirements=(), **extra):
+    from chainward.people.models import TrainingCourse
+
+    obj = TrainingCourse.objects.create(organisation=org, title=title, **extra)
+    obj.requirements.set(requirements)
+    return obj
+
+
+def session(course_, **extra):
+    from chainward.people.models import TrainingSession
+
+    extra.setdefault("held_on", days(-10))
+    return TrainingSession.objects.create(organisation=course_.organisation, course=course_,
+                                          **extra)
+
+
+def attendance(session_, person_, **extra):
+    """An attendance written directly (no training records): the rule is under test elsewhere."""
+    from chainward.people.models import SessionAttendance
+
+    return SessionAttendance.objects.create(organisation=session_.organisation,
+                                            session=session_, person=person_, **extra)

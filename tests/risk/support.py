@@ -78,11 +78,17 @@ def rating_at(world, placement, notes=None):
 
 
 def member_at(world, placement):
+    """A team member who is a staff record (people.Person) linked to the assessor's account."""
+    from chainward.people.models import Person
+
     assessment = assessment_at(world, placement, f"Team {placement}")
     with actor_context(None, name="risk tests"):
+        person = Person.objects.create(organisation=assessment.organisation,
+                                       full_name=f"Member {placement}",
+                                       user=assessment.assessor)
         return AssessmentMember.objects.create(
-            organisation=assessment.organisation, assessment=assessment,
-            user=assessment.assessor, role_in_team=f"Lead {placement}")
+            organisation=assessment.organisation, assessment=assessment, person=person,
+            role_in_team=f"Lead {placement}")
 
 
 def measure_at(world, placement):

@@ -42,6 +42,12 @@ def test_risk_demo_is_complete_and_idempotent(db):
     assert assessment.status == "completed" and assessment.matrix.frozen
     assert assessment.title.startswith("ABC Logistics supply-chain security assessment ")
     assert assessment.members.count() == 3
+    # ISO 28001 5.3: the team are staff records (made by the risk demo from the people demo's
+    # file when it runs first), their accounts copied from them.
+    assert {(m.person.full_name, m.user.email) for m in assessment.members.all()} == {
+        ("Markus Weber", "m.weber@abc-logistics.example"),
+        ("Jan Petersen", "j.petersen@abc-logistics.example"),
+        ("Agnieszka Nowak", "a.nowak@abc-logistics.example")}
     assert all(m.undertaking_signed_on for m in assessment.members.all())
     assert assessment.existing_measures.exists()
     assert assessment.applicability.filter(applicable=False).exclude(justification="").exists()

@@ -69,8 +69,14 @@ class AssessmentMemberCase(Catalogued):
 
     def create_data(self, world):
         # Touches S1 through its assessment, which `allows` cannot follow: org-wide grants only.
+        from chainward.ledger.context import actor_context
+        from chainward.people.models import Person
+
+        with actor_context(None, name="fixture"):
+            analyst = Person.objects.create(organisation=world["org_a"], full_name="Analyst",
+                                            user=world["users"]["contributor__org"])
         return {"assessment": SecurityAssessment.objects.get(title="Team in").pk,
-                "user": world["users"]["contributor__org"].pk, "role_in_team": "Analyst"}
+                "person": analyst.pk, "role_in_team": "Analyst"}
 
 
 class ExistingMeasureCase(Catalogued):

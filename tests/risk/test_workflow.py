@@ -197,8 +197,12 @@ def test_start_from_baseline_copies_and_flags(world, catalogues):
     consider_all(previous)
     applicability = threat(previous, "TS-02")
     with actor_context(None, name="t"):
+        from chainward.people.models import Person
+
+        lead = Person.objects.create(organisation=previous.organisation, full_name="Lead",
+                                     user=manager)
         AssessmentMember.objects.create(organisation=previous.organisation, assessment=previous,
-                                        user=manager, role_in_team="Lead")
+                                        person=lead, role_in_team="Lead")
     ready_rating(previous, applicability, world["s1"], manager)
     ready_rating(previous, applicability, None, manager, partner=world["carrier_a"])
     services.complete_assessment(manager, previous)
@@ -208,6 +212,7 @@ def test_start_from_baseline_copies_and_flags(world, catalogues):
     assert list(new.sites.all()) == [world["s1"]]
     assert list(new.partners.all()) == [world["carrier_a"]]
     assert new.members.count() == 1 and new.applicability.count() == 2
+    assert new.members.get().person == lead  # the team stays linked to the staff record
     copied = list(new.ratings.all())
     assert len(copied) == 2 and all(not r.reviewed for r in copied)
     assert {r.threat.assessment_id for r in copied} == {new.pk}

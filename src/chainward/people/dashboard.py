@@ -43,19 +43,24 @@ def roles_due(request):
 
 @my_work_section
 def my_training(request):
-    """Training due of the people the user keeps (expired and missing first)."""
-    if not request.user.has_perm("people.change_trainingrecord"):
+    """Training to renew or take (ISO 28000 7.2): expired, missing, or ending within
+    services.REMINDER_DAYS — of the people whose records the user keeps, within their scope
+    (the security manager, a site's officer), and of the user's own staff record. The daily
+    digest lists the same rows."""
+    user = request.user
+    due = services.training_reminders(user, request.organisation)[:MY_WORK_ROWS]
+    if not due and not user.has_perm("people.change_trainingrecord"):
         return None
-    order = {Standing.EXPIRED: 0, Standing.MISSING: 1, Standing.EXPIRING: 2}
-    due = sorted(services.training_due(request.user, request.organisation),
-                 key=lambda row: (order[row[2]], row[0].full_name))[:MY_WORK_ROWS]
     add = reverse("people:trainingrecord_add")
+    may_add = user.has_perm("people.add_trainingrecord")
     return {"title": "Training due", "rows": [
-        {"url": f"{add}?person={person.pk}&requirement={requirement.pk}",
+        {"url": f"{add}?person={person.pk}&requirement={requirement.pk}" if may_add and
+         person.user_id != user.pk else requirement.get_absolute_url(),
          "label": f"{person.full_name} — {requirement.name}", "due": expires,
          "overdue": state != Standing.EXPIRING, "status": state,
-         "where": str(person.site or "head office")} for person, requirement, state, expires
-        in due], "empty": "Nobody you keep records for is due any training."}
+         "where": "you" if person.user_id == user.pk else str(person.site or "head office")}
+        for person, requirement, state, expires in due],
+        "empty": "Nobody you keep records for is due any training."}
 
 
 @card

@@ -1,6 +1,7 @@
 """The ABC Logistics people demo (ISO 28000 5.3, 7.2), loaded from `demo.yaml`: competence
 requirements, the security roles across the sites, the people who hold them (with the
-appointment dates) and their training records, a few of them expired.
+appointment dates), training courses and sessions whose attendance writes training records
+(through `services.record_attendance`), and further training records, a few of them expired.
 
 Idempotent: when the first role of the file exists (found by name) nothing is written.
 Everything goes through `save_record`, so the expiry dates and the copied sites come out of
@@ -17,6 +18,7 @@ from chainward.core import yamlfiles
 from chainward.core.services import save_record
 from chainward.supplychain.models import Site
 
+from . import services
 from .models import (
     Appointment,
     AwarenessCampaign,
@@ -24,7 +26,9 @@ from .models import (
     Person,
     ScreeningRecord,
     SecurityRole,
+    TrainingCourse,
     TrainingRecord,
+    TrainingSession,
 )
 
 DATA = Path(__file__).with_name("demo.yaml")
@@ -68,12 +72,7 @@ def build_people_demo(organisation, admin):
             relations={"required_competences": [competences[c] for c in row["competences"]]})
     people, appointments = {}, 0
     for row in data["people"]:
-        account = User.objects.filter(email=f"{row['account']}@{DOMAIN}").first() \
-            if row["account"] else None
-        person = people[row["name"]] = _save(admin, Person(
-            **owned, full_name=row["name"], site=site(row["site"]), user=account,
-            email=account.email if account else "", job_title=row["title"],
-            employee_number=row["number"], joined_on=_day(max(r[1] for r in row["roles"]))))
+        person = people[row["name"]] = _staff_record(organisation, admin, row)
         for role, since in row["roles"]:
             _save(admin, Appointment(**owned, role=roles[role], person=person,
                                      since=_day(since)))
@@ -83,9 +82,60 @@ def build_people_demo(organisation, admin):
             **owned, person=people[name], requirement=competences[competence], course=course,
             provider=provider, completed_on=_day(days_ago), result=result,
             duration_hours=hours))
+    sessions = build_training_sessions(organisation, admin, data, competences, people)
     return {"security roles": len(roles), "people (staff records)": len(people),
-            "appointments": appointments, "training records": len(data["training"]),
+            "appointments": appointments, "training sessions": sessions,
+            "training records": TrainingRecord.objects.filter(**owned).count(),
             **build_screening_and_awareness(organisation, admin, data)}
+
+
+def _staff_record(organisation, admin, row):
+    """The person of a `people` row of the file: found by employee number (the risk demo may
+    have made it for the assessment team), else created."""
+    found = Person.objects.filter(organisation=organisation,
+                                  employee_number=row["number"]).first()
+    if found is not None:
+        return found
+    account = User.objects.filter(email=f"{row['account']}@{DOMAIN}").first() \
+        if row["account"] else None
+    site = Site.objects.filter(code=row["site"], organisation=organisation).first() \
+        if row["site"] else None
+    return _save(admin, Person(
+        organisation=organisation, full_name=row["name"], site=site, user=account,
+        email=account.email if account else "", job_title=row["title"],
+        employee_number=row["number"], joined_on=_day(max(r[1] for r in row["roles"]))))
+
+
+def staff_record(organisation, admin, account):
+    """The demo person whose account has the local part `account`, made when missing (the risk
+    demo's assessment team links to them before the rest of the people demo runs); None when
+    the file has nobody with that account."""
+    data = yamlfiles.safe_load(DATA.read_text(encoding="utf-8"))
+    row = next((r for r in data["people"] if r["account"] == account), None)
+    return _staff_record(organisation, admin, row) if row else None
+
+
+def build_training_sessions(organisation, admin, data, competences, people):
+    """Training courses and their sessions (ISO 28000 7.2): each session's attendance goes
+    through `services.record_attendance`, which writes the attendees' training records."""
+    from chainward.documents.models import Document
+
+    owned = {"organisation": organisation}
+    courses = {}
+    for row in data["courses"]:
+        courses[row["title"]] = _save(admin, TrainingCourse(
+            **owned, title=row["title"], provider=row["provider"], duration_hours=row["hours"],
+            validity_months=row.get("months"),
+            material=Document.objects.filter(title=row["material"], **owned).first()),
+            relations={"requirements": [competences[c] for c in row["competences"]]})
+    for row in data["sessions"]:
+        session = _save(admin, TrainingSession(
+            **owned, course=courses[row["course"]], held_on=_day(row["held"]),
+            trainer=row["trainer"],
+            site=Site.objects.filter(code=row["site"], **owned).first() if row["site"] else None))
+        services.record_attendance(admin, session, [(people[name], result)
+                                                    for name, result in row["attendance"]])
+    return len(data["sessions"])
 
 
 def build_screening_and_awareness(organisation, admin, data):

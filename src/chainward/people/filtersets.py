@@ -17,7 +17,10 @@ from .models import (
     Person,
     ScreeningRecord,
     SecurityRole,
+    SessionAttendance,
+    TrainingCourse,
     TrainingRecord,
+    TrainingSession,
 )
 from .services import EXPIRING_DAYS
 
@@ -111,3 +114,39 @@ class AwarenessCampaignFilterSet(RecordFilterSet):
     class Meta:
         model = AwarenessCampaign
         fields = ("q", "material", "archived")
+
+
+class TrainingCourseFilterSet(RecordFilterSet):
+    search_fields = ("title", "reference", "provider", "description")
+    requirement = django_filters.NumberFilter(field_name="requirements",
+                                              widget=forms.HiddenInput)
+
+    class Meta:
+        model = TrainingCourse
+        fields = ("q", "requirement", "archived")
+
+
+class TrainingSessionFilterSet(RecordFilterSet):
+    search_fields = ("reference", "course__title", "trainer", "notes")
+    course = django_filters.NumberFilter(field_name="course", widget=forms.HiddenInput)
+    site = django_filters.NumberFilter(field_name="site", widget=forms.HiddenInput)
+    held_after = django_filters.DateFilter(field_name="held_on", lookup_expr="gte",
+                                           label="Held on or after")
+    held_before = django_filters.DateFilter(field_name="held_on", lookup_expr="lte",
+                                            label="Held on or before")
+
+    class Meta:
+        model = TrainingSession
+        fields = ("q", "course", "site", "held_after", "held_before", "archived")
+
+
+class SessionAttendanceFilterSet(RecordFilterSet):
+    search_fields = ("reference", "person__full_name", "person__employee_number",
+                     "session__course__title", "session__reference", "notes")
+    result = django_filters.MultipleChoiceFilter(choices=TrainingResult)
+    session = django_filters.NumberFilter(field_name="session", widget=forms.HiddenInput)
+    person = django_filters.NumberFilter(field_name="person", widget=forms.HiddenInput)
+
+    class Meta:
+        model = SessionAttendance
+        fields = ("q", "result", "session", "person", "archived")

@@ -11,6 +11,8 @@ Design decisions (see also `services.py`):
   this here?" can be answered before the row exists. `services.sync_sites` keeps them in step.
 * Training records are personal data: Viewers see none of them (nor the people list).
 * A training record without an expiry date takes it from the requirement's validity.
+* Training courses and their sessions: a session's attendance writes the attendees' training
+  records (`services.train_attendee`), so the records say which session they came from.
 """
 
 import datetime
@@ -249,6 +251,10 @@ class TrainingRecord(PrimaryModel):
                                     blank=True, related_name="training_records",
                                     verbose_name="certificate (evidence)")
     notes = models.TextField("notes", blank=True)
+    attendance = models.ForeignKey(
+        "SessionAttendance", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="training_records", verbose_name="from session attendance",
+        editable=False, help_text="Written from a session's attendance; change it there.")
 
     class Meta:
         ordering = ("-completed_on", "-pk")
@@ -284,6 +290,146 @@ class TrainingRecord(PrimaryModel):
                                       "sessions elsewhere.")
         if self.expires_on and self.completed_on and self.expires_on < self.completed_on:
             errors["expires_on"] = "It cannot expire before it was completed."
+        if errors:
+            raise ValidationError(errors)
+
+
+class TrainingCourse(PrimaryModel):
+    """ISO 28000 7.2 — a training course the organisation uses to give a competence: who
+    provides it, which competence requirements it satisfies, how long it takes, how long a pass
+    stays valid, and its material (a controlled document)."""
+
+    reference_prefix = "CRS"
+
+    title = models.CharField("title", max_length=200)
+    provider = models.CharField("provider", max_length=200, blank=True,
+                                help_text="Who gives it: in-house, a training academy…")
+    requirements = models.ManyToManyField(
+        CompetenceRequirement, related_name="courses", verbose_name="competences it satisfies",
+        help_text="A pass (or attendance) of a session gives a training record of each.")
+    duration_hours = models.DecimalField("duration (hours)", max_digits=5, decimal_places=1,
+                                         null=True, blank=True,
+                                         validators=[MinValueValidator(0)])
+    validity_months = models.PositiveSmallIntegerField(
+        "valid for (months)", null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="Leave empty to take each competence's own validity.")
+    material = models.ForeignKey("documents.Document", on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="training_courses",
+                                 verbose_name="material",
+                                 help_text="The controlled document the course teaches from.")
+    description = models.TextField("content", blank=True)
+
+    class Meta:
+        ordering = ("title", "pk")
+        verbose_name = "training course"
+        constraints = [
+            models.UniqueConstraint(fields=("organisation", "title"),
+                                    name="people_course_title_once",
+                                    violation_error_message="This organisation already has "
+                                    "a training course of this title."),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        super().clean()
+        errors = _same_organisation(self, ("material",))
+        if errors:
+            raise ValidationError(errors)
+
+
+class TrainingSession(PrimaryModel):
+    """ISO 28000 7.2 — one session of a training course: when, by whom, where; its attendance
+    (`SessionAttendance`) gives the attendees their training records."""
+
+    reference_prefix = "TSS"
+
+    course = models.ForeignKey(TrainingCourse, on_delete=models.PROTECT,
+                               related_name="sessions", verbose_name="course")
+    held_on = models.DateField("date")
+    trainer = models.CharField("trainer or provider", max_length=200, blank=True,
+                               help_text="Leave empty for the course's provider.")
+    site = models.ForeignKey("supplychain.Site", on_delete=models.PROTECT, null=True,
+                             blank=True, related_name="training_sessions", verbose_name="site",
+                             help_text="Where it was held; leave empty for a session of the "
+                                       "whole organisation (or held elsewhere).")
+    notes = models.TextField("notes", blank=True)
+
+    class Meta:
+        ordering = ("-held_on", "-pk")
+        verbose_name = "training session"
+        indexes = [models.Index(fields=("organisation", "archived", "held_on"),
+                                name="people_session_register")]
+
+    def __str__(self):
+        return f"{self.course} — {self.held_on:%Y-%m-%d}" if self.course_id and self.held_on \
+            else self.reference
+
+    @property
+    def given_by(self) -> str:
+        """The trainer, or the course's provider."""
+        return self.trainer or (self.course.provider if self.course_id else "")
+
+    def clean(self):
+        super().clean()
+        errors = _same_organisation(self, ("course", "site"))
+        if errors:
+            raise ValidationError(errors)
+
+
+class SessionAttendance(PrimaryModel):
+    """ISO 28000 7.2 — that a person attended a training session, with the result. Saving it
+    writes the person's training record of each competence the course satisfies
+    (`services.train_attendee`, from every path)."""
+
+    reference_prefix = "ATT"
+
+    # The person's home site, copied (a direct scope column); declared before the person.
+    site = models.ForeignKey("supplychain.Site", on_delete=models.PROTECT, null=True,
+                             blank=True, related_name="+", verbose_name="site", editable=False)
+    session = models.ForeignKey(TrainingSession, on_delete=models.PROTECT,
+                                related_name="attendance", verbose_name="session")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT,
+                               related_name="session_attendance", verbose_name="person")
+    result = models.CharField("result", max_length=10, choices=TrainingResult,
+                              default=TrainingResult.PASSED)
+    notes = models.TextField("notes", blank=True)
+
+    class Meta:
+        ordering = ("session", "person__full_name", "pk")
+        verbose_name = "session attendance"
+        verbose_name_plural = "session attendance"
+        constraints = [
+            models.UniqueConstraint(fields=("session", "person"),
+                                    name="people_attendance_once",
+                                    violation_error_message="This person's attendance of "
+                                    "this session is already recorded; change that record."),
+        ]
+
+    def __str__(self):
+        return f"{self.person} — {self.session}" if self.person_id and self.session_id \
+            else self.reference
+
+    def __setattr__(self, name, value):
+        super().__setattr__(name, value)
+        if name == "person":  # the copied site follows the person, whatever sets it
+            super().__setattr__("site_id", getattr(value, "site_id", None))
+
+    def save(self, *args, **kwargs):
+        self.site_id = self.person.site_id if self.person_id else None
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        errors = _same_organisation(self, ("session", "person"))
+        if self.session_id and self.session.held_on > timezone.localdate():
+            errors["session"] = ("This session has not taken place yet; record its attendance "
+                                 "on or after its date.")
+        if self.person_id and self.session_id and self.person.left_on and \
+                self.person.left_on < self.session.held_on:
+            errors["person"] = f"{self.person} left on {self.person.left_on:%Y-%m-%d}."
         if errors:
             raise ValidationError(errors)
 
@@ -395,9 +541,19 @@ register(Person, site_paths=("site_id",), siteless_is_organisation_wide=True,
          roles=PERSONAL_RECORD)
 register(TrainingRecord, site_paths=("site_id",), siteless_is_organisation_wide=True,
          roles=PERSONAL_RECORD)
+# Who attended which session is personal data like the training records it writes.
+register(SessionAttendance, site_paths=("site_id",), siteless_is_organisation_wide=True,
+         roles=PERSONAL_RECORD)
+# A session is held at a site (or for the whole organisation): its officer and contributors
+# record it there, everybody in scope reads it (no personal data on it).
+register(TrainingSession, site_paths=("site_id",), siteless_is_organisation_wide=True,
+         roles=roles.SITE_RECORD)
 # What competence a role needs is the organisation's decision: the security manager keeps it.
 register(CompetenceRequirement, roles=roles.matrix(officer=roles.READ_EXPORT,
                                                    contributor=roles.READ_EXPORT))
+# The courses that give those competences are the security manager's training plan too.
+register(TrainingCourse, roles=roles.matrix(officer=roles.READ_EXPORT,
+                                            contributor=roles.READ_EXPORT))
 register(SecurityRole, site_paths=("site_id",), siteless_is_organisation_wide=True,
          roles=roles.matrix(officer=roles.READ_EXPORT, contributor=roles.READ_EXPORT))
 # Top management assigns the responsibilities and authorities (ISO 28000 5.3): it appoints,

@@ -1,5 +1,6 @@
 """Register declarations of the people app: people, security roles and appointments,
-competence requirements and training records (ISO 28000 5.3, 7.2)."""
+competence requirements, training courses, sessions and their attendance, and training records
+(ISO 28000 5.3, 7.2)."""
 
 from chainward.context.registers import GROUP
 from chainward.core.columns import Column
@@ -89,12 +90,95 @@ class TrainingRecordRegister(Register):
                       "completed_on", "duration_hours", "result", "expires_on", "site")
     filterset_class = filtersets.TrainingRecordFilterSet
     fields = ("person", "requirement", "course", "provider", "completed_on", "duration_hours",
-              "result", "expires_on", "certificate", "notes", "site")
-    read_only_fields = ("site",)  # the person's, copied
+              "result", "expires_on", "certificate", "notes", "attendance", "site")
+    # The person's site, copied; the session attendance that wrote it (services.train_attendee).
+    read_only_fields = ("attendance", "site")
     api_extra_fields = ("is_expired",)
     select_related = ("person", "requirement", "site")
     import_required = ("person", "requirement", "course", "completed_on")
     import_lookups = {"person": "employee_number", "requirement": "name"}
+
+
+@add_register
+class TrainingCourseRegister(Register):
+    model = models.TrainingCourse
+    url_prefix = "courses"
+    menu_group = GROUP
+    menu_label = "Training courses"
+    columns = ("title", "provider", "duration_hours", "validity_months",
+               Column("material", sort="material__reference"))
+    filterset_class = filtersets.TrainingCourseFilterSet
+    fields = ("title", "provider", "requirements", "duration_hours", "validity_months",
+              "material", "description")
+    select_related = ("material",)
+    import_required = ("title", "requirements")
+    import_lookups = {"requirements": "name", "material": "reference"}
+
+    def empty_note(self):
+        """A session's empty course picker says what a course needs."""
+        return {"text": "No training course yet: a course names the competences it "
+                        "satisfies, so first make sure those competence requirements exist.",
+                "link": "Add a training course"}
+
+
+@add_register
+class TrainingSessionRegister(Register):
+    model = models.TrainingSession
+    url_prefix = "sessions"
+    menu_group = GROUP
+    menu_label = "Training sessions"
+    columns = (Column("course", sort="course__title"), "held_on", "trainer",
+               Column("site", sort="site__name"))
+    filterset_class = filtersets.TrainingSessionFilterSet
+    fields = ("course", "held_on", "trainer", "site", "notes")
+    select_related = ("course", "site")
+    import_required = ("course", "held_on")
+    import_lookups = {"course": "title", "site": "code"}
+
+    def empty_note(self):
+        """An attendance's empty session picker leads to recording the session first."""
+        return {"text": "No training session yet: record the session (course, date, "
+                        "trainer) before its attendance.",
+                "link": "Record a training session"}
+
+    detail_template = "people/trainingsession_detail.html"
+
+    def detail_context(self, obj, request):
+        """Whether the reader may record attendees here (several at once)."""
+        return {"can_record": not obj.archived and
+                request.user.has_perm("people.add_sessionattendance")}
+
+    def after_save(self, user, obj, created):
+        """The attendees' training records follow a session whose date, course or trainer
+        changes (every path)."""
+        if not created:
+            services.retrain_session(user, obj)
+
+
+@add_register
+class SessionAttendanceRegister(Register):
+    """Who attended a session and how; saving one writes the attendee's training records
+    (`services.train_attendee`) whatever the path: form, API, import, demo."""
+
+    model = models.SessionAttendance
+    url_prefix = "attendance"
+    menu_group = GROUP
+    menu_label = "Session attendance"
+    columns = (Column("person", sort="person__full_name"),
+               Column("session", sort="session__held_on"), "result",
+               Column("site", sort="site__name"))
+    export_columns = ("reference", "session", "person", "result", "notes", "site")
+    filterset_class = filtersets.SessionAttendanceFilterSet
+    fields = ("session", "person", "result", "notes", "site")
+    read_only_fields = ("site",)  # the person's, copied
+    select_related = ("person", "session__course", "site")
+    import_required = ("session", "person", "result")
+    import_lookups = {"session": "reference", "person": "employee_number"}
+
+    def after_save(self, user, obj, created):
+        """A pass gives the attendee a training record of each competence the course
+        satisfies (ISO 28000 7.2)."""
+        services.train_attendee(user, obj)
 
 
 @add_register
@@ -147,11 +231,23 @@ class AwarenessCampaignRegister(Register):
 PersonRegister.related_panels = (
     RelatedPanel("Security roles held", AppointmentRegister, "person", add_field="person"),
     RelatedPanel("Training records", TrainingRecordRegister, "person", add_field="person"),
+    RelatedPanel("Training sessions attended", SessionAttendanceRegister, "person",
+                 add_field="person"),
 )
 SecurityRoleRegister.related_panels = (
     RelatedPanel("Appointments", AppointmentRegister, "role", add_field="role"),
 )
 CompetenceRequirementRegister.related_panels = (
+    RelatedPanel("Training courses", TrainingCourseRegister, "requirements"),
     RelatedPanel("Training records", TrainingRecordRegister, "requirement",
                  add_field="requirement"),
+)
+TrainingCourseRegister.related_panels = (
+    RelatedPanel("Sessions", TrainingSessionRegister, "course", add_field="course"),
+)
+TrainingSessionRegister.related_panels = (
+    RelatedPanel("Attendance", SessionAttendanceRegister, "session", add_field="session"),
+)
+SessionAttendanceRegister.related_panels = (
+    RelatedPanel("Training records written", TrainingRecordRegister, "attendance"),
 )

@@ -10,18 +10,22 @@ require, and one aggregate of their training records.
 import datetime
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from chainward.context.models import add_months
 from chainward.core import services as records
 
-from .choices import COUNTS, Standing
+from .choices import COUNTS, Standing, TrainingResult
 from .models import (
     Appointment,
     CompetenceRequirement,
     Person,
     ScreeningRecord,
     SecurityRole,
+    SessionAttendance,
     TrainingRecord,
 )
 
@@ -33,7 +37,8 @@ APPOINTMENT_WARNING_DAYS = 30  # an appointment that ends within 30 days is due
 def sync_sites(user, obj):
     """After a person or a role moves site, their training records or appointments follow it
     (their copied site is the scope column; one ledger entry per moved record)."""
-    followers = ((TrainingRecord, "person"), (ScreeningRecord, "person")) \
+    followers = ((TrainingRecord, "person"), (ScreeningRecord, "person"),
+                 (SessionAttendance, "person")) \
         if isinstance(obj, Person) else ((Appointment, "role"),)
     for model, parent in followers:
         stale = model.objects.filter(**{parent: obj})
@@ -42,6 +47,89 @@ def sync_sites(user, obj):
         if stale.exists():
             records.update_records(user, stale, reason=f"{obj} moved site", touch=False,
                                    site_id=obj.site_id)
+
+
+# --- training sessions: attendance writes the training records (ISO 28000 7.2) -------------
+def training_expiry(course, requirement, held_on):
+    """Until when a session of `course` shows `requirement`: the course's validity, else the
+    competence's own, else for good (None)."""
+    months = course.validity_months or requirement.validity_months
+    return add_months(held_on, months) if months else None
+
+
+TRAINED_FIELDS = ("person_id", "course", "provider", "completed_on", "duration_hours", "result",
+                  "expires_on")
+
+
+def train_attendee(user, attendance):
+    """Bring the attendee's training records in step with their attendance of a session, as
+    `user`: a pass (or an attendance without a test) gives one record per competence the course
+    satisfies — the session's date, the result, valid until the date plus the course's validity
+    — written once and updated when the attendance or the session changes; a fail writes none
+    and turns the records it had written to failed. Every record goes through `save_record`
+    (scope re-checked, ledgered), inside the caller's transaction.
+
+    The attendance register's `after_save` calls it, so the form, the API, imports,
+    `record_attendance` and the demo all reach this one rule."""
+    session = attendance.session
+    course = session.course
+    existing = {r.requirement_id: r for r in TrainingRecord.objects.filter(
+        attendance=attendance).select_related("requirement")}
+    wanted = list(course.requirements.filter(archived=False).order_by("name", "pk")) \
+        if attendance.result != TrainingResult.FAILED else \
+        [r.requirement for r in existing.values()]
+    written = []
+    for requirement in wanted:
+        record = existing.get(requirement.pk) or TrainingRecord(
+            organisation=attendance.organisation, attendance=attendance,
+            requirement=requirement)
+        before = [getattr(record, name) for name in TRAINED_FIELDS]
+        record.person = attendance.person
+        record.course = f"{course.title} ({session.reference})"[:200]
+        record.provider = session.given_by[:200]
+        record.completed_on = session.held_on
+        record.duration_hours = course.duration_hours
+        record.result = attendance.result
+        record.expires_on = training_expiry(course, requirement, session.held_on)
+        if record.pk and before == [getattr(record, name) for name in TRAINED_FIELDS]:
+            continue  # nothing changed: no new version, no ledger entry
+        record.full_clean()
+        written.append(records.save_record(user, record))
+    return written
+
+
+def retrain_session(user, session):
+    """After a session's date, course or trainer changes, its attendees' records follow."""
+    for attendance in SessionAttendance.objects.filter(session=session, archived=False) \
+            .select_related("person", "session__course"):
+        train_attendee(user, attendance)
+
+
+def record_attendance(user, session, results):
+    """Record who attended `session` and how, as `user`: `results` is [(person, result)]; an
+    attendance already recorded for a person is changed, a new one added. One transaction;
+    each attendance goes through `save_record`, whose register hook (`train_attendee`) writes
+    the training records. Returns the attendance records."""
+    with transaction.atomic():
+        current = {a.person_id: a for a in SessionAttendance.objects.filter(session=session)}
+        saved = []
+        for person, result in results:
+            attendance = current.get(person.pk) or SessionAttendance(
+                organisation=session.organisation, session=session, person=person)
+            if attendance.pk and attendance.result == result:
+                saved.append(attendance)
+                continue
+            attendance.result = result
+            try:
+                attendance.full_clean()
+                saved.append(records.save_record(user, attendance))
+            except ValidationError as error:
+                raise ValidationError(f"{person}: " + "; ".join(error.messages)) from None
+            except PermissionDenied:
+                raise PermissionDenied(
+                    f"{person}: you may not record the attendance of people at "
+                    f"{person.site or 'head office'}.") from None
+    return saved
 
 
 # --- the competence matrix ------------------------------------------------------------------
@@ -81,13 +169,18 @@ class Row:
     cells: list = field(default_factory=list)  # (requirement, standing or "", expires_on)
 
 
-def cells_for(user, people, requirements, today=None):
+def cells_for(user, people, requirements, today=None, *, scoped=True):
     """The matrix rows of `people` (a list) over `requirements` (a list), within the user's
-    scope: required = needed by a role the person holds today."""
+    scope (`scoped=False`: all of them — for a person's own reminders): required = needed by a
+    role the person holds today."""
     today = today or timezone.localdate()
     ids = [p.pk for p in people]
+
+    def source(model):
+        return model.objects.restrict(user, "view") if scoped else model.objects.all()
+
     appointments = list(current_appointments(
-        Appointment.objects.restrict(user, "view").filter(person_id__in=ids), today)
+        source(Appointment).filter(person_id__in=ids), today)
         .select_related("role").order_by("role__name", "pk"))
     through = SecurityRole.required_competences.through
     needs = {}
@@ -96,7 +189,7 @@ def cells_for(user, people, requirements, today=None):
             "securityrole_id", "competencerequirement_id"):
         needs.setdefault(role_id, set()).add(requirement_id)
     best = {(row["person_id"], row["requirement_id"]): row for row in
-            TrainingRecord.objects.restrict(user, "view").filter(
+            source(TrainingRecord).filter(
                 person_id__in=ids, archived=False, result__in=COUNTS,
                 completed_on__lte=today)
             .values("person_id", "requirement_id")
@@ -141,6 +234,33 @@ def training_due(user, organisation, today=None, limit=None):
                 if limit and len(due) >= limit:
                     return due
     return due
+
+
+REMINDER_DAYS = 30  # My work and the daily digest remind of training ending within 30 days
+
+
+def training_reminders(user, organisation, today=None):
+    """(person, requirement, standing, expires_on) to remind `user` of (ISO 28000 7.2): required
+    competences expired, missing, or ending within REMINDER_DAYS — of the people whose training
+    records the user keeps (the security manager, a site's officer: within their scope) and of
+    the user's own staff record (whoever they are). Expired and missing first."""
+    today = today or timezone.localdate()
+    soon = today + datetime.timedelta(days=REMINDER_DAYS)
+    due = training_due(user, organisation, today) \
+        if user.has_perm("people.change_trainingrecord") else []
+    seen = {(person.pk, requirement.pk) for person, requirement, _, _ in due}
+    own = list(current_people(Person.objects.filter(organisation=organisation, user=user),
+                              today).select_related("site").order_by("full_name", "pk"))
+    if own:
+        for row in cells_for(user, own, requirements_of(organisation), today, scoped=False):
+            for requirement, state, expires, required in row.cells:
+                if required and state in (Standing.EXPIRING, Standing.EXPIRED,
+                                          Standing.MISSING) and \
+                        (row.person.pk, requirement.pk) not in seen:
+                    due.append((row.person, requirement, state, expires))
+    order = {Standing.EXPIRED: 0, Standing.MISSING: 1, Standing.EXPIRING: 2}
+    return sorted([row for row in due if row[2] != Standing.EXPIRING or row[3] <= soon],
+                  key=lambda row: (order[row[2]], row[0].full_name, row[1].name))
 
 
 # --- roles: vacancies and expiring appointments ---------------------------------------------
@@ -375,3 +495,43 @@ def auditor_competence_gaps(user, organisation, auditors, today=None):
         if lacking:
             gaps.append((auditor, "lacks " + ", ".join(lacking)))
     return gaps
+
+
+# --- the ISO 28001 assessment team's qualifications (5.3) -----------------------------------
+@dataclass
+class Qualification:
+    """A team member's training records (as the reader may see them) and the competences the
+    assessment-team roles require that none of them shows valid today."""
+
+    records: list = field(default_factory=list)
+    lacking: list = field(default_factory=list)  # (requirement, "missing" | "expired")
+
+
+def qualifications_of(user, organisation, people, today=None):
+    """{person id: Qualification} for `people` (ISO 28001 5.3 via ISO 28000 7.2), in three
+    queries whatever their number; empty when the user may not see training records."""
+    from .choices import RoleKind
+
+    today = today or timezone.localdate()
+    ids = [p.pk for p in people if p is not None]
+    if not ids or not user.has_perm("people.view_trainingrecord"):
+        return {}
+    found = {pk: Qualification() for pk in ids}
+    for record in TrainingRecord.objects.restrict(user, "view").filter(
+            organisation=organisation, person_id__in=ids, archived=False).select_related(
+            "requirement").order_by("requirement__name", "-completed_on", "-pk"):
+        found[record.person_id].records.append(record)
+    through = SecurityRole.required_competences.through
+    required = CompetenceRequirement.objects.filter(
+        organisation=organisation, archived=False, pk__in=through.objects.filter(
+            securityrole__organisation=organisation, securityrole__archived=False,
+            securityrole__kind=RoleKind.ASSESSOR).values("competencerequirement_id"))
+    for requirement in required.order_by("name", "pk"):
+        for qualification in found.values():
+            shown = [r for r in qualification.records if r.requirement_id == requirement.pk
+                     and r.result in COUNTS]
+            if not shown:
+                qualification.lacking.append((requirement, "missing"))
+            elif all(r.is_expired for r in shown):
+                qualification.lacking.append((requirement, "expired"))
+    return found

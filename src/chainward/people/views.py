@@ -1,16 +1,18 @@
 """People pages beyond the generic registers: the competence matrix (ISO 28000 7.2) and the
 organisation chart of security roles per site (5.3)."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from chainward.supplychain.models import Site
 
 from . import services
 from .choices import STANDING_BADGES
-from .models import Appointment, Person, SecurityRole
+from .forms import AttendanceForm
+from .models import Appointment, Person, SecurityRole, SessionAttendance, TrainingSession
 
 PER_PAGE = 50
 
@@ -71,3 +73,38 @@ def organisation_chart(request):
         groups.setdefault(role.site, []).append(
             {"role": role, "holders": held, "vacant": max(role.positions - len(held), 0)})
     return render(request, "people/organisation_chart.html", {"groups": list(groups.items())})
+
+
+@login_required
+def session_attendance(request, pk):
+    """Record several attendees of a training session at once, with one result (ISO 28000
+    7.2), through `services.record_attendance` — which writes their training records."""
+    if not request.organisation or not request.user.has_perm("people.add_sessionattendance"):
+        raise PermissionDenied("You may not record training attendance.")
+    user, organisation = request.user, request.organisation
+    session = get_object_or_404(TrainingSession.objects.restrict(user, "view").filter(
+        organisation=organisation, archived=False).select_related("course"), pk=pk)
+    form = AttendanceForm(request.POST if request.method == "POST" else None, user=user,
+                          organisation=organisation)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            result = form.cleaned_data["result"]
+            try:
+                saved = services.record_attendance(
+                    user, session, [(p, result) for p in form.cleaned_data["people"]])
+            except PermissionDenied as denied:
+                form.add_error("people", str(denied))
+                status = 403
+            except ValidationError as invalid:
+                form.add_error(None, invalid.messages)
+            else:
+                messages.success(request, f"Recorded the attendance of {len(saved)} "
+                                          f"person(s) at {session}.")
+                return redirect(session.get_absolute_url())
+    attendance = SessionAttendance.objects.restrict(user, "view").filter(
+        session=session, archived=False).select_related("person").order_by(
+        "person__full_name", "pk")
+    return render(request, "people/session_attendance.html", {
+        "session": session, "form": form, "attendance": attendance}, status=status)

@@ -153,10 +153,13 @@ def build_content(assessment):
             "partners": [{"name": p.name, "kind": p.get_kind_display()}
                          for p in assessment.partners.order_by("name")],
         },
-        "team": [{"person": _person(m.user), "role": m.role_in_team,
+        # A member is a staff record (ISO 28001 5.3); one without an account goes by name.
+        "team": [{"person": _person(m.user) or (m.person.full_name if m.person_id else ""),
+                  "role": m.role_in_team,
                   "undertaking": m.undertaking_signed_on.isoformat()
                   if m.undertaking_signed_on else ""}
-                 for m in assessment.members.select_related("user").filter(archived=False)],
+                 for m in assessment.members.select_related("user", "person")
+                 .filter(archived=False)],
         "scenarios": [{"scenario": t.scenario_label, "categories": t.categories,
                        "applicable": t.applicable, "justification": t.justification}
                       for t in assessment.applicability.select_related("scenario")

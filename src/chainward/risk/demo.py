@@ -138,9 +138,13 @@ def build_risk_demo(organisation, admin):
         statement=StatementOfApplication.objects.filter(
             organisation=organisation, archived=False).order_by("pk").first(),
         processes=data["processes_text"], method=data["method"]), relations=scope)
+    from chainward.people.demo import staff_record
+
     for local, role, qualifications in data["team"]:
+        # ISO 28001 5.3: the team are staff records, whose training shows their qualification.
         save_record(admin, AssessmentMember(
-            organisation=organisation, assessment=assessment, user=_person(local, admin),
+            organisation=organisation, assessment=assessment,
+            person=staff_record(organisation, admin, local), user=_person(local, admin),
             role_in_team=role, qualifications=qualifications,
             undertaking_signed_on=today - datetime.timedelta(days=40)))
     threats = {}

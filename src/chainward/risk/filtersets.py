@@ -81,7 +81,8 @@ class AssessmentChildFilterSet(RecordFilterSet):
 
 
 class AssessmentMemberFilterSet(AssessmentChildFilterSet):
-    search_fields = ("role_in_team", "user__email", "user__full_name", "reference")
+    search_fields = ("role_in_team", "person__full_name", "user__email", "user__full_name",
+                     "reference")
 
     class Meta:
         model = AssessmentMember

@@ -175,7 +175,7 @@ def assessment_pack_context(assessment, user):
         "lapsed": Exemption.objects.restrict(user, "view").filter(
             pk__in=lapsed_exemptions(assessment).values("pk")).select_related(
             "partner", "programme_status").order_by("partner__name"),
-        "members": _rows_of(user, AssessmentMember, assessment, "user"),
+        "members": _rows_of(user, AssessmentMember, assessment, "person", "user"),
         "processes": Process.objects.restrict(user, "view").filter(
             pk__in=processes_in_scope(assessment).values("pk")).order_by("name"),
         "measures": _rows_of(user, ExistingMeasure, assessment, "site", "leg", "partner",

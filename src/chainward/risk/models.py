@@ -222,16 +222,30 @@ class AssessmentChild(PrimaryModel):
 
 
 class AssessmentMember(AssessmentChild):
-    """ISO 28001 5.3: a member of the assessment team, qualified and bound to confidentiality."""
+    """ISO 28001 5.3: a member of the assessment team, qualified and bound to confidentiality.
+
+    The member is a person of the staff register (people app), so their qualification is shown
+    by their training records (ISO 28000 7.2) rather than typed in; their user account, when
+    they have one, is copied from that person. Rows from before the staff register keep their
+    account and free-text notes until someone links the person (`person` is required on every
+    save, nullable in the table only for them)."""
 
     reference_prefix = "SAM"
 
     assessment = models.ForeignKey(SecurityAssessment, on_delete=models.PROTECT,
                                    related_name="members", verbose_name="assessment")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                             related_name="assessment_memberships", verbose_name="person")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, null=True,
+                               related_name="assessment_memberships", verbose_name="person",
+                               help_text="From the staff register: their training records "
+                                         "show their qualification.")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                             blank=True, editable=False, related_name="assessment_memberships",
+                             verbose_name="user account")
     role_in_team = models.CharField("role in the team", max_length=120)
-    qualifications = models.TextField("qualifications", blank=True)
+    qualifications = models.TextField(
+        "qualification notes", blank=True,
+        help_text="Only what the person's training records do not show (experience, sector "
+                  "knowledge); the records themselves are listed on the assessment.")
     undertaking_signed_on = models.DateField(
         "confidentiality undertaking signed on", null=True, blank=True)
 
@@ -239,13 +253,26 @@ class AssessmentMember(AssessmentChild):
         ordering = ("assessment", "role_in_team")
         verbose_name = "assessment team member"
         constraints = [
-            models.UniqueConstraint(fields=("assessment", "user"), name="risk_member_once",
+            models.UniqueConstraint(fields=("assessment", "person"),
+                                    name="risk_member_person_once",
                                     violation_error_message="This person is already in the "
                                     "team."),
         ]
 
     def __str__(self):
-        return f"{self.user} — {self.role_in_team}"
+        who = self.person if self.person_id else self.user
+        return f"{who} — {self.role_in_team}"
+
+    def save(self, *args, **kwargs):
+        if self.person_id:  # the account follows the person (None when they have none)
+            self.user_id = self.person.user_id
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.person_id and self.organisation_id and \
+                self.person.organisation_id != self.organisation_id:
+            raise ValidationError({"person": "Choose a person of this organisation."})
 
 
 class ExistingMeasure(AssessmentChild, Target):

@@ -86,11 +86,13 @@ class AssessmentMemberRegister(Register):
     url_prefix = "team"
     menu_group = GROUP
     menu_label = "Assessment teams"
-    columns = (Column("user", sort="user__email"), "role_in_team",
+    columns = (Column("person", sort="person__full_name"), "role_in_team",
                Column("assessment", sort="assessment__title"), "undertaking_signed_on")
     filterset_class = filtersets.AssessmentMemberFilterSet
-    fields = ("assessment", "user", "role_in_team", "qualifications", "undertaking_signed_on")
-    select_related = ("user", "assessment")
+    fields = ("assessment", "person", "role_in_team", "qualifications", "undertaking_signed_on",
+              "user")
+    read_only_fields = ("user",)  # the person's account, copied
+    select_related = ("person", "user", "assessment")
     can_import = False
 
 

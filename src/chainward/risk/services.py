@@ -361,7 +361,8 @@ def start_from_baseline(user, previous, *, title=None):
                                           "partners": previous.partners.all()})
         for member in previous.members.filter(archived=False):
             save_record(user, AssessmentMember(
-                organisation=new.organisation, assessment=new, user=member.user,
+                organisation=new.organisation, assessment=new, person=member.person,
+                user=member.user,
                 role_in_team=member.role_in_team, qualifications=member.qualifications,
                 undertaking_signed_on=member.undertaking_signed_on))
         threats = {}

@@ -1,5 +1,7 @@
 """Risk pages beyond the generic registers: workflow buttons, heat maps, suggestions."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +19,7 @@ from .choices import AssessmentStatus
 from .filtersets import RatingFilterSet
 from .likelihood import RULE, suggest_likelihood
 from .models import (
+    AssessmentMember,
     Process,
     Rating,
     RiskAcceptance,
@@ -58,7 +61,22 @@ def assessment_context(obj, request):
             pk__in=lapsed_exemptions(obj).values("pk")).select_related(
             "partner", "programme_status").order_by("partner__name"),
         "Status": AssessmentStatus,
+        "team": team_qualifications(obj, request.user),
     }
+
+
+def team_qualifications(assessment, user):
+    """The assessment team as the user may see it, each member with the training records of
+    their staff record (ISO 28001 5.3: the team's qualifications, shown by ISO 28000 7.2
+    records rather than typed in)."""
+    from chainward.people.services import qualifications_of
+
+    members = list(AssessmentMember.objects.restrict(user, "view").filter(
+        assessment=assessment, archived=False).select_related("person", "user")
+        .order_by("role_in_team", "pk"))
+    found = qualifications_of(user, assessment.organisation, [m.person for m in members])
+    return {"members": [(m, found.get(m.person_id)) for m in members],
+            "may_see_training": user.has_perm("people.view_trainingrecord")}
 
 
 def rating_context(obj, request):
@@ -174,6 +192,13 @@ def heat_map_page(request):
     if not request.user.has_perm("risk.view_rating"):
         raise PermissionDenied("You may not see the risk register.")
     queryset = Rating.objects.restrict(request.user, "view").filter(organisation=org)
+    # A heat map of one assessment (issue 13 item 12): an assessment that is not a number, not
+    # this organisation's or outside the reader's scope is a 404, never the whole register.
+    if request.GET.get("assessment"):
+        pk = request.GET["assessment"]
+        if not re.fullmatch(r"[0-9]{1,18}", pk):
+            raise Http404("No security assessment found.")
+        record_or_404(request, SecurityAssessment, int(pk))
     filterset = RatingFilterSet(request.GET or None, queryset=queryset, request=request)
     ratings = filterset.qs if filterset.is_bound and filterset.is_valid() else \
         queryset.filter(archived=False)
