@@ -1,8 +1,6 @@
 """Shipped catalogues: valid against the schema, complete, loadable twice, upgradable."""
 
 import re
-import subprocess
-import sys
 
 import pytest
 import yaml
@@ -143,14 +141,11 @@ def test_a_mapping_to_an_unknown_requirement_rolls_everything_back(db, tmp_path)
 
 
 @pytest.mark.own_sqlite  # a fresh instance folder: SQLite whatever the suite runs on
-def test_catalogs_command_lists_each_library_with_counts_and_licence(tmp_path):
-    env = {"CHAINWARD_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    run = [sys.executable, "-m", "chainward.cli", "catalogs"]
-    subprocess.run([sys.executable, "-m", "chainward.cli", "migrate", "-v0"], env=env,
-                   check=True)
-    loaded = subprocess.run([*run, "load"], env=env, capture_output=True, text=True)
+@pytest.mark.django_db  # the instance is a copy of the (empty) test database
+def test_catalogs_command_lists_each_library_with_counts_and_licence(tmp_path, sqlite_instance):
+    loaded = sqlite_instance.run("catalogs", "load", check=False)
     assert loaded.returncode == 0, loaded.stderr
-    listing = subprocess.run([*run, "list"], env=env, capture_output=True, text=True).stdout
+    listing = sqlite_instance.run("catalogs", "list").stdout
     for path in SHIPPED:
         document = yaml.safe_load(path.read_text())
         urn, version = document["urn"], document["version"]
@@ -158,7 +153,7 @@ def test_catalogs_command_lists_each_library_with_counts_and_licence(tmp_path):
     assert listing.count("licence: ") == len(SHIPPED)
     bad = tmp_path / "bad.yaml"
     bad.write_text("urn: [unclosed")
-    failed = subprocess.run([*run, "load", str(bad)], env=env, capture_output=True, text=True)
+    failed = sqlite_instance.run("catalogs", "load", str(bad), check=False)
     assert failed.returncode != 0
     assert failed.stderr.strip().splitlines()[-1].startswith("CommandError: bad.yaml: line 1")
 
