@@ -232,3 +232,45 @@ def test_review_action_validation(setup):
     with pytest.raises(Exception) as excinfo:
         action.full_clean()
     assert "owner" in excinfo.value.message_dict
+
+
+def test_the_api_takes_the_same_steps_with_the_same_rules(setup):
+    """compile → held → approve-minutes through the API: the services of the page's buttons,
+    refusals with their reason, the pack as the caller sees the registers."""
+    from rest_framework.test import APIClient
+
+    world = setup
+    manager = world["users"]["security_manager__org"]
+    review = world["review"]
+    api = APIClient()
+    base = f"/api/certification/reviews/{review.pk}"
+
+    api.force_authenticate(world["users"]["viewer__org"])
+    refused = api.post(f"{base}/compile/")
+    assert refused.status_code == 403 and refused.json()["detail"]
+    api.force_authenticate(world["foreign"])
+    assert api.post(f"{base}/compile/").status_code == 404
+
+    api.force_authenticate(manager)
+    early = api.post(f"{base}/held/")
+    assert early.status_code == 403 and "Compile the review pack" in early.json()["detail"]
+    compiled = api.post(f"{base}/compile/")
+    assert compiled.status_code == 200, compiled.content
+    assert compiled.json()["status"] == "compiled"
+    review.refresh_from_db()
+    assert review.compiled_by == manager and figures(review) == register_counts(
+        manager, world["org_a"])
+    assert LedgerEntry.objects.filter(action="compile", object_id=review.pk).exists()
+
+    assert api.post(f"{base}/held/").json()["status"] == "held"
+    again = api.post(f"{base}/compile/")
+    assert again.status_code == 403 and "held" in again.json()["detail"]
+    undecided = api.post(f"{base}/approve-minutes/")
+    assert undecided.status_code == 400 and "decisions" in undecided.json()["errors"]
+    review.refresh_from_db()
+    assert api.patch(f"{base}/", {"decisions": "Go on.", "version": review.version},
+                     format="json").status_code == 200
+    approved = api.post(f"{base}/approve-minutes/")
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    review.refresh_from_db()
+    assert review.minutes_approved_by == manager

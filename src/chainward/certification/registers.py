@@ -7,6 +7,7 @@ from chainward.core.registry import add_register
 
 from . import filtersets, forms, models
 from .api import serializers
+from .api.viewsets import ManagementReviewViewSet
 
 GROUP = "Certification"
 
@@ -19,6 +20,7 @@ class ManagementReviewRegister(Register):
     columns = ("title", "date", "status", Column("chair", sort="chair__email"))
     filterset_class = filtersets.ManagementReviewFilterSet
     form_class = forms.MembersForm
+    viewset_base = ManagementReviewViewSet  # POST …/compile/, …/held/, …/approve-minutes/
     fields = ("title", "date", "chair", "attendees", "external_attendees", "status",
               "decisions", "minutes", "snapshot", "compiled_at", "compiled_by",
               "minutes_approved_by", "minutes_approved_at")
