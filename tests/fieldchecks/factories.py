@@ -9,10 +9,13 @@ from chainward.fieldchecks.models import (
     CheckAnswer,
     CheckItem,
     CheckRun,
+    CheckSchedule,
     CheckTemplate,
+    KeyIssue,
     Seal,
     SealBatch,
     SealEvent,
+    VisitorLogEntry,
 )
 
 
@@ -56,3 +59,19 @@ def event(parent_seal, kind="received", **extra):
     extra.setdefault("seal_site", parent_seal.site)
     return SealEvent.objects.create(organisation=parent_seal.organisation, seal=parent_seal,
                                     kind=kind, **extra)
+
+
+def schedule(parent, site, **extra):
+    return CheckSchedule.objects.create(organisation=parent.organisation, template=parent,
+                                        site=site, **extra)
+
+
+def visitor(org, site, name="Jan Kowalski", **extra):
+    extra.setdefault("time_in", ago(hours=2))
+    return VisitorLogEntry.objects.create(organisation=org, site=site, name=name, **extra)
+
+
+def key_issue(org, site, key_id="K-1", **extra):
+    extra.setdefault("issued_at", ago(hours=2))
+    extra.setdefault("issued_to", "Piotr Lis")
+    return KeyIssue.objects.create(organisation=org, site=site, key_id=key_id, **extra)

@@ -1,6 +1,7 @@
 """Generated role × scope tests for every field checks register (tests/support/matrix.py): the
 expected outcome comes from the hand-written role table (templates are the organisation's
-procedures; runs, answers and the seal register are records of the site where they are)."""
+procedures; runs, answers, schedules, the seal register and the gatehouse logs are records of
+the site where they are)."""
 
 from django.test import TestCase
 
@@ -119,6 +120,57 @@ class SealEventCase(RegisterCase):
                        reason=f"Event {placement}")
 
 
+class CheckScheduleCase(RegisterCase):
+    register = registers.CheckScheduleRegister
+    change_field = ("notes", "Notes changed")
+    marker_field = "notes"
+    create_has_refs = True
+    create_placement = "new_in"
+
+    def make(self, world, placement):
+        org, site = self.where(world, placement)
+        return f.schedule(_template(world, placement, f"Schedule template {placement}"), site,
+                          notes=f"Schedule {placement}")
+
+    def create_data(self, world):
+        return {"template": _fixture_template(world, "Weekly CCTV").pk, "site": world["s1"].pk,
+                "unit": "weeks", "every": 1, "starts_on": f.ago(0).date().isoformat(),
+                "active": "on"}
+
+
+class VisitorLogCase(RegisterCase):
+    register = registers.VisitorLogRegister
+    change_field = ("purpose", "Purpose changed")
+    marker_field = "name"
+    create_has_refs = True
+    create_placement = "new_in"
+
+    def make(self, world, placement):
+        org, site = self.where(world, placement)
+        return f.visitor(org, site, name=f"Visitor {placement}", company="Trans-Pol")
+
+    def create_data(self, world):
+        return {"site": world["s1"].pk, "kind": "driver", "name": "Tomasz Zielinski",
+                "company": "Trans-Pol", "vehicle_registration": "EL 7K204", "id_checked": "on",
+                "id_type": "driving_licence", "time_in": WHEN}
+
+
+class KeyIssueCase(RegisterCase):
+    register = registers.KeyIssueRegister
+    change_field = ("notes", "Notes changed")
+    marker_field = "key_id"
+    create_has_refs = True
+    create_placement = "new_in"
+
+    def make(self, world, placement):
+        org, site = self.where(world, placement)
+        return f.key_issue(org, site, key_id=f"KEY-{placement.upper()}")
+
+    def create_data(self, world):
+        return {"site": world["s1"].pk, "kind": "badge", "key_id": "V-0231",
+                "issued_to": "Anna Becker (visitor)", "issued_at": WHEN}
+
+
 @matrix_tests(CheckTemplateCase)
 class TestCheckTemplateMatrix(TestCase):
     pass
@@ -151,4 +203,19 @@ class TestSealMatrix(TestCase):
 
 @matrix_tests(SealEventCase)
 class TestSealEventMatrix(TestCase):
+    pass
+
+
+@matrix_tests(CheckScheduleCase)
+class TestCheckScheduleMatrix(TestCase):
+    pass
+
+
+@matrix_tests(VisitorLogCase)
+class TestVisitorLogMatrix(TestCase):
+    pass
+
+
+@matrix_tests(KeyIssueCase)
+class TestKeyIssueMatrix(TestCase):
     pass

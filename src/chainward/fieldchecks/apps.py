@@ -10,4 +10,5 @@ class FieldChecksConfig(AppConfig):
     verbose_name = "Field checks"
 
     def ready(self):
-        from . import registers  # noqa: F401
+        # Registers, and the dashboard card and My work section of scheduled checks.
+        from . import dashboard, registers  # noqa: F401

@@ -112,3 +112,57 @@ SEAL_TRANSITIONS = {
 SEAL_BADGES = {SealStatus.DISCREPANCY: "text-bg-danger", SealStatus.BROKEN: "text-bg-danger",
                SealStatus.LOST: "text-bg-warning", SealStatus.VERIFIED: "text-bg-success",
                SealStatus.AFFIXED: "text-bg-primary"}
+
+
+class SignatureRole(models.TextChoices):
+    """Who signs a check run: the inspector, and the driver when the template asks for it."""
+
+    INSPECTOR = "inspector", "Inspector"
+    DRIVER = "driver", "Driver"
+
+
+class FrequencyUnit(models.TextChoices):
+    """How often a scheduled check is due; "every outbound trailer" has no calendar: each
+    departure is its own check (the run list shows them)."""
+
+    DAYS = "days", "Every N days"
+    WEEKS = "weeks", "Every N weeks"
+    MONTHS = "months", "Every N months"
+    PER_TRAILER = "per_trailer", "Every outbound trailer (no calendar)"
+
+
+class DueState(models.TextChoices):
+    """Where a schedule stands today (computed, never stored)."""
+
+    OVERDUE = "overdue", "Overdue"
+    DUE = "due", "Due"
+    PLANNED = "planned", "Planned"
+    EVENT = "event", "Per trailer"
+    INACTIVE = "inactive", "Not in force"
+
+
+DUE_BADGES = {DueState.OVERDUE: "text-bg-danger", DueState.DUE: "text-bg-warning",
+              DueState.PLANNED: "text-bg-success"}
+
+
+class VisitorKind(models.TextChoices):
+    VISITOR = "visitor", "Visitor"
+    DRIVER = "driver", "Driver"
+    CONTRACTOR = "contractor", "Contractor"
+
+
+class IdType(models.TextChoices):
+    """The identity document seen at the gate (its number is not recorded: data
+    minimisation)."""
+
+    PASSPORT = "passport", "Passport"
+    NATIONAL_ID = "national_id", "National identity card"
+    DRIVING_LICENCE = "driving_licence", "Driving licence"
+    COMPANY_BADGE = "company_badge", "Company badge"
+    OTHER = "other", "Other photo ID"
+
+
+class KeyKind(models.TextChoices):
+    KEY = "key", "Key"
+    BADGE = "badge", "Access badge"
+    CARD = "card", "Access card or fob"

@@ -1,15 +1,16 @@
 """The ABC Logistics field checks demo, loaded from `demo.yaml`: check templates from the
 catalogues and one of its own, a month of 17-point inspections at the cross-docks (one failed
 critical point that became an incident), weekly CCTV tests at Stryków (one missed, one failure
-that opened a corrective action), and the Poznań seal register (stock, shuttle trips to
-Stryków verified at the gate, one number mismatch that became an incident, a lost and a
-destroyed seal).
+that opened a corrective action) and their schedule, the Poznań seal register (stock, shuttle
+trips to Stryków verified at the gate, one number mismatch that became an incident, a lost and
+a destroyed seal), and the Stryków gatehouse's visitor log and key and badge log.
 
-Idempotent: when the organisation has a seal receipt nothing is written. Everything goes
+Idempotent, part by part: the runs and seals when the organisation has no seal receipt, the
+schedules when it has none, the gatehouse logs when its visitor log is empty. Everything goes
 through the services (`import_catalogue_template`, `save_record`, `set_answer`,
-`complete_run`, `receive_seals` via the register, `record_seal_event`, and the incidents'
-`record_notification` and `transition_incident`), so the demo obeys the rules the pages and
-the API obey.
+`complete_run`, `receive_seals` via the register, `record_seal_event`, `sign_out_visitor`,
+`return_key`, and the incidents' `record_notification` and `transition_incident`), so the demo
+obeys the rules the pages and the API obey.
 """
 
 import datetime
@@ -24,7 +25,16 @@ from chainward.incidents import services as incidents
 from chainward.supplychain.models import Leg, Site
 
 from . import services
-from .models import CheckItem, CheckRun, CheckTemplate, Seal, SealBatch
+from .models import (
+    CheckItem,
+    CheckRun,
+    CheckSchedule,
+    CheckTemplate,
+    KeyIssue,
+    Seal,
+    SealBatch,
+    VisitorLogEntry,
+)
 
 DATA = Path(__file__).with_name("demo.yaml")
 DOMAIN = "abc-logistics.example"
@@ -47,17 +57,25 @@ def _leg(organisation, key):
 
 
 def build_fieldchecks_demo(organisation, admin):
-    """Create the demo's templates, runs and seal register (once); returns counts by kind."""
-    if SealBatch.objects.filter(organisation=organisation).exists():
-        return {"check runs": 0}
+    """Create the demo's templates, runs, seal register, schedules and gatehouse logs (each
+    part once); returns counts by kind."""
     data = yamlfiles.safe_load(DATA.read_text(encoding="utf-8"))
     sites = {s.code: s for s in Site.objects.filter(organisation=organisation, archived=False)}
-    manager = _person("m.weber", admin)
-    templates = _templates(organisation, manager, data["templates"])
-    runs = _inspections(organisation, admin, sites, templates, data["inspections"])
-    runs += _cctv(organisation, admin, sites, templates["Weekly CCTV test"], data["cctv"])
-    seals = _seals(organisation, admin, sites, data["seals"])
-    return {"check templates": len(templates), "check runs": runs, "seals": seals}
+    counts = {}
+    if not SealBatch.objects.filter(organisation=organisation).exists():
+        manager = _person("m.weber", admin)
+        templates = _templates(organisation, manager, data["templates"])
+        runs = _inspections(organisation, admin, sites, templates, data["inspections"])
+        runs += _cctv(organisation, admin, sites, templates["Weekly CCTV test"], data["cctv"])
+        seals = _seals(organisation, admin, sites, data["seals"])
+        counts.update({"check templates": len(templates), "check runs": runs,
+                       "seals": seals})
+    if not CheckSchedule.objects.filter(organisation=organisation).exists():
+        counts["check schedules"] = build_schedules(organisation, admin, sites,
+                                                    data["schedules"])
+    if not VisitorLogEntry.objects.filter(organisation=organisation).exists():
+        counts.update(build_gate_logs(organisation, admin, sites, data["gatehouse"]))
+    return counts or {"check runs": 0}
 
 
 def _templates(organisation, manager, data):
@@ -205,3 +223,67 @@ def _seals(organisation, admin, sites, data):
         services.record_seal_event(user, seals[step["seal_offset"]], kind,
                                    at=_at(step["days_ago"], "12:00"), reason=step["reason"])
     return len(seals)
+
+
+def _template(organisation, key):
+    """An own template by name, or one copied from the catalogue by its checklist id."""
+    found = CheckTemplate.objects.filter(organisation=organisation, archived=False)
+    return found.filter(name=key).first() or found.filter(
+        catalogue_urn=f"urn:chainward:checklist:{key}").first()
+
+
+def build_schedules(organisation, admin, sites, rows):
+    """The schedules of `rows` (template, site, how often, first due `starts_days_ago`)."""
+    count = 0
+    for row in rows:
+        site, template = sites.get(row["site"]), _template(organisation, row["template"])
+        if site is None or template is None:
+            continue
+        user = _person(row["responsible"], admin) if row.get("responsible") else admin
+        schedule = CheckSchedule(
+            organisation=organisation, template=template, site=site, unit=row["unit"],
+            every=row.get("every", 1), responsible=user if row.get("responsible") else None,
+            starts_on=timezone.localdate() - datetime.timedelta(
+                days=row.get("starts_days_ago", 0)), notes=row.get("notes", ""))
+        schedule.full_clean()
+        save_record(user, schedule)
+        count += 1
+    return count
+
+
+def _when(row, key):
+    """`days_ago` at the local time `key`, or `hours_ago` before now (today's entries, which
+    must not lie in the future whenever the demo is built)."""
+    if "hours_ago" in row:
+        return timezone.now() - datetime.timedelta(hours=row["hours_ago"])
+    return _at(row["days_ago"], row[key])
+
+
+def build_gate_logs(organisation, admin, sites, data):
+    """A gatehouse's visitor log and key and badge log: entries written as the officer at the
+    gate, signed out and returned through the services."""
+    site = sites.get(data["site"])
+    if site is None:
+        return {}
+    user = _person(data["officer"], admin)
+    for row in data["visitors"]:
+        entry = VisitorLogEntry(
+            organisation=organisation, site=site, kind=row["kind"], name=row["name"],
+            company=row.get("company", ""), vehicle_registration=row.get("vehicle", ""),
+            id_checked=bool(row.get("id_type")), id_type=row.get("id_type", ""),
+            escorted_by=row.get("escorted_by", ""), purpose=row.get("purpose", ""),
+            time_in=_when(row, "in"), notes=row.get("note", ""))
+        entry.full_clean()
+        save_record(user, entry)
+        if row.get("out"):
+            services.sign_out_visitor(user, entry, at=_at(row["days_ago"], row["out"]))
+    for row in data["keys"]:
+        issue = KeyIssue(organisation=organisation, site=site, kind=row["kind"],
+                         key_id=row["key_id"], issued_to=row["issued_to"],
+                         issued_at=_when(row, "at"), notes=row.get("note", ""))
+        issue.full_clean()
+        save_record(user, issue)
+        if row.get("returned"):
+            back = row.get("returned_days_ago", row["days_ago"])
+            services.return_key(user, issue, at=_at(back, row["returned"]))
+    return {"visitor log entries": len(data["visitors"]), "key issues": len(data["keys"])}

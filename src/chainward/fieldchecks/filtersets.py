@@ -5,8 +5,20 @@ from django import forms
 
 from chainward.core.filtersets import RecordFilterSet
 
-from .choices import AnswerType, CheckKind, RunResult, RunStatus, SealEventKind, SealStatus
+from .accesslog import KeyIssue, VisitorLogEntry
+from .choices import (
+    AnswerType,
+    CheckKind,
+    FrequencyUnit,
+    KeyKind,
+    RunResult,
+    RunStatus,
+    SealEventKind,
+    SealStatus,
+    VisitorKind,
+)
 from .models import CheckAnswer, CheckItem, CheckRun, CheckTemplate, Seal, SealBatch, SealEvent
+from .schedules import CheckSchedule
 
 
 def _date(label, field, lookup):
@@ -93,3 +105,46 @@ class SealEventFilterSet(RecordFilterSet):
     class Meta:
         model = SealEvent
         fields = ("q", "kind", "seal", "site", "archived")
+
+
+class CheckScheduleFilterSet(RecordFilterSet):
+    search_fields = ("reference", "template__name", "site__name", "site__code", "notes")
+    unit = django_filters.MultipleChoiceFilter(choices=FrequencyUnit, label="How often")
+    active = django_filters.BooleanFilter(label="In force")
+    site = django_filters.NumberFilter(field_name="site", widget=forms.HiddenInput)
+    template = django_filters.NumberFilter(field_name="template", widget=forms.HiddenInput)
+
+    class Meta:
+        model = CheckSchedule
+        fields = ("q", "unit", "active", "site", "template", "archived")
+
+
+class VisitorLogFilterSet(RecordFilterSet):
+    search_fields = ("reference", "name", "company", "vehicle_registration", "escorted_by",
+                     "purpose")
+    kind = django_filters.MultipleChoiceFilter(choices=VisitorKind, label="Who")
+    on_site = django_filters.BooleanFilter(field_name="time_out", lookup_expr="isnull",
+                                           label="Still on site")
+    id_checked = django_filters.BooleanFilter(label="Identity checked")
+    came_from = _date("Came from", "time_in", "date__gte")
+    came_to = _date("Came until", "time_in", "date__lte")
+    site = django_filters.NumberFilter(field_name="site", widget=forms.HiddenInput)
+
+    class Meta:
+        model = VisitorLogEntry
+        fields = ("q", "kind", "on_site", "id_checked", "came_from", "came_to", "site",
+                  "archived")
+
+
+class KeyIssueFilterSet(RecordFilterSet):
+    search_fields = ("reference", "key_id", "issued_to", "notes")
+    kind = django_filters.MultipleChoiceFilter(choices=KeyKind, label="What")
+    out = django_filters.BooleanFilter(field_name="returned_at", lookup_expr="isnull",
+                                       label="Not returned")
+    issued_from = _date("Issued from", "issued_at", "date__gte")
+    issued_to_date = _date("Issued until", "issued_at", "date__lte")
+    site = django_filters.NumberFilter(field_name="site", widget=forms.HiddenInput)
+
+    class Meta:
+        model = KeyIssue
+        fields = ("q", "kind", "out", "issued_from", "issued_to_date", "site", "archived")

@@ -8,7 +8,7 @@ from chainward.core.forms import style_widgets
 from chainward.core.lookups import register_lookup_url, use_lookups
 from chainward.supplychain.models import Leg, Site
 
-from .choices import SEAL_TRANSITIONS, AnswerType, Outcome, SealEventKind
+from .choices import SEAL_TRANSITIONS, AnswerType, Outcome, SealEventKind, SignatureRole
 from .models import lines
 
 YES_NO = (("", "—"), ("yes", "Yes"), ("no", "No"))
@@ -74,6 +74,45 @@ class AnswerForm(forms.Form):
         """Whether anything was entered for this item (untouched items are left alone)."""
         data = self.answer_data()
         return any(v not in (None, "") for v in data.values())
+
+
+class SignatureForm(forms.Form):
+    """A signature on the run page: the typed name and the drawing of the signature pad
+    (static chainward/signature.js writes the canvas as a PNG data URL into `drawing`); a PNG
+    file does instead where scripts do not run."""
+
+    name = forms.CharField(label="Name", required=False, max_length=200)
+    drawing = forms.CharField(required=False, widget=forms.HiddenInput(
+        attrs={"data-signature-data": ""}))
+    image = forms.FileField(label="Or attach the signature (PNG)", required=False,
+                            widget=forms.ClearableFileInput(attrs={"accept": "image/png"}))
+
+    def __init__(self, *args, role, **kwargs):
+        kwargs.setdefault("prefix", f"sig-{role}")
+        super().__init__(*args, **kwargs)
+        self.role = role
+        self.label = SignatureRole(role).label
+        style_widgets(self)
+
+    def has_input(self):
+        """Whether anything was signed (an untouched pad is left alone)."""
+        data = self.cleaned_data
+        return bool(data.get("drawing") or data.get("image"))
+
+    def image_file(self):
+        """The signature as an uploaded PNG (the drawing decoded, or the attached file)."""
+        from .services import signature_from_data_url
+
+        data = self.cleaned_data
+        return data["image"] or signature_from_data_url(data["drawing"])
+
+
+class GateTimeForm(forms.Form):
+    """"Sign out" / "Returned" at the gate: now, or the time from a paper log."""
+
+    at = forms.DateTimeField(label="At", required=False,
+                             widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                             help_text="Leave empty for now.")
 
 
 class SealEventForm(forms.Form):

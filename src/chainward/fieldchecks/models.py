@@ -74,6 +74,10 @@ class CheckTemplate(PrimaryModel):
     incident_type = models.CharField(
         "incident type", max_length=24, choices=IncidentType, default=IncidentType.OTHER,
         help_text="The type of the incident a failed critical item opens.")
+    driver_signature_required = models.BooleanField(
+        "driver's signature required", default=False,
+        help_text="A run cannot be completed until the driver has signed it (e.g. the "
+                  "inspection of a tractor and trailer before it leaves).")
     active = models.BooleanField("in use", default=True,
                                  help_text="Only templates in use are offered for new runs.")
     catalogue_urn = models.CharField("from catalogue", max_length=200, blank=True,
@@ -204,6 +208,24 @@ class CheckRun(PrimaryModel):
     corrective_action = models.ForeignKey(
         "audits.CorrectiveAction", on_delete=models.PROTECT, null=True, blank=True,
         related_name="+", editable=False, verbose_name="corrective action opened")
+    # Signatures (services.sign_run): the typed name, the drawn image (stored like a photo,
+    # cleaned; served by views.run_signature) and when it was signed.
+    inspector_signed_name = models.CharField("inspector's signature", max_length=200,
+                                             blank=True, editable=False)
+    inspector_signed_at = models.DateTimeField("inspector signed at", null=True, blank=True,
+                                               editable=False)
+    inspector_signature = models.CharField("stored inspector signature", max_length=300,
+                                           blank=True, editable=False)
+    inspector_signature_sha256 = models.CharField("inspector signature SHA-256",
+                                                  max_length=64, blank=True, editable=False)
+    driver_signed_name = models.CharField("driver's signature", max_length=200, blank=True,
+                                          editable=False)
+    driver_signed_at = models.DateTimeField("driver signed at", null=True, blank=True,
+                                            editable=False)
+    driver_signature = models.CharField("stored driver signature", max_length=300,
+                                        blank=True, editable=False)
+    driver_signature_sha256 = models.CharField("driver signature SHA-256", max_length=64,
+                                               blank=True, editable=False)
 
     class Meta:
         ordering = ("-performed_at", "-pk")
@@ -510,6 +532,11 @@ class SealEvent(PrimaryModel):
     def __str__(self):
         return f"{self.seal.number} {self.get_kind_display().lower()}"
 
+
+# Schedules and the gatehouse registers, in their own modules (by concept); imported here so
+# that Django finds their models.
+from .accesslog import KeyIssue, VisitorLogEntry  # noqa: E402, F401
+from .schedules import CheckSchedule  # noqa: E402, F401
 
 # Templates are the organisation's procedures: the security manager keeps them, everyone who
 # works with them reads them.

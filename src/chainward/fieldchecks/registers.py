@@ -1,13 +1,20 @@
 """Register declarations of the field checks app: check templates and items, check runs and
-answers, the seal register (stock received, seals, seal events)."""
+answers, check schedules, the seal register (stock received, seals, seal events) and the
+gatehouse registers (visitor log, key and badge log)."""
 
 from chainward.core.columns import Column
 from chainward.core.register import Register, RelatedPanel, without
 from chainward.core.registry import add_register
 
-from . import filtersets, models, services
-from .api.viewsets import CheckRunViewSet, SealViewSet
-from .choices import RESULT_BADGES, SEAL_BADGES, SEAL_TRANSITIONS, RunStatus
+from . import accesslog, filtersets, models, schedules, services
+from .api.viewsets import (
+    CheckRunViewSet,
+    CheckScheduleViewSet,
+    KeyIssueViewSet,
+    SealViewSet,
+    VisitorLogViewSet,
+)
+from .choices import DUE_BADGES, RESULT_BADGES, SEAL_BADGES, SEAL_TRANSITIONS, RunStatus
 
 GROUP = "Field checks"
 
@@ -20,8 +27,8 @@ class CheckTemplateRegister(Register):
     menu_label = "Check templates"
     columns = ("name", "kind", "on_critical_failure", "active")
     filterset_class = filtersets.CheckTemplateFilterSet
-    fields = ("name", "kind", "description", "on_critical_failure", "incident_type", "active",
-              "catalogue_urn")
+    fields = ("name", "kind", "description", "on_critical_failure", "incident_type",
+              "driver_signature_required", "active", "catalogue_urn")
     read_only_fields = ("catalogue_urn",)  # set when copied from the catalogue
     detail_template = "fieldchecks/template_detail.html"
     import_required = ("name",)
@@ -69,20 +76,27 @@ class CheckRunRegister(Register):
     fields = ("template", "site", "leg", "shipment_reference", "vehicle_registration",
               "container_number", "seal_numbers", "inspector", "performed_at",
               "location_consent", "latitude", "longitude", "location_accuracy", "notes",
-              "status", "result", "completed_at", "incident", "corrective_action")
-    # Set by services.complete_run (the result and what a failed critical item opened).
-    read_only_fields = ("status", "result", "completed_at", "incident", "corrective_action")
+              "status", "result", "completed_at", "incident", "corrective_action",
+              "inspector_signed_name", "inspector_signed_at", "driver_signed_name",
+              "driver_signed_at")
+    # Set by services.complete_run (the result and what a failed critical item opened) and
+    # services.sign_run (the signatures).
+    read_only_fields = ("status", "result", "completed_at", "incident", "corrective_action",
+                        "inspector_signed_name", "inspector_signed_at", "driver_signed_name",
+                        "driver_signed_at")
     detail_template = "fieldchecks/run_detail.html"
     select_related = ("template", "site")
     import_required = ("template", "site", "performed_at")
     import_lookups = {"template": "name", "site": "code", "inspector": "email"}
 
     def detail_context(self, obj, request):
-        from .forms import AnswerForm
+        from .forms import AnswerForm, SignatureForm
 
         user = request.user
         editable = obj.status == RunStatus.DRAFT and not obj.archived and \
             user.has_perm("fieldchecks.change_checkrun", obj)
+        signers = ["inspector"] + (["driver"] if obj.template.driver_signature_required or
+                                   obj.driver_signed_at else [])
         answers = {a.item_id: a for a in obj.answers.filter(archived=False)}
         sections = {}
         for item in obj.template.items.filter(archived=False).order_by("order", "pk"):
@@ -90,6 +104,10 @@ class CheckRunRegister(Register):
             form = AnswerForm(item=item, answer=answer) if editable else None
             sections.setdefault(item.section, []).append((item, answer, form))
         return {"sections": list(sections.items()), "editable": editable,
+                "signatures": [(role, getattr(obj, f"{role}_signed_name"),
+                                getattr(obj, f"{role}_signed_at"),
+                                SignatureForm(role=role) if editable else None)
+                               for role in signers],
                 "result_badge": RESULT_BADGES.get(obj.result, "text-bg-secondary"),
                 "failed_count": sum(1 for a in answers.values() if a.failed)}
 
@@ -195,6 +213,102 @@ class SealEventRegister(Register):
     can_add = False
     api_can_add = False
     can_import = False
+
+
+@add_register
+class CheckScheduleRegister(Register):
+    model = schedules.CheckSchedule
+    url_prefix = "schedules"
+    viewset_base = CheckScheduleViewSet  # POST …/measure-objective/: completion as a KPI
+    menu_group = GROUP
+    menu_label = "Check schedules"
+    columns = (Column("template", sort="template__name"), Column("site", sort="site__name"),
+               Column("frequency_text", label="how often", sort="unit"),
+               Column("next_due", label="next due", sort=None),
+               Column("due_state", label="state", sort=None), "responsible", "active")
+    export_columns = ("reference", "template", "site", "unit", "every", "starts_on",
+                      Column("next_due", label="next due", sort=None),
+                      Column("due_state", label="state", sort=None), "responsible", "active",
+                      "notes")
+    filterset_class = filtersets.CheckScheduleFilterSet
+    fields = ("template", "site", "unit", "every", "starts_on", "responsible", "active",
+              "notes")
+    api_extra_fields = ("next_due", "due_state")  # computed from the last completed run
+    detail_template = "fieldchecks/schedule_detail.html"
+    select_related = ("template", "site", "responsible")
+    import_required = ("template", "site", "unit")
+    import_lookups = {"template": "name", "site": "code", "responsible": "email"}
+
+    def base_queryset(self):
+        """Each schedule with its last completed run (one subquery for any list length)."""
+        return schedules.with_last_done(super().base_queryset())
+
+    def detail_context(self, obj, request):
+        import datetime
+
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        start = today - datetime.timedelta(days=COMPLETION_DAYS)
+        result = schedules.completion(request.user, request.organisation, start=start,
+                                      end=today, sites=[obj.site_id])
+        found = next((row["occurrences"] for row in result.schedules
+                      if row["schedule"].pk == obj.pk), [])
+        state = obj.state(today)
+        return {"state": state, "badge": DUE_BADGES.get(state, "text-bg-secondary"),
+                "occurrences": list(reversed(found)), "window_days": COMPLETION_DAYS,
+                "rate": schedules.rate(sum(1 for o in found if o.on_time), len(found)),
+                "can_run": obj.active and not obj.archived and obj.template.active and
+                request.user.has_perm("fieldchecks.add_checkrun")}
+
+
+COMPLETION_DAYS = 90  # the window of a schedule's completion on its page
+
+
+@add_register
+class VisitorLogRegister(Register):
+    model = accesslog.VisitorLogEntry
+    url_prefix = "visitors"
+    viewset_base = VisitorLogViewSet  # POST …/sign-out/
+    menu_group = GROUP
+    menu_label = "Visitor log"
+    columns = ("time_in", "name", "company", "kind", Column("site", sort="site__name"),
+               "vehicle_registration", "id_checked", "escorted_by", "time_out")
+    filterset_class = filtersets.VisitorLogFilterSet
+    fields = ("site", "kind", "name", "company", "vehicle_registration", "id_checked",
+              "id_type", "escorted_by", "purpose", "time_in", "time_out", "notes")
+    detail_template = "fieldchecks/gate_detail.html"
+    select_related = ("site",)
+    import_required = ("site", "name", "time_in")
+    import_lookups = {"site": "code"}
+
+    def detail_context(self, obj, request):
+        return {"gate_action": "sign out" if obj.time_out is None and not obj.archived and
+                request.user.has_perm("fieldchecks.change_visitorlogentry", obj) else "",
+                "gate_url": "fieldchecks:visitor_sign_out"}
+
+
+@add_register
+class KeyIssueRegister(Register):
+    model = accesslog.KeyIssue
+    url_prefix = "keys"
+    viewset_base = KeyIssueViewSet  # POST …/returned/
+    menu_group = GROUP
+    menu_label = "Key and badge log"
+    columns = ("issued_at", "kind", "key_id", "issued_to", Column("site", sort="site__name"),
+               "issued_by", "returned_at")
+    filterset_class = filtersets.KeyIssueFilterSet
+    fields = ("site", "kind", "key_id", "issued_to", "issued_by", "issued_at", "returned_at",
+              "notes")
+    detail_template = "fieldchecks/gate_detail.html"
+    select_related = ("site", "issued_by")
+    import_required = ("site", "key_id", "issued_to", "issued_at")
+    import_lookups = {"site": "code", "issued_by": "email"}
+
+    def detail_context(self, obj, request):
+        return {"gate_action": "returned" if obj.returned_at is None and not obj.archived and
+                request.user.has_perm("fieldchecks.change_keyissue", obj) else "",
+                "gate_url": "fieldchecks:key_returned"}
 
 
 # Declared after the seal register it lists.

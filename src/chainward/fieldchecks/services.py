@@ -6,9 +6,12 @@ scope is re-checked) and writes a domain event for what is more than a field cha
 the API, the imports and the demo all call these.
 """
 
+import base64
+import binascii
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,17 +31,23 @@ from .choices import (
     RunStatus,
     SealEventKind,
     SealStatus,
+    SignatureRole,
 )
 from .models import CheckAnswer, CheckItem, CheckRun, CheckTemplate, Seal, SealEvent
 from .photos import clean_photo
 
 CAPA_DAYS = 14  # a corrective action opened by a failed check is due in two weeks
 PHOTO_KINDS = {"png", "jpeg", "gif", "webp"}
-# Catalogue checklists and what they check (the catalogue says which points, not the kind).
+# Catalogue checklists and what they check (the catalogue says which points, not the kind);
+# a failed lighting or key-audit point is a fault to fix (corrective action), not an incident.
 CATALOGUE_KINDS = {"ctpat-container-7pt": CheckKind.CONTAINER,
                    "ctpat-reefer-8pt": CheckKind.CONTAINER,
                    "ctpat-tractor-trailer-17pt": CheckKind.CONVEYANCE,
-                   "ctpat-seal-vvtt": CheckKind.SEAL}
+                   "ctpat-seal-vvtt": CheckKind.SEAL,
+                   "site-patrol": CheckKind.SITE,
+                   "site-lighting": CheckKind.SITE,
+                   "site-key-audit": CheckKind.SITE}
+CATALOGUE_FIX_ONLY = {"site-lighting", "site-key-audit"}
 
 
 def _may(user, obj, action="change"):
@@ -48,7 +57,8 @@ def _may(user, obj, action="change"):
 
 # --- templates --------------------------------------------------------------------------------
 def catalogue_templates():
-    """The inspection checklists of the catalogues (C-TPAT 7-, 8-, 17-point, seal VVTT)."""
+    """The inspection checklists of the catalogues (C-TPAT 7-, 8-, 17-point, seal VVTT; the
+    site patrol, lighting check and key audit)."""
     return CatalogEntry.objects.filter(kind=EntryKind.CHECKLIST_TEMPLATE, retired=False,
                                        ref_id__in=list(CATALOGUE_KINDS)).order_by("order")
 
@@ -56,8 +66,9 @@ def catalogue_templates():
 def import_catalogue_template(user, organisation, entry):
     """The organisation's own template from a catalogue checklist (once: an existing copy is
     returned). Every point is a pass/fail/NA item; its sections are the catalogue's groups
-    (tractor, trailer); every point is critical and a failure opens an incident (a failed
-    point can be a hidden compartment or tampering: C-TPAT MSC reporting) — both adjustable."""
+    (tractor, trailer); every point is critical unless the catalogue says otherwise, and a
+    failure opens an incident (a failed point can be a hidden compartment or tampering: C-TPAT
+    MSC reporting) or, for lighting and key audits, a corrective action — all adjustable."""
     existing = CheckTemplate.objects.filter(organisation=organisation, archived=False,
                                             catalogue_urn=entry.urn).first()
     if existing is not None:
@@ -69,15 +80,18 @@ def import_catalogue_template(user, organisation, entry):
         template = CheckTemplate(
             organisation=organisation, name=entry.name[:200], kind=kind,
             description=entry.data.get("description", ""), catalogue_urn=entry.urn,
+            on_critical_failure=OnCriticalFailure.CORRECTIVE_ACTION
+            if entry.ref_id in CATALOGUE_FIX_ONLY else OnCriticalFailure.INCIDENT,
             incident_type=IncidentType.SEAL_TAMPERING if kind == CheckKind.SEAL
             else IncidentType.OTHER)
         template.full_clean()
         records.save_record(user, template)
         for order, point in enumerate(entry.data.get("items") or [], start=1):
             item = CheckItem(organisation=organisation, template=template, order=order * 10,
-                             section=(point.get("group") or "").capitalize(),
+                             section=(point.get("group") or "").replace("_", " ").capitalize(),
                              text=point["text"][:300], catalogue_ref=point.get("ref_id", ""),
-                             answer_type=AnswerType.PASS_FAIL, critical=True)
+                             answer_type=AnswerType.PASS_FAIL,
+                             critical=point.get("critical", True))
             item.full_clean()
             records.save_record(user, item)
         record_event("import_template", obj=template, details={"urn": entry.urn})
@@ -138,11 +152,16 @@ def complete_run(user, run, *, expected_version=None):
     if run.status == RunStatus.COMPLETED:
         raise ValidationError("The check run is already completed.")
     missing = missing_answers(run)
+    errors = {}
     if missing:
         names = "; ".join(str(item) for item in missing[:5])
         more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
-        raise ValidationError({"answers": f"Answer every item first (photo where required): "
-                                          f"{names}{more}."})
+        errors["answers"] = f"Answer every item first (photo where required): {names}{more}."
+    if run.template.driver_signature_required and run.driver_signed_at is None:
+        errors["driver_signature"] = ("This check needs the driver's signature: have the "
+                                      "driver type their name and sign, then complete it.")
+    if errors:
+        raise ValidationError(errors)
     failed = list(run.answers.filter(failed=True).select_related("item")
                   .order_by("item__order", "pk"))
     critical = [a for a in failed if a.item.critical]
@@ -253,6 +272,75 @@ def record_run(user, run, answers, *, complete=True):
             set_answer(user, run, data.pop("item"), **data)
         if complete:
             complete_run(user, run)
+    return run
+
+
+# --- signatures -------------------------------------------------------------------------------
+MAX_SIGNATURE_BYTES = 512 * 1024  # a drawn signature is a few kilobytes
+
+
+def signature_from_data_url(data):
+    """The PNG of a canvas `data:image/png;base64,…` URL as an uploaded file (what the page's
+    signature pad and the API's `image_data` send); ValidationError naming `signature`."""
+    head, _, encoded = (data or "").strip().partition(",")
+    if not head.startswith("data:image/png;base64") or not encoded:
+        raise ValidationError({"signature": "Send the signature as a PNG data URL "
+                                            "(data:image/png;base64,…); sign again."})
+    if len(encoded) > MAX_SIGNATURE_BYTES * 4 // 3 + 4:
+        raise ValidationError({"signature": "The signature image is too large; clear the "
+                                            "pad and sign again."})
+    try:
+        raw = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationError({"signature": "The signature data is not valid base64; sign "
+                                            "again."}) from None
+    return SimpleUploadedFile("signature.png", raw, content_type="image/png")
+
+
+def _check_signature(upload):
+    """`(image, checked)`: a signature is a PNG, checked by content and cleaned like a photo
+    (decoded and written again without metadata; photos.clean_photo)."""
+    try:
+        checked = files.check_upload(upload, refuse_unsafe_names=True)
+    except ValidationError as refused:
+        raise ValidationError({"signature": refused.messages}) from None
+    if checked.kind != "png":
+        raise ValidationError({"signature": f"A signature must be a PNG image; this is "
+                                            f"{checked.label}."})
+    try:
+        cleaned = clean_photo(upload, checked.kind)
+    except ValidationError as refused:
+        raise ValidationError({"signature": refused.message_dict.get("photo", refused.messages)}
+                              ) from None
+    return cleaned, files.check_upload(cleaned)
+
+
+def sign_run(user, run, *, role, name, image):
+    """The inspector's or the driver's signature on a draft run: the typed name, the drawn
+    image (a PNG, checked by content and stored cleaned), the time. Signing again replaces
+    the signature until the run is completed."""
+    _may(user, run)
+    errors = {}
+    if role not in SignatureRole.values:
+        errors["role"] = "Say who signs: inspector or driver."
+    if not (name or "").strip():
+        errors["name"] = "Type the signer's name."
+    if image is None:
+        errors["signature"] = "Sign in the box (or attach the signature as a PNG)."
+    if run.status == RunStatus.COMPLETED:
+        errors = {"signature": "The check run is completed; its signatures are final."}
+    if errors:
+        raise ValidationError(errors)
+    image, checked = _check_signature(image)
+    with acting_as(user), transaction.atomic():
+        stored = files.store(image, checked, folder="fieldchecks")
+        setattr(run, f"{role}_signed_name", name.strip()[:200])
+        setattr(run, f"{role}_signed_at", timezone.now())
+        setattr(run, f"{role}_signature", stored)
+        setattr(run, f"{role}_signature_sha256", checked.sha256)
+        records.save_record(user, run)
+        record_event("sign", obj=run, details={"role": role, "name": name.strip()[:200],
+                                               **checked.ledger_details(stored)})
     return run
 
 
@@ -449,3 +537,36 @@ def incidents_opened(organisation):
     from_seals = SealEvent.objects.filter(organisation=organisation, incident__isnull=False)
     return {*from_runs.values_list("incident_id", flat=True),
             *from_seals.values_list("incident_id", flat=True)}
+
+
+# --- gatehouse registers ------------------------------------------------------------------------
+def _close_entry(user, entry, field, at, *, done):
+    """Set the closing time (`time_out`, `returned_at`) of a gatehouse entry, once."""
+    _may(user, entry)
+    if getattr(entry, field) is not None:
+        raise ValidationError({field: done})
+    setattr(entry, field, at or timezone.now())
+    try:
+        entry.full_clean()
+    except ValidationError:
+        setattr(entry, field, None)
+        raise
+    with acting_as(user), transaction.atomic():
+        records.save_record(user, entry)
+    return entry
+
+
+def sign_out_visitor(user, entry, *, at=None):
+    """The gate's "Sign out": the visitor's time out (now, or `at` from a paper log)."""
+    return _close_entry(user, entry, "time_out", at,
+                        done=f"{entry.name} was already signed out at "
+                             f"{timezone.localtime(entry.time_out):%Y-%m-%d %H:%M}."
+                        if entry.time_out else "")
+
+
+def return_key(user, issue, *, at=None):
+    """The gate's "Returned": the time a key or badge came back (now, or `at`)."""
+    return _close_entry(user, issue, "returned_at", at,
+                        done=f"{issue} was already returned at "
+                             f"{timezone.localtime(issue.returned_at):%Y-%m-%d %H:%M}."
+                        if issue.returned_at else "")

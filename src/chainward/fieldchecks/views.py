@@ -1,23 +1,30 @@
-"""Field check pages beyond the generic registers: answering and completing a run, templates
-from the catalogue, a seal's next step, the gate verification, the stock reconciliation and
-the photos of a run (served only through this permission-checked view)."""
+"""Field check pages beyond the generic registers: answering, signing and completing a run,
+templates from the catalogue, a seal's next step, the gate verification, the stock
+reconciliation, the completion of scheduled checks, the gatehouse buttons, and the photos and
+signatures of a run (served only through these permission-checked views)."""
+
+import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from chainward.core import files
 from chainward.core import services as records
+from chainward.core.bounds import id_or_none
 from chainward.core.views import record_or_404
 from chainward.ledger.context import acting_as
 from chainward.ledger.events import record_event
 from chainward.library.models import CatalogEntry
 
 from . import services
-from .forms import AnswerForm, SealEventForm, VerifyArrivalForm
+from .accesslog import KeyIssue, VisitorLogEntry
+from .choices import SignatureRole
+from .forms import AnswerForm, GateTimeForm, SealEventForm, SignatureForm, VerifyArrivalForm
 from .models import CheckAnswer, CheckRun, CheckTemplate, Seal
 
 
@@ -50,6 +57,17 @@ def run_answers(request, pk):
             saved += 1
         except (ValidationError, PermissionDenied) as refused:
             problems.append(f"{item}: {_messages(refused)}")
+    for role in SignatureRole.values:
+        form = SignatureForm(request.POST, request.FILES, role=role)
+        if not form.is_valid() or not form.has_input():
+            continue
+        try:
+            services.sign_run(request.user, run, role=role, name=form.cleaned_data["name"],
+                              image=form.image_file())
+            messages.success(request, f"Signed by the {form.label.lower()}, "
+                                      f"{form.cleaned_data['name'].strip()}.")
+        except (ValidationError, PermissionDenied) as refused:
+            problems.append(f"{form.label}'s signature: {_messages(refused)}")
     for problem in problems:
         messages.error(request, problem)
     if saved:
@@ -67,6 +85,88 @@ def run_answers(request, pk):
         except records.Conflict:
             messages.error(request, f"{run} changed meanwhile; review it and try again.")
     return redirect(run.get_absolute_url() + "#answers")
+
+
+@login_required
+def run_signature(request, pk, role):
+    """The drawn signature of a run's inspector or driver, to people who may see the run."""
+    run = record_or_404(request, CheckRun, pk)
+    stored = getattr(run, f"{role}_signature", "") if role in SignatureRole.values else ""
+    if not stored:
+        raise Http404("This run has no such signature.")
+    with acting_as(request.user):
+        record_event("download", obj=run, details={
+            "signature": role, "sha256": getattr(run, f"{role}_signature_sha256")})
+    return files.download_response(stored, filename=f"{run.reference}-{role}-signature.png",
+                                   content_type="image/png")
+
+
+def _gate_step(request, model, pk, step, done):
+    """A gatehouse button ("Sign out", "Returned"): the service, its refusal as a message."""
+    entry = record_or_404(request, model, pk)
+    form = GateTimeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "At: " + " ".join(form.errors.get("at", [])))
+        return redirect(entry.get_absolute_url())
+    try:
+        step(request.user, entry, at=form.cleaned_data["at"])
+        messages.success(request, done(entry))
+    except (ValidationError, PermissionDenied) as refused:
+        messages.error(request, _messages(refused))
+    return redirect(entry.get_absolute_url())
+
+
+@login_required
+@require_POST
+def visitor_sign_out(request, pk):
+    """The gatehouse's "Sign out" of a visitor or driver."""
+    return _gate_step(request, VisitorLogEntry, pk, services.sign_out_visitor,
+                      lambda e: f"{e.name} signed out at "
+                                f"{timezone.localtime(e.time_out):%H:%M}.")
+
+
+@login_required
+@require_POST
+def key_returned(request, pk):
+    """The gatehouse's "Returned" of a key or badge."""
+    return _gate_step(request, KeyIssue, pk, services.return_key,
+                      lambda e: f"{e} returned at {timezone.localtime(e.returned_at):%H:%M}.")
+
+
+@login_required
+def completion(request):
+    """Scheduled checks due and done on time per site over the last 30, 90 or 365 days (ISO
+    28000 9.1), and the figure recorded as a measurement of a security objective."""
+    from chainward.plans.models import SecurityObjective
+
+    from .kpis import measure_objective
+    from .schedules import completion as compute
+
+    if not request.organisation or not request.user.has_perm("fieldchecks.view_checkschedule"):
+        raise PermissionDenied("You may not see check schedules.")
+    objectives = SecurityObjective.objects.restrict(request.user, "view").filter(
+        organisation=request.organisation, archived=False, incident_measure="")
+    if request.method == "POST":
+        objective = objectives.filter(pk=id_or_none(request.POST.get("objective", ""))).first()
+        if objective is None:
+            messages.error(request, "Choose one of the objectives listed.")
+        else:
+            try:
+                found = measure_objective(request.user, objective)
+                messages.success(request, f"Recorded {found.value} % for {objective} "
+                                          f"({found.note})")
+            except (ValidationError, PermissionDenied) as refused:
+                messages.error(request, _messages(refused))
+        return redirect("fieldchecks:completion")
+    days = request.GET.get("days")
+    days = int(days) if days in {"30", "90", "365"} else 90
+    today = timezone.localdate()
+    result = compute(request.user, request.organisation,
+                     start=today - datetime.timedelta(days=days), end=today)
+    may_measure = request.user.has_perm("plans.add_measurement")
+    return render(request, "fieldchecks/completion.html", {
+        "result": result, "days": days, "windows": (30, 90, 365),
+        "objectives": list(objectives.order_by("title")[:100]) if may_measure else []})
 
 
 @login_required

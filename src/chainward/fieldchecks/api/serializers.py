@@ -3,7 +3,8 @@ once on its register (`registers.py`)."""
 
 from rest_framework import serializers
 
-from chainward.fieldchecks.choices import Outcome, SealEventKind
+from chainward.core.bounds import INT_MAX
+from chainward.fieldchecks.choices import Outcome, SealEventKind, SignatureRole
 
 
 class AnswerRequestSerializer(serializers.Serializer):
@@ -62,3 +63,27 @@ class VerifyArrivalRequestSerializer(serializers.Serializer):
     intact = serializers.BooleanField()
     at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SignRequestSerializer(serializers.Serializer):
+    """POST body of a signature: the typed name and the drawn image — multipart with an
+    `image` PNG file, or JSON with `image_data`, a `data:image/png;base64,…` URL."""
+
+    role = serializers.ChoiceField(choices=SignatureRole.choices)
+    name = serializers.CharField(max_length=200)
+    image = serializers.FileField(required=False, allow_null=True, default=None)
+    image_data = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class GateTimeRequestSerializer(serializers.Serializer):
+    """POST body of "sign out" / "returned": the time (now when left out)."""
+
+    at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class MeasureObjectiveRequestSerializer(serializers.Serializer):
+    """POST body of "record the check completion rate as an objective's measurement"."""
+
+    objective = serializers.IntegerField(min_value=1, max_value=INT_MAX,
+                                         help_text="The id of a security objective.")
+    measured_on = serializers.DateField(required=False, allow_null=True, default=None)

@@ -6,6 +6,12 @@
     POST /api/fieldchecks/runs/<id>/complete/   {"version": n}
     POST /api/fieldchecks/seals/<id>/event/     {"kind": "affixed", "container_number": "…"}
     POST /api/fieldchecks/seals/verify/         {"site": 3, "container_number": "…", …}
+    POST /api/fieldchecks/runs/<id>/sign/       {"role": "driver", "name": "…",
+                                                 "image_data": "data:image/png;base64,…"}
+                                                (or multipart with an "image" PNG)
+    POST /api/fieldchecks/schedules/measure-objective/  {"objective": 4}
+    POST /api/fieldchecks/visitors/<id>/sign-out/      {"at": null}
+    POST /api/fieldchecks/keys/<id>/returned/          {"at": null}
 
 They go through the same services as the pages, with the same rules: 403 when the person may
 not, 400 with the reason, 409 on a stale version.
@@ -26,7 +32,10 @@ from chainward.supplychain.models import Leg, Site
 from .serializers import (
     AnswerRequestSerializer,
     CompleteRequestSerializer,
+    GateTimeRequestSerializer,
+    MeasureObjectiveRequestSerializer,
     SealEventRequestSerializer,
+    SignRequestSerializer,
     VerifyArrivalRequestSerializer,
 )
 
@@ -37,7 +46,8 @@ class FieldCheckWorkflowViewSet(WorkflowViewSet):
     """Workflow steps are found with *view*; the service checks the right to take them."""
 
     def get_action_name(self):
-        if self.action in {"answer", "complete", "event", "verify"}:
+        if self.action in {"answer", "complete", "event", "verify", "sign", "sign_out",
+                           "returned", "measure_objective"}:
             return "view"
         return super().get_action_name()
 
@@ -84,6 +94,79 @@ class CheckRunViewSet(FieldCheckWorkflowViewSet):
         body.is_valid(raise_exception=True)
         return self.run(lambda run: services.complete_run(
             request.user, run, expected_version=body.validated_data.get("version")))
+
+
+    @extend_schema(request=SignRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        """Sign the run as its inspector or the driver (typed name and drawn PNG)."""
+        body = SignRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+
+        def step(run):
+            image = data["image"] or (services.signature_from_data_url(data["image_data"])
+                                      if data["image_data"] else None)
+            services.sign_run(request.user, run, role=data["role"], name=data["name"],
+                              image=image)
+
+        return self.run(step)
+
+
+class CheckScheduleViewSet(FieldCheckWorkflowViewSet):
+    """Check schedules — ISO 28000 9.1 (POST …/measure-objective/ records the completion rate
+    of the checks due at an objective's sites as its measurement)."""
+
+    @extend_schema(request=MeasureObjectiveRequestSerializer)
+    @action(detail=False, methods=["post"], url_path="measure-objective")
+    def measure_objective(self, request):
+        """Record the share of due checks done on time over the objective's review period
+        (`kpis.measure_objective`); answers the new measurement (201)."""
+        from chainward.core.registry import get_register
+        from chainward.fieldchecks.kpis import measure_objective
+        from chainward.plans.models import Measurement, SecurityObjective
+
+        body = MeasureObjectiveRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        objective = SecurityObjective.objects.restrict(request.user, "view").filter(
+            pk=body.validated_data["objective"]).first()
+        if objective is None:
+            return Response({"objective": ["No objective with this id that you may see."]},
+                            status=http.HTTP_400_BAD_REQUEST)
+        try:
+            measurement = measure_objective(request.user, objective,
+                                            on=body.validated_data["measured_on"])
+        except REFUSED as refused:
+            return refusal(refused)
+        serializer = get_register(Measurement).get_serializer_class()
+        return Response(serializer(measurement, context=self.get_serializer_context()).data,
+                        status=http.HTTP_201_CREATED)
+
+
+class VisitorLogViewSet(FieldCheckWorkflowViewSet):
+    """Visitor log — C-TPAT MSC 10 access control (POST …/sign-out/ at the gate)."""
+
+    @extend_schema(request=GateTimeRequestSerializer)
+    @action(detail=True, methods=["post"], url_path="sign-out")
+    def sign_out(self, request, pk=None):
+        """Sign the visitor out (time out now, or `at`)."""
+        body = GateTimeRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self.run(lambda entry: services.sign_out_visitor(
+            request.user, entry, at=body.validated_data["at"]))
+
+
+class KeyIssueViewSet(FieldCheckWorkflowViewSet):
+    """Key and badge log — C-TPAT MSC 10 access devices (POST …/returned/ at the gate)."""
+
+    @extend_schema(request=GateTimeRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def returned(self, request, pk=None):
+        """Record the key or badge as returned (now, or `at`)."""
+        body = GateTimeRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self.run(lambda issue: services.return_key(
+            request.user, issue, at=body.validated_data["at"]))
 
 
 class SealViewSet(FieldCheckWorkflowViewSet):
