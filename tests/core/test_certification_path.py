@@ -192,3 +192,40 @@ def test_an_organisation_created_in_the_ui_misses_everything_but_its_matrix(clie
     links = {s.key: s.progress.next_url for s in steps}
     assert links["risk_assessment"] == "/risk/assessments/add/"
     assert links["resources"] == "/account/people/add/"
+
+
+@pytest.mark.django_db
+def test_a_site_officer_is_wanted_only_at_the_sites_the_organisation_runs():
+    """Own warehouse and cross-dock without an officer are named; a public port, airport or
+    border crossing, a partner's premises and a site a partner operates are not (nobody of
+    ours is stationed there); an officer limited to one site covers that one only."""
+    from chainward.supplychain.models import Partner, Site
+
+    organisation, manager = new_organisation()
+    with actor_context(None, name="fixture"):
+        operator = Partner.objects.create(organisation=organisation, name="Port Operator AG",
+                                          kind="other", country="DE")
+
+        def site(name, kind, **extra):
+            return Site.objects.create(organisation=organisation, name=name, kind=kind,
+                                       country="DE", **extra)
+
+        site("Bremen warehouse", "warehouse")
+        site("Kassel cross-dock", "cross_dock")
+        guarded = site("Leipzig distribution centre", "distribution_centre")
+        site("Frankfurt border crossing", "border_crossing")
+        site("Hamburg port", "port")
+        site("Munich airport", "airport")
+        site("Customer plant", "partner_facility")
+        site("Operated depot", "warehouse", operator=operator)
+        officer = RoleAssignment.objects.create(
+            organisation=organisation, role=Role.objects.get(name=roles.SITE_SECURITY_OFFICER),
+            user=User.objects.create_user("officer@fresh.example", "x" * 20), all_sites=False)
+        officer.sites.add(guarded)
+        # An officer assignment without any site must not hide the others.
+        RoleAssignment.objects.create(
+            organisation=organisation, role=Role.objects.get(name=roles.SITE_SECURITY_OFFICER),
+            user=User.objects.create_user("nosite@fresh.example", "x" * 20), all_sites=False)
+    steps = {s.key: s for s in steps_for(manager, organisation)}
+    assert ("No site security officer for Bremen warehouse, Kassel cross-dock."
+            in steps["resources"].progress.missing)

@@ -23,6 +23,12 @@ def test_the_demo_shows_its_known_gaps(demo):
     assert steps["certification"].done
     assert any("Nordcert GmbH" in line for line in steps["certification"].progress.exists)
     assert "3 partner reviews due (ISO 28001 4.5)." in steps["monitoring"].progress.missing
+    # The sites ABC runs itself (supplychain/demo.py SITES: warehouses, cross-docks and
+    # distribution centres without an operator) less those of its two officers (PEOPLE:
+    # Hamburg Billbrook, Poznań, Stryków); ports, airports, the border crossing and partners'
+    # premises are not ABC's to staff.
+    assert ("No site security officer for Duisburg cross-dock, Munich distribution centre, "
+            "Venlo European distribution centre." in steps["resources"].progress.missing)
     assert any("by Helena Brandt" in line for line in steps["sms"].progress.exists)
     assert "No completed security assessment." not in steps["risk_assessment"].progress.missing
     # A site officer of the Hamburg sites does not see who holds which role.

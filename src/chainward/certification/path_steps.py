@@ -69,6 +69,7 @@ def resources(user, organisation, today):
     the organisation runs itself (ISO 28000 5.3 roles, 7.1 resources, 9.2 auditors)."""
     from chainward.access.models import RoleAssignment
     from chainward.supplychain.models import Site
+    from chainward.supplychain.services import run_by_us_q
 
     current = RoleAssignment.objects.restrict(user, "view").filter(
         organisation=organisation, archived=False).filter(
@@ -76,8 +77,10 @@ def resources(user, organisation, today):
     held = dict(current.values_list("role__name").annotate(n=Count("pk")).order_by())
     wide_officers = current.filter(role__name=roles.SITE_SECURITY_OFFICER,
                                    all_sites=True).count()
-    covered = current.filter(role__name=roles.SITE_SECURITY_OFFICER).values("sites")
-    uncovered = list(visible(Site, user, organisation).filter(operator__isnull=True).exclude(
+    # (An assignment without sites adds no NULL: NOT IN with a NULL would hide every site.)
+    covered = current.filter(role__name=roles.SITE_SECURITY_OFFICER,
+                             sites__isnull=False).values("sites")
+    uncovered = list(visible(Site, user, organisation).filter(run_by_us_q()).exclude(
         pk__in=covered).order_by("name").values_list("name", flat=True)[:6])
     progress = Progress()
     wanted = ((roles.TOP_MANAGEMENT, "No top management appointed (ISO 28000 5.1)."),

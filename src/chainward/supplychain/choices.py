@@ -17,6 +17,13 @@ class SiteKind(models.TextChoices):
     OFFICE = "office", "Office"
 
 
+# Sites the organisation passes through but does not run, whoever is recorded as operating them:
+# public infrastructure and partners' premises. Its own security roles (ISO 28000 5.3: a site
+# security officer per site) are wanted only at the others (`supplychain.services.run_by_us_q`).
+NOT_RUN_BY_US = (SiteKind.PORT, SiteKind.AIRPORT, SiteKind.BORDER_CROSSING,
+                 SiteKind.PARTNER_FACILITY)
+
+
 class SecurityLevel(models.TextChoices):
     BASELINE = "baseline", "Baseline"
     ELEVATED = "elevated", "Elevated"

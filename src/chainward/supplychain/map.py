@@ -3,6 +3,12 @@
 Sites with coordinates are projected (equirectangular, fitted to their bounding box); sites
 without are lined up under the map by country. The layout is O(nodes + legs), so the page stays
 responsive at hundreds of nodes and thousands of legs.
+
+Parallel legs (issue 13 item 13) — more than `MAX_PARALLEL` legs between the same two sites in the
+same direction that look the same (mode, colour, expired carrier) — are drawn as one thicker
+line naming how many legs it stands for and linking to the leg list filtered to them, so a
+scale-M chain (5,000 legs) draws a few hundred lines rather than thousands of overlapping ones.
+Legs someone asked to see on their own (`single`, e.g. those with incidents) are never merged.
 """
 
 import math
@@ -28,18 +34,31 @@ class Node:
     placed: bool
 
 
+MAX_PARALLEL = 3  # up to this many look-alike legs between two sites are drawn one by one
+
+
 @dataclass
 class Edge:
+    """One line of the map: a leg, or a bundle of parallel legs (`legs`, `leg` the first)."""
+
     leg: object
     path: str
     colour: str
+    legs: tuple = ()
+    expired: bool = False
+
+    @property
+    def count(self):
+        return len(self.legs) or 1
 
 
-def layout(sites, legs, leg_colours=None):
+def layout(sites, legs, leg_colours=None, *, flagged=frozenset(), single=frozenset()):
     """Return `(nodes, edges, height)` for the SVG template.
 
     `leg_colours` ({leg id: colour}) overrides the transport-mode colour, e.g. the highest
-    residual risk level of each leg (computed in `chainward.risk.heatmap.map_colours`).
+    residual risk level of each leg (computed in `chainward.risk.heatmap.map_colours`);
+    `flagged` are partner ids whose programme expired (their legs are dashed, never bundled with
+    others); legs whose id is in `single` are always drawn on their own.
     """
     leg_colours = leg_colours or {}
     placed = [s for s in sites if s.latitude is not None and s.longitude is not None]
@@ -74,17 +93,28 @@ def layout(sites, legs, leg_colours=None):
             row, col = divmod(index, per_row)
             nodes[site.pk] = Node(site, PAD + col * 24, HEIGHT + UNPLACED_ROW * (row + 1), False)
         height = HEIGHT + UNPLACED_ROW * (math.ceil(len(unplaced) / per_row) + 1)
+    # Group look-alike parallel legs (same ends, colour and dash), keeping the legs' order.
+    groups = defaultdict(list)
+    for leg in legs:
+        if leg.from_site_id not in nodes or leg.to_site_id not in nodes:
+            continue
+        colour = leg_colours.get(leg.pk) or MODE_COLOURS.get(leg.mode, "#6c757d")
+        expired = leg.carrier_id in flagged
+        # One mode per line (its link lists that mode); an expired carrier's legs apart.
+        key = (leg.from_site_id, leg.to_site_id, leg.mode, colour,
+               leg.carrier_id if expired else None, leg.pk if leg.pk in single else None)
+        groups[key].append(leg)
     edges = []
     parallel = defaultdict(int)
-    for leg in legs:
-        a, b = nodes.get(leg.from_site_id), nodes.get(leg.to_site_id)
-        if a is None or b is None:
-            continue
-        pair = (leg.from_site_id, leg.to_site_id)
-        n = parallel[pair]
-        parallel[pair] += 1
-        colour = leg_colours.get(leg.pk) or MODE_COLOURS.get(leg.mode, "#6c757d")
-        edges.append(Edge(leg, _curve(a, b, n), colour))
+    for (from_id, to_id, _mode, colour, expired_carrier, _single), members in groups.items():
+        a, b = nodes[from_id], nodes[to_id]
+        bundles = [members] if len(members) > MAX_PARALLEL else [[leg] for leg in members]
+        for bundle in bundles:
+            n = parallel[(from_id, to_id)]
+            parallel[(from_id, to_id)] += 1
+            edges.append(Edge(bundle[0], _curve(a, b, n), colour,
+                              tuple(bundle) if len(bundle) > 1 else (),
+                              expired_carrier is not None))
     return list(nodes.values()), edges, height
 
 
@@ -115,19 +145,39 @@ def _url_pattern(name):
 EXPIRED_NOTE = " · programme expired"
 
 
-def svg_legs(edges, *, flagged=frozenset()):
-    """`<a><path/></a>` for every leg; a leg whose carrier is in `flagged` (partner ids whose
-    security programme expired) is dashed and says so in its title."""
+def svg_legs(edges, *, names=None):
+    """`<a><path/></a>` for every line: a leg links to its record; a bundle of parallel legs is
+    thicker, says how many legs it stands for and links to the leg list of that pair. A line of
+    a carrier whose security programme expired is dashed and says so in its title. `names`
+    ({site id: name}) names a bundle's ends."""
+    names = names or {}
     pattern = _url_pattern("supplychain:leg_detail")
+    listing = reverse("supplychain:leg_list")
     parts = []
     for e in edges:
-        expired = e.leg.carrier_id in flagged
-        dash = ' stroke-dasharray="6 4" data-expired="true"' if expired else ""
-        parts.append(
-            f'<a href="{pattern.format(e.leg.pk)}"><path class="leg" d="{e.path}" '
-            f'stroke="{e.colour}"{dash} marker-end="url(#arrow)"><title>'
-            f'{escape(e.leg.reference)} · {escape(e.leg.get_mode_display())}'
-            f'{EXPIRED_NOTE + " (carrier)" if expired else ""}</title></path></a>')
+        dash = ' stroke-dasharray="6 4" data-expired="true"' if e.expired else ""
+        note = EXPIRED_NOTE + " (carrier)" if e.expired else ""
+        leg = e.leg
+        if e.legs:
+            shown = ", ".join(escape(member.reference) for member in e.legs[:3])
+            more = f" and {e.count - 3} more" if e.count > 3 else ""
+            title = (f"{e.count} legs from {escape(names.get(leg.from_site_id, ''))} to "
+                     f"{escape(names.get(leg.to_site_id, ''))} · "
+                     f"{escape(leg.get_mode_display())} · {shown}{more}{note}")
+            size = "l" if e.count >= 50 else "m" if e.count >= 10 else "s"
+            href = (f"{listing}?from_site={leg.from_site_id}&amp;to_site={leg.to_site_id}"
+                    f"&amp;mode={leg.mode}" + (f"&amp;carrier={leg.carrier_id}" if e.expired
+                                               else ""))
+            parts.append(
+                f'<a href="{href}"><path class="leg bundle-{size}" d="{e.path}" '
+                f'stroke="{e.colour}" data-legs="{e.count}"{dash} '
+                f'marker-end="url(#arrow)"><title>{title}</title></path></a>')
+        else:
+            parts.append(
+                f'<a href="{pattern.format(leg.pk)}"><path class="leg" d="{e.path}" '
+                f'stroke="{e.colour}"{dash} marker-end="url(#arrow)"><title>'
+                f'{escape(leg.reference)} · {escape(leg.get_mode_display())}{note}</title>'
+                f'</path></a>')
     return mark_safe("".join(parts))  # noqa: S308 - every interpolated text is escaped
 
 

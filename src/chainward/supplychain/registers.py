@@ -6,7 +6,8 @@ from chainward.core.registry import add_register
 
 from . import filtersets, models, services
 from .api import serializers
-from .api.viewsets import OrganisationViewSet
+from .api.viewsets import LegViewSet, OrganisationViewSet
+from .forms import LegForm
 
 GROUP = "Supply chain"
 
@@ -124,6 +125,10 @@ class LegRegister(Register):
                Column("carrier", sort="carrier__name"), "transit_hours", "frequency")
     export_columns = columns
     filterset_class = filtersets.LegFilterSet
+    # An end may be a partner's own facility (issue 13 item 11): form, serializer, viewset.
+    form_class = LegForm
+    serializer_class = serializers.LegSerializer
+    viewset_base = LegViewSet
     fields = ("from_site", "to_site", "mode", "carrier", "goods_categories", "transit_hours",
               "frequency", "points_of_rest", "custody_handoffs", "description")
     select_related = ("from_site", "to_site", "carrier")

@@ -9,7 +9,8 @@ other app asks it here:
   and imports; the exemption register's `after_save` for every `save_record`);
 - `review_state` / `with_review_state` / `review_due_q` — when is a partner's next review due;
 - `create_organisation` — a new organisation with its catalogues, default risk matrix and
-  first administrator's invitation (the page, the API and `chainward init`).
+  first administrator's invitation (the page, the API and `chainward init`);
+- `partner_facility` — the node a leg reaches when it ends at a partner's own premises.
 """
 
 import datetime
@@ -27,7 +28,7 @@ from chainward.ledger.context import acting_as
 from chainward.ledger.services import append_entry
 
 from . import choices
-from .models import Exemption, Organisation, Partner, PartnerReview, ProgrammeStatus
+from .models import Exemption, Organisation, Partner, PartnerReview, ProgrammeStatus, Site
 
 
 def _today(on):
@@ -378,3 +379,47 @@ def partners_with_lapsed_programme(queryset, on=None):
     """The partners of `queryset` in use (onboarding or active) with a lapsed programme."""
     return with_programme_state(queryset, on).filter(programme_expired=True,
                                                      status__in=REVIEWED_STATUSES)
+
+
+def partner_facility(actor, partner, *, create=True):
+    """The node of `partner`'s own premises (issue 13 item 11): a leg may end (or start) at a
+    customer's or supplier's facility without anyone inventing a site for it.
+
+    It is the one site the partner operates (whatever its kind); when there is none it is
+    recorded (named after the partner, in its country and city, of kind "partner facility",
+    operated by it) through
+    `save_record`, so only someone who may add sites organisation-wide creates it. With
+    `create=False` nothing is written and None stands for "would be created". Refusals are
+    `ValidationError`s that say what to do instead.
+    """
+    facilities = list(Site.objects.filter(
+        organisation=partner.organisation_id, operator=partner, archived=False)
+        .order_by("pk")[:2])
+    if len(facilities) > 1:
+        raise ValidationError(f"{partner} operates several facilities; choose the site itself.")
+    if facilities:
+        site = facilities[0]
+        if not Site.objects.restrict(actor, "view").filter(pk=site.pk).exists():
+            raise ValidationError(f"{partner}'s facility is outside your sites; choose one of "
+                                  "your sites, or ask a security manager to record the leg.")
+        return site
+    site = Site(organisation=partner.organisation, name=partner.name[:200],
+                kind=choices.SiteKind.PARTNER_FACILITY, country=partner.country,
+                city=partner.city, operator=partner,
+                description="The partner's own premises, recorded when a leg first ended "
+                            "there.")
+    from chainward.core.scope import allows
+
+    if not allows(actor, "add", site):
+        raise ValidationError(f"No facility of {partner} is recorded yet and you may not add "
+                              "sites: choose a site, or ask a security manager to add it.")
+    if not create:
+        return None
+    return save_record(actor, site)
+
+
+def run_by_us_q(prefix=""):
+    """Sites the organisation runs itself: no partner operates them and they are not public
+    infrastructure or a partner's premises (`choices.NOT_RUN_BY_US`)."""
+    return Q(**{f"{prefix}operator__isnull": True}) & ~Q(
+        **{f"{prefix}kind__in": choices.NOT_RUN_BY_US})

@@ -62,28 +62,37 @@ def supply_chain_map(request):
     sites, legs = list(sites), list(legs)
     # Risk colouring: the highest residual level per site and leg, from the ratings this
     # user may see (chainward.risk); legs without a rating keep their mode colour.
+    from chainward.incidents.map_markers import counts as incident_counts
     from chainward.incidents.map_markers import incident_markers
     from chainward.risk.heatmap import map_colours, map_legend
 
     risk = request.GET.get("colour") != "mode" and user.has_perm("risk.view_rating")
     site_colours, leg_colours = map_colours(user, org) if risk else ({}, {})
-    nodes, edges, height = network.layout(sites, legs, leg_colours)
     # Partners whose security programme expired unrenewed (issue 13 item 10): the sites they
     # operate get a red ring, the legs they carry are dashed, and they are listed below.
     lapsed = services.partners_with_lapsed_programme(
         models.Partner.objects.restrict(user, "view").filter(organisation=org, archived=False))
     flagged = frozenset(lapsed.values_list("pk", flat=True))
+    # Legs with incidents the reader may see keep their own line (and marker) when parallel
+    # legs are bundled (issue 13 item 13).
+    seen_incidents = incident_counts(user, org) if user.has_perm(
+        "incidents.view_incident") else {}
+    single = frozenset(pk for kind, pk in seen_incidents if kind == "leg")
+    nodes, edges, height = network.layout(sites, legs, leg_colours, flagged=flagged,
+                                          single=single)
     context = {
         "form": form, "height": height, "lapsed_count": len(flagged),
         "lapsed_partners": list(lapsed.order_by("name").only("id", "name")[:20]),
-        "svg_legs": network.svg_legs(edges, flagged=flagged), "svg_nodes": network.svg_nodes(
+        "svg_legs": network.svg_legs(edges, names={s.pk: s.name for s in sites}),
+        "svg_nodes": network.svg_nodes(
             nodes, labels=len(nodes) <= 60, site_colours=site_colours, flagged=flagged),
         "legend": [
             (label, network.MODE_COLOURS[value]) for value, label in choices.Mode.choices],
         "risk_legend": map_legend(org) if site_colours or leg_colours else [],
-        "site_count": len(sites), "leg_count": len(edges),
+        "site_count": len(sites), "leg_count": sum(e.count for e in edges),
+        "line_count": len(edges),
         # Incidents of the last twelve months the reader may see, by site and leg (issue 14).
-        "svg_incidents": incident_markers(user, org, nodes, edges),
+        "svg_incidents": incident_markers(user, org, nodes, edges, found=seen_incidents),
     }
     template = "supplychain/map.html"
     if request.htmx and request.htmx.target == "map":

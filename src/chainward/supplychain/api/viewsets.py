@@ -1,6 +1,7 @@
-"""API of organisations: the generic register API; creation goes through
-`services.create_organisation` (superusers and installation administrators only)."""
+"""API of organisations (creation goes through `services.create_organisation`, superusers and
+installation administrators only) and of legs (an end may be a partner's own facility)."""
 
+from django.db import transaction
 from django.urls import reverse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -37,3 +38,17 @@ class OrganisationViewSet(RecordViewSet):
                 reverse("access:invitation", args=[secret])),
             **{name: data[name] for name in services.ORGANISATION_FIELDS if name in data})
         return Response(self.get_serializer(organisation).data, status=status.HTTP_201_CREATED)
+
+
+class LegViewSet(RecordViewSet):
+    """Legs — movements of goods between nodes. An end may be given as `from_partner` /
+    `to_partner` instead of a site: the leg then ends at that partner's own facility, recorded
+    on first use in the same transaction as the leg."""
+
+    def _save(self, serializer, expected_version):
+        pending = getattr(serializer, "pending_facilities", {})
+        with transaction.atomic():
+            for site_name, partner in pending.items():
+                serializer.validated_data[site_name] = services.partner_facility(
+                    self.request.user, partner)
+            super()._save(serializer, expected_version)
