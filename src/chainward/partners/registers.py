@@ -3,9 +3,12 @@
 from chainward.core.columns import Column
 from chainward.core.register import Register, RelatedPanel
 from chainward.core.registry import add_register
+from chainward.risk.likelihood import partner_risk_source
+from chainward.supplychain.models import Partner
 from chainward.supplychain.registers import PartnerRegister
 
-from . import filtersets, models, services
+from . import assurance, filtersets, models, services
+from .api.serializers import AssuredPartnerSerializer
 from .choices import ANSWERABLE, RequestStatus
 
 GROUP = "Supply chain"
@@ -143,3 +146,29 @@ PartnerRegister.related_panels = (
 QuestionnaireTemplateRegister.related_panels = (
     RelatedPanel("Questions", QuestionRegister, "template", add_field="template"),
 )
+
+
+# --- the partner register with its assurance (issue 17 items 3 and 4) ----------------------------
+# The supply-chain register stays the declaration of the partner; this one extends it (and
+# replaces it on the model's entry) with what partner assurance adds: the risk score and the
+# declaration's expiry in the list, on the page and in the API. Everything else is inherited.
+Partner.assurance = property(assurance.assurance_of, doc="The partner's assurance "
+                             "(`partners.assurance.assurance_of`).")
+
+
+@add_register
+class AssuredPartnerRegister(PartnerRegister):
+    columns = (*PartnerRegister.columns,
+               Column("assurance_score", label="risk score (ISO 28001 4.5)",
+                      accessor="assurance.score_label", sort=None),
+               Column("declaration_expired", label="declaration",
+                      accessor="assurance.declaration_label", sort=None))
+    serializer_class = AssuredPartnerSerializer
+    detail_template = "partners/partner_detail.html"
+
+    def base_queryset(self):
+        """The supply-chain register's partners with what their assurance needs annotated."""
+        return assurance.with_assurance(super().base_queryset())
+
+
+partner_risk_source(assurance.rating_partner_risks)

@@ -22,7 +22,10 @@ from .forms import AnswersForm, FollowUpForm, ReviewForm, SignForm
 from .models import Answer, QuestionnaireRequest
 
 # --- the partner's pages ------------------------------------------------------------------------
-_NO_REFERRER = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex, nofollow"}
+# The link (the credential) never leaves in a Referer to another site. "same-origin", not
+# "no-referrer": under "no-referrer" browsers send `Origin: null` with the form posts, which
+# Django's CSRF check refuses (found by the browser test of the link).
+_NO_REFERRER = {"Referrer-Policy": "same-origin", "X-Robots-Tag": "noindex, nofollow"}
 
 
 def _respond(request, template, context, status=200):

@@ -16,6 +16,12 @@ On the default 5-level scale that is 3 Possible ("once in 1-5 years": it happene
 Occurrences come from the apps that record them (`occurrence_source`: security incidents), so
 that risk does not depend on them; each source returns what the reader may see, so the
 explanation never names a record its reader may not open.
+
+The partner factor: a partner whose risk score under partner assurance is high raises the
+floor of the ratings on the legs it carries (and of ratings of the partner itself) to the
+middle level, a very high one to one above the middle — the same two steps as one and two
+occurrences. The scores come from `partner_risk_source` (the partners app), for the partners
+the reader may see; the higher of the two floors is the suggestion.
 """
 
 import datetime
@@ -29,6 +35,9 @@ WINDOW = datetime.timedelta(days=365)
 RULE = ("one occurrence of the scenario at this target in the last 12 months → at least the "
         "middle of the likelihood scale; two or more → one level above the middle")
 
+PARTNER_RULE = ("a partner with a high risk score → at least the middle of the likelihood "
+                "scale; very high → one level above the middle")
+
 # `func(user, rating, since) -> list of records` (each with `reference`, `occurred_at` and
 # `get_absolute_url()`), registered by the apps that record occurrences.
 _sources = []
@@ -41,6 +50,35 @@ def occurrence_source(func):
     return func
 
 
+# `func(user, rating) -> list of PartnerRisk`, registered by the partners app.
+_partner_sources = []
+
+
+def partner_risk_source(func):
+    """Register `func(user, rating)`: the partners `user` may see whose risk score raises the
+    rating's likelihood (the carrier of its leg, or its own partner), as `PartnerRisk`s."""
+    _partner_sources.append(func)
+    return func
+
+
+@dataclass(frozen=True)
+class PartnerRisk:
+    """A partner whose risk score raises a rating's likelihood: 1 step to the middle of the
+    scale (high), 2 to one above it (very high)."""
+
+    partner: object  # with `name`, `reference` and `get_absolute_url()`
+    score: int
+    band: str
+    steps: int
+    role: str  # "carries the rated leg", "is the rated partner"
+
+    def explanation(self, minimum_name):
+        """One sentence: the partner, its score and the floor it sets (ISO 28001 4.5)."""
+        return (f"{self.partner.name} ({self.partner.reference}), which {self.role}, has a "
+                f"partner risk score of {self.score} ({self.band}) from its partner assurance "
+                f"(ISO 28001 4.5) → at least {minimum_name}.")
+
+
 @dataclass(frozen=True)
 class LikelihoodSuggestion:
     """A floor under a rating's likelihood and why."""
@@ -50,6 +88,9 @@ class LikelihoodSuggestion:
     occurrences: list = field(default_factory=list)
     since: datetime.date | None = None
     current: int | None = None
+    # (PartnerRisk, the floor's name) of partners whose score raises the floor.
+    partners: list = field(default_factory=list)
+    incident_minimum_name: str = ""  # the incidents' floor, when the partners' is higher
 
     @property
     def below(self) -> bool:
@@ -58,13 +99,21 @@ class LikelihoodSuggestion:
 
     @property
     def explanation(self) -> str:
-        """One sentence naming the occurrences counted and the rule."""
+        """The occurrences counted and the rule; then each partner whose score raises the
+        floor, and the partner rule."""
+        parts = []
         count = len(self.occurrences)
-        noun = "security incident" if count == 1 else "security incidents"
-        refs = ", ".join(o.reference for o in self.occurrences)
-        return (f"{count} {noun} realising this scenario at this target since "
-                f"{self.since:%Y-%m-%d} ({refs}) → likelihood at least {self.minimum_name}. "
-                f"Rule: {RULE}.")
+        if count:
+            noun = "security incident" if count == 1 else "security incidents"
+            refs = ", ".join(o.reference for o in self.occurrences)
+            floor = self.incident_minimum_name or self.minimum_name
+            parts.append(f"{count} {noun} realising this scenario at this target since "
+                         f"{self.since:%Y-%m-%d} ({refs}) → likelihood at least {floor}. "
+                         f"Rule: {RULE}.")
+        if self.partners:
+            parts += [risk.explanation(name) for risk, name in self.partners]
+            parts.append(f"Partner rule: {PARTNER_RULE}.")
+        return " ".join(parts)
 
     def as_dict(self) -> dict:
         """The suggestion as the API gives it."""
@@ -72,7 +121,11 @@ class LikelihoodSuggestion:
                 "current": self.current, "below": self.below, "since": self.since,
                 "explanation": self.explanation,
                 "occurrences": [{"reference": o.reference, "url": o.get_absolute_url(),
-                                 "occurred_at": o.occurred_at} for o in self.occurrences]}
+                                 "occurred_at": o.occurred_at} for o in self.occurrences],
+                "partners": [{"reference": r.partner.reference, "name": r.partner.name,
+                              "url": r.partner.get_absolute_url(), "score": r.score,
+                              "band": r.band, "minimum_name": name}
+                             for r, name in self.partners]}
 
 
 def floor_for(scale, count):
@@ -86,7 +139,8 @@ def floor_for(scale, count):
 
 def suggest_likelihood(user, rating, today=None):
     """The likelihood suggestion of `rating` as `user` sees it, or None when nothing that
-    user may see happened. Called by the rating page, its form, the API and the demo."""
+    user may see happened and no partner they may see raises it. Called by the rating page,
+    its form, the API and the demo."""
     if rating.pk is None or not rating.assessment_id:
         return None
     today = today or timezone.localdate()
@@ -99,9 +153,21 @@ def suggest_likelihood(user, rating, today=None):
             found[(type(record), record.pk)] = record
     occurrences = sorted(found.values(), key=lambda o: (o.occurred_at, o.reference))
     scale = rating.assessment.matrix.likelihood_levels
-    minimum = floor_for(scale, len(occurrences))
-    if minimum is None:
+    by_incidents = floor_for(scale, len(occurrences))
+    partners = []
+    for source in _partner_sources:
+        for risk in source(user, rating):
+            floor = floor_for(scale, risk.steps)
+            if floor is not None:
+                partners.append((risk, floor))
+    floors = [f for _risk, f in partners] + ([by_incidents] if by_incidents is not None else [])
+    if not floors:
         return None
+    minimum = max(floors)
+    incident_name = scale_name(scale, by_incidents) \
+        if by_incidents is not None and by_incidents != minimum else ""
     return LikelihoodSuggestion(minimum=minimum, minimum_name=scale_name(scale, minimum),
                                 occurrences=occurrences, since=since,
-                                current=rating.likelihood)
+                                current=rating.likelihood,
+                                partners=[(r, scale_name(scale, f)) for r, f in partners],
+                                incident_minimum_name=incident_name)
