@@ -20,14 +20,14 @@ MANAGER = "m.weber@abc-logistics.example"
 
 
 def test_demo_compliance_is_realistic_attributed_and_idempotent(demo_output):
-    assert "2 gap assessments, 20 evidence" in demo_output
+    assert "2 gap assessments, 22 evidence" in demo_output
     org = Organisation.objects.get(name="ABC Logistics")
     today = timezone.localdate()
 
-    # The 20 of compliance/demo.yaml, and the check run the failed weekly CCTV test attaches to
+    # The 22 of compliance/demo.yaml, and the check run the failed weekly CCTV test attaches to
     # its corrective action (fieldchecks/demo.py).
     evidence = Evidence.objects.filter(organisation=org).exclude(record_type__model="checkrun")
-    assert evidence.count() == 20
+    assert evidence.count() == 22
     assert Evidence.objects.filter(organisation=org, record_type__model="checkrun").count() == 1
     assert {e.kind for e in evidence} == {"document", "link", "note", "record"}
     assert [e.title for e in evidence if e.is_expired] == [
@@ -94,7 +94,7 @@ def test_demo_compliance_is_realistic_attributed_and_idempotent(demo_output):
     entries = LedgerEntry.objects.count()
     out = io.StringIO()
     call_command("demo", stdout=out)
-    assert "2 gap assessments, 20 evidence" in out.getvalue()
+    assert "2 gap assessments, 22 evidence" in out.getvalue()
     assert "0 records created, 0 updated" in out.getvalue()
     assert LedgerEntry.objects.count() == entries
     assert verify_ledger()[0]

@@ -30,9 +30,12 @@ FRAMEWORKS = {
 }
 
 CLAUSE = r"\d+(?:\.\d+)*"
+# A number followed by "pages", "days" or "%" is a figure, not a clause ("ISO 28000:2022 95.2%"
+# in a readiness table, "ISO 28000 4.1 and 12 pages").
+NOT_A_FIGURE = r"(?![\d.]*\s*(?:pages|days|%))"
 REFERENCE = re.compile(
     r"ISO\s?(?P<standard>2800[01])(?::(?P<year>\d{4}))?\s+(?:clause\s+|§\s*)?"
-    rf"(?P<clauses>{CLAUSE}(?:\s*(?:,|/|-|–|and)\s*{CLAUSE}(?![\d.]*\s*(?:pages|days)))*)")
+    rf"(?P<clauses>{CLAUSE}{NOT_A_FIGURE}(?:\s*(?:,|/|-|–|and)\s*{CLAUSE}{NOT_A_FIGURE})*)")
 
 # Written by hand from the standards (not read from the code under test): the subject a text
 # names next to a clause number, and the clauses that subject may be cited as. "Next to" means
@@ -196,6 +199,15 @@ def test_the_subject_check_catches_the_references_the_auditor_found(text):
 def test_the_subject_check_accepts_correct_references(text):
     # "5.2-5.6" is a range that covers 5.3 (the whole assessment), not a list of two clauses.
     assert misattributed_subjects(text, "sample") == []
+
+
+@pytest.mark.parametrize("text,clauses", [
+    ("ISO 28000:2022 95.2% GAP-0002", []),  # a readiness figure after the framework's name
+    ("ISO 28000 9.3.2 and 10.2", [["9.3.2", "10.2"]]),
+    ("ISO 28000 4.1 and 12 pages", [["4.1"]]),
+])
+def test_figures_after_a_standard_are_not_read_as_clauses(text, clauses):
+    assert [c[2] for c in citations(text)] == clauses
 
 
 def test_a_clause_missing_from_the_catalogue_is_reported():
