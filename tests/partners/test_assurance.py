@@ -305,3 +305,25 @@ def test_the_partner_list_and_api_with_scores_cost_the_same_at_10_and_200(client
     large = [count_queries(client, url) for url in urls]
     assert large == small, f"queries at 10 partners {small}, at 200 {large}"
     assert "expired" in client.get(urls[0]).content.decode()
+
+
+# --- the supply-chain map ---------------------------------------------------------------------
+def test_the_map_marks_partners_whose_declaration_expired(client, world, risky):
+    """Issue 17 item 3: an expired declaration shows on the map like an expired programme —
+    the legs the partner carries dashed and titled with what expired, the partner listed."""
+    org = world["org_a"]
+    declared_only = f.partner(org, "Baltic Haulage")
+    _reviewed(f.request(org, "baltic", partner_obj=declared_only), "accepted",
+              valid_until=_days(-1))
+    with actor_context(None, name="fixture"):
+        Leg.objects.create(organisation=org, from_site=world["s2"], to_site=world["s1"],
+                           mode="road", carrier=declared_only)
+    client.force_login(world["users"]["security_manager__org"])
+    page = client.get("/supplychain/map/").content.decode()
+    assert "· declaration expired (carrier)</title>" in page  # Baltic Haulage's leg
+    # Nordic Trucking: its AEOS and its declaration both expired.
+    assert "· programme expired and declaration expired (carrier)</title>" in page
+    legend = page.split('id="expired-declarations"')[1].split("</p>")[0]
+    assert "Baltic Haulage" in legend and "Nordic Trucking" in legend
+    programmes = page.split('id="expired-programmes"')[1].split("</p>")[0]
+    assert "Nordic Trucking" in programmes and "Baltic Haulage" not in programmes

@@ -57,8 +57,9 @@ def layout(sites, legs, leg_colours=None, *, flagged=frozenset(), single=frozens
 
     `leg_colours` ({leg id: colour}) overrides the transport-mode colour, e.g. the highest
     residual risk level of each leg (computed in `chainward.risk.heatmap.map_colours`);
-    `flagged` are partner ids whose programme expired (their legs are dashed, never bundled with
-    others); legs whose id is in `single` are always drawn on their own.
+    `flagged` are ids of partners whose security programme or declaration expired (their legs
+    are dashed, never bundled with others); legs whose id is in `single` are always drawn on
+    their own.
     """
     leg_colours = leg_colours or {}
     placed = [s for s in sites if s.latitude is not None and s.longitude is not None]
@@ -142,21 +143,29 @@ def _url_pattern(name):
     return reverse(name, args=[0]).replace("/0/", "/{}/")
 
 
-EXPIRED_NOTE = " · programme expired"
+EXPIRED_NOTE = "programme expired"
 
 
-def svg_legs(edges, *, names=None):
+def _note(flagged, partner_id):
+    """" · programme expired" (or what `flagged` — {partner id: what expired} — says)."""
+    if isinstance(flagged, dict):
+        return f" · {flagged[partner_id]}"
+    return f" · {EXPIRED_NOTE}"
+
+
+def svg_legs(edges, *, names=None, flagged=frozenset()):
     """`<a><path/></a>` for every line: a leg links to its record; a bundle of parallel legs is
     thicker, says how many legs it stands for and links to the leg list of that pair. A line of
-    a carrier whose security programme expired is dashed and says so in its title. `names`
-    ({site id: name}) names a bundle's ends."""
+    a carrier whose security programme or declaration expired is dashed and says which in its
+    title (`flagged`: {partner id: what expired}). `names` ({site id: name}) names a bundle's
+    ends."""
     names = names or {}
     pattern = _url_pattern("supplychain:leg_detail")
     listing = reverse("supplychain:leg_list")
     parts = []
     for e in edges:
         dash = ' stroke-dasharray="6 4" data-expired="true"' if e.expired else ""
-        note = EXPIRED_NOTE + " (carrier)" if e.expired else ""
+        note = _note(flagged, e.leg.carrier_id) + " (carrier)" if e.expired else ""
         leg = e.leg
         if e.legs:
             shown = ", ".join(escape(member.reference) for member in e.legs[:3])
@@ -183,7 +192,8 @@ def svg_legs(edges, *, names=None):
 
 def svg_nodes(nodes, *, labels, site_colours=None, flagged=frozenset()):
     """`<a><circle/>[<text/>]</a>` for every site (`site_colours`: {site id: fill}); a site
-    operated by a partner in `flagged` (its security programme expired) gets a red ring."""
+    operated by a partner in `flagged` (its security programme or declaration expired: {partner
+    id: what expired}) gets a red ring and says which in its title."""
     site_colours = site_colours or {}
     pattern = _url_pattern("supplychain:site_detail")
     parts = []
@@ -192,7 +202,7 @@ def svg_nodes(nodes, *, labels, site_colours=None, flagged=frozenset()):
         expired = site.operator_id in flagged
         title = escape(f"{site.name}{f' ({site.code})' if site.code else ''} · "
                        f"{site.get_kind_display()} · {site.country.name}"
-                       f"{EXPIRED_NOTE + ' (operator)' if expired else ''}")
+                       f"{_note(flagged, site.operator_id) + ' (operator)' if expired else ''}")
         ring = ' stroke="#dc3545" stroke-width="3" data-expired="true"' if expired else ""
         radius = 7 if site.kind in BIG_KINDS else 5.5
         fill = site_colours.get(site.pk) or ("#212529" if n.placed else "#adb5bd")

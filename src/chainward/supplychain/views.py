@@ -72,7 +72,14 @@ def supply_chain_map(request):
     # operate get a red ring, the legs they carry are dashed, and they are listed below.
     lapsed = services.partners_with_lapsed_programme(
         models.Partner.objects.restrict(user, "view").filter(organisation=org, archived=False))
-    flagged = frozenset(lapsed.values_list("pk", flat=True))
+    lapsed_ids = set(lapsed.values_list("pk", flat=True))
+    # ... and those whose security declaration expired unrenewed (issue 17 item 3), the same way.
+    from chainward.partners.assurance import expired_declaration_partner_ids
+
+    undeclared = expired_declaration_partner_ids(user, org)
+    flagged = {pk: " and ".join(what for what, found in (
+        ("programme expired", pk in lapsed_ids), ("declaration expired", pk in undeclared))
+        if found) for pk in lapsed_ids | undeclared}
     # Legs with incidents the reader may see keep their own line (and marker) when parallel
     # legs are bundled (issue 13 item 13).
     seen_incidents = incident_counts(user, org) if user.has_perm(
@@ -81,9 +88,13 @@ def supply_chain_map(request):
     nodes, edges, height = network.layout(sites, legs, leg_colours, flagged=flagged,
                                           single=single)
     context = {
-        "form": form, "height": height, "lapsed_count": len(flagged),
+        "form": form, "height": height, "lapsed_count": len(lapsed_ids),
         "lapsed_partners": list(lapsed.order_by("name").only("id", "name")[:20]),
-        "svg_legs": network.svg_legs(edges, names={s.pk: s.name for s in sites}),
+        "undeclared_count": len(undeclared),
+        "undeclared_partners": list(models.Partner.objects.filter(pk__in=undeclared).order_by(
+            "name").only("id", "name")[:20]) if undeclared else [],
+        "svg_legs": network.svg_legs(edges, names={s.pk: s.name for s in sites},
+                                     flagged=flagged),
         "svg_nodes": network.svg_nodes(
             nodes, labels=len(nodes) <= 60, site_colours=site_colours, flagged=flagged),
         "legend": [
