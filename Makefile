@@ -26,11 +26,17 @@ $(VENV)/.dev: requirements/dev.lock $(VENV)/.base
 	$(BIN)/pip check
 	touch $@
 
-run: $(VENV)/.base
+# Data served from pinned npm packages (package.json, package-lock.json with their integrity
+# hashes), never committed: Natural Earth country outlines for the map (world-atlas).
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+run: $(VENV)/.base node_modules/.installed
 	$(BIN)/chainward demo
 	PORT=$(PORT) $(BIN)/chainward serve
 
-test: $(VENV)/.dev
+test: $(VENV)/.dev node_modules/.installed
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -44,4 +50,4 @@ lock:
 	cd requirements && uv pip compile --generate-hashes --python-version 3.11 ../pyproject.toml --extra build --extra test -o dev.lock
 
 clean:
-	rm -rf $(VENV) staticfiles
+	rm -rf $(VENV) staticfiles node_modules

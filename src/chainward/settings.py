@@ -121,6 +121,13 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "chainward.urls"
+
+# Natural Earth country outlines for the supply-chain map (supplychain/geography.py): TopoJSON
+# from the npm package world-atlas, pinned in package.json and installed by `make`. Without the
+# file the map is drawn without outlines.
+COUNTRY_OUTLINES = os.environ.get(
+    "CHAINWARD_COUNTRY_OUTLINES",
+    str(BASE_DIR.parent.parent / "node_modules" / "world-atlas" / "countries-110m.json"))
 WSGI_APPLICATION = "chainward.wsgi.application"
 
 TEMPLATES = [

@@ -1,7 +1,8 @@
 """Server-side layout of the supply-chain map: sites as nodes, legs as directed edges.
 
-Sites with coordinates are projected (equirectangular, fitted to their bounding box); sites
-without are lined up under the map by country. The layout is O(nodes + legs), so the page stays
+Sites with coordinates are projected (Mercator-like, fitted to their bounding box; `fit`) over
+the country outlines of Natural Earth (`geography`); sites without are lined up under the map
+by country. The layout is O(nodes + legs), so the page stays
 responsive at hundreds of nodes and thousands of legs.
 
 Parallel legs (issue 13 item 13) — more than `MAX_PARALLEL` legs between the same two sites in the
@@ -66,18 +67,10 @@ def layout(sites, legs, leg_colours=None, *, flagged=frozenset(), single=frozens
     unplaced = [s for s in sites if s.latitude is None or s.longitude is None]
     nodes = {}
     if placed:
-        lons = [float(s.longitude) for s in placed]
-        # Mercator-like stretch keeps Europe from looking flat.
-        ys = [_mercator(float(s.latitude)) for s in placed]
-        min_x, max_x, min_y, max_y = min(lons), max(lons), min(ys), max(ys)
-        span = max(max_x - min_x, (max_y - min_y) * WIDTH / HEIGHT, 1e-6)
-        scale = (WIDTH - PAD - RIGHT_PAD) / span
-        offset_x = PAD + (WIDTH - PAD - RIGHT_PAD - (max_x - min_x) * scale) / 2
-        offset_y = (HEIGHT - (max_y - min_y) * scale) / 2
+        project = fit(placed)
         seen = defaultdict(int)
-        for site, lon, y in zip(placed, lons, ys, strict=True):
-            x = offset_x + (lon - min_x) * scale
-            y = HEIGHT - (offset_y + (y - min_y) * scale)
+        for site in placed:
+            x, y = project(float(site.longitude), float(site.latitude))
             key = (round(x), round(y))
             # Sites at the same spot (one campus) fan out on a small circle.
             n = seen[key]
@@ -117,6 +110,47 @@ def layout(sites, legs, leg_colours=None, *, flagged=frozenset(), single=frozens
                               tuple(bundle) if len(bundle) > 1 else (),
                               expired_carrier is not None))
     return list(nodes.values()), edges, height
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Longitude/latitude to map coordinates: Mercator-like (keeps Europe from looking flat),
+    fitted to the placed sites' bounding box. `span` is the box's width in degrees."""
+
+    min_x: float
+    min_y: float
+    scale: float
+    offset_x: float
+    offset_y: float
+    span: float
+
+    def __call__(self, lon, lat):
+        return (self.offset_x + (lon - self.min_x) * self.scale,
+                HEIGHT - (self.offset_y + (_mercator(lat) - self.min_y) * self.scale))
+
+    def inverse_box(self):
+        """(west, south, east, north) in degrees of what the map shows (for the outlines)."""
+        west = self.min_x - self.offset_x / self.scale
+        east = self.min_x + (WIDTH - self.offset_x) / self.scale
+        low = self.min_y + (-self.offset_y) / self.scale
+        high = self.min_y + (HEIGHT - self.offset_y) / self.scale
+        return west, _inverse_mercator(low), east, _inverse_mercator(high)
+
+
+def fit(placed):
+    """The projection that fits sites with coordinates into the map."""
+    lons = [float(s.longitude) for s in placed]
+    ys = [_mercator(float(s.latitude)) for s in placed]
+    min_x, max_x, min_y, max_y = min(lons), max(lons), min(ys), max(ys)
+    span = max(max_x - min_x, (max_y - min_y) * WIDTH / HEIGHT, 1e-6)
+    scale = (WIDTH - PAD - RIGHT_PAD) / span
+    return Projection(min_x, min_y, scale,
+                      PAD + (WIDTH - PAD - RIGHT_PAD - (max_x - min_x) * scale) / 2,
+                      (HEIGHT - (max_y - min_y) * scale) / 2, span)
+
+
+def _inverse_mercator(y):
+    return math.degrees(2 * math.atan(math.exp(math.radians(y))) - math.pi / 2)
 
 
 def _mercator(lat):

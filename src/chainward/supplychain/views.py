@@ -11,7 +11,7 @@ from django_countries import countries
 
 from chainward.core.forms import style_widgets
 
-from . import choices, models, services
+from . import choices, geography, models, services
 from . import map as network
 from .forms import OrganisationCreateForm
 from .registers import LegRegister, SiteRegister
@@ -85,6 +85,7 @@ def supply_chain_map(request):
     seen_incidents = incident_counts(user, org) if user.has_perm(
         "incidents.view_incident") else {}
     single = frozenset(pk for kind, pk in seen_incidents if kind == "leg")
+    placed = [s for s in sites if s.latitude is not None and s.longitude is not None]
     nodes, edges, height = network.layout(sites, legs, leg_colours, flagged=flagged,
                                           single=single)
     context = {
@@ -95,6 +96,7 @@ def supply_chain_map(request):
             "name").only("id", "name")[:20]) if undeclared else [],
         "svg_legs": network.svg_legs(edges, names={s.pk: s.name for s in sites},
                                      flagged=flagged),
+        "svg_countries": geography.outlines_svg(network.fit(placed)) if placed else "",
         "svg_nodes": network.svg_nodes(
             nodes, labels=len(nodes) <= 60, site_colours=site_colours, flagged=flagged),
         "legend": [
