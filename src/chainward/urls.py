@@ -9,6 +9,7 @@ from chainward.access.login import LoginView
 from chainward.core import lookups, pages
 from chainward.core.api import viewset_for
 from chainward.core.registry import all_registers
+from chainward.fieldchecks import offline
 
 router = DefaultRouter()
 for register in all_registers():
@@ -23,6 +24,10 @@ urlpatterns = [
     path("lookup/<str:label>/<str:name>/", lookups.lookup, name="lookup"),
     path("organisation/", pages.switch_organisation, name="switch_organisation"),
     path("healthz", pages.healthz, name="healthz"),
+    # The offline field checks' service worker (its scope must cover /fieldchecks/offline/)
+    # and the web app manifest, at the site root.
+    path("sw.js", offline.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline.manifest, name="manifest"),
     path("jobs/", include("chainward.jobs.urls")),
     path("supplychain/", include("chainward.supplychain.urls")),
     path("compliance/", include("chainward.compliance.urls")),

@@ -226,12 +226,20 @@ class CheckRun(PrimaryModel):
                                         blank=True, editable=False)
     driver_signature_sha256 = models.CharField("driver signature SHA-256", max_length=64,
                                                blank=True, editable=False)
+    # The id the phone gave a run recorded offline (sync.sync_run): a run sent twice is
+    # stored once.
+    client_uuid = models.UUIDField("offline run id", null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ("-performed_at", "-pk")
         verbose_name = "check run"
         indexes = [models.Index(fields=("organisation", "archived", "performed_at"),
                                 name="fieldchecks_run_register")]
+        constraints = [
+            models.UniqueConstraint(fields=("client_uuid",), name="fieldchecks_run_uuid_once",
+                                    violation_error_message="A run with this offline id is "
+                                    "already stored; it was sent before."),
+        ]
 
     def __str__(self):
         what = self.container_number or self.vehicle_registration or self.shipment_reference

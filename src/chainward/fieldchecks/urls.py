@@ -2,7 +2,7 @@ from django.urls import path
 
 from chainward.core.registry import get_register
 
-from . import models, views
+from . import models, offline, views
 
 app_name = "fieldchecks"
 urlpatterns = [
@@ -13,6 +13,8 @@ urlpatterns = [
     path("visitors/<int:pk>/sign-out/", views.visitor_sign_out, name="visitor_sign_out"),
     path("keys/<int:pk>/returned/", views.key_returned, name="key_returned"),
     path("catalogue/", views.catalogue, name="catalogue"),
+    path("offline/", offline.offline_checks, name="offline_checks"),
+    path("offline/<int:pk>/", offline.offline_run, name="offline_run"),
     path("seals/<int:pk>/event/", views.seal_event, name="seal_event"),
     path("seals/verify/", views.verify_arrival, name="verify_arrival"),
     path("seals/reconciliation/", views.reconciliation, name="reconciliation"),

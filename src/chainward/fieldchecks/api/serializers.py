@@ -87,3 +87,72 @@ class MeasureObjectiveRequestSerializer(serializers.Serializer):
     objective = serializers.IntegerField(min_value=1, max_value=INT_MAX,
                                          help_text="The id of a security objective.")
     measured_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class SyncAnswerSerializer(serializers.Serializer):
+    """One answer of an offline run; its photo is the multipart file `photo-<item>`."""
+
+    item = serializers.IntegerField(min_value=1, max_value=INT_MAX)
+    outcome = serializers.ChoiceField(choices=Outcome.choices, required=False,
+                                      allow_blank=True, default="")
+    number = serializers.DecimalField(max_digits=12, decimal_places=2, required=False,
+                                      allow_null=True, default=None)
+    text = serializers.CharField(required=False, allow_blank=True, default="",
+                                 max_length=500)
+    choice = serializers.CharField(required=False, allow_blank=True, default="",
+                                   max_length=200)
+    note = serializers.CharField(required=False, allow_blank=True, default="",
+                                 max_length=500)
+
+
+class SyncRunRequestSerializer(serializers.Serializer):
+    """POST body of a run recorded offline (multipart): the run's fields, `answers` as JSON,
+    the photos as `photo-<item id>` files, the signatures as `<role>_name` and a
+    `<role>_image` PNG file (or `<role>_image_data`, a PNG data URL)."""
+
+    client_uuid = serializers.UUIDField(help_text="The id the phone gave the run.")
+    template = serializers.IntegerField(min_value=1, max_value=INT_MAX)
+    template_revision = serializers.CharField(
+        max_length=64, help_text="The template's revision on the page the run was recorded "
+                                 "with (a different one is a conflict).")
+    site = serializers.IntegerField(min_value=1, max_value=INT_MAX)
+    recorded_by = serializers.IntegerField(
+        min_value=1, max_value=INT_MAX, required=False, allow_null=True, default=None,
+        help_text="The id of the person signed in when the phone saved the run: a run saved "
+                  "by someone else is a conflict, never sent in the sender's name.")
+    leg = serializers.IntegerField(min_value=1, max_value=INT_MAX, required=False,
+                                   allow_null=True, default=None)
+    shipment_reference = serializers.CharField(required=False, allow_blank=True, default="",
+                                               max_length=100)
+    vehicle_registration = serializers.CharField(required=False, allow_blank=True,
+                                                 default="", max_length=60)
+    container_number = serializers.CharField(required=False, allow_blank=True, default="",
+                                             max_length=60)
+    seal_numbers = serializers.CharField(required=False, allow_blank=True, default="",
+                                         max_length=300)
+    performed_at = serializers.DateTimeField()
+    location_consent = serializers.BooleanField(required=False, default=False)
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False,
+                                        allow_null=True, default=None)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False,
+                                         allow_null=True, default=None)
+    location_accuracy = serializers.DecimalField(max_digits=8, decimal_places=1,
+                                                 required=False, allow_null=True, default=None)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    answers = serializers.JSONField(binary=True, help_text="[{\"item\": 7, \"outcome\": "
+                                                           "\"fail\", \"note\": \"…\"}, …]")
+    inspector_name = serializers.CharField(required=False, allow_blank=True, default="",
+                                           max_length=200)
+    inspector_image = serializers.FileField(required=False, allow_null=True, default=None)
+    inspector_image_data = serializers.CharField(required=False, allow_blank=True, default="")
+    driver_name = serializers.CharField(required=False, allow_blank=True, default="",
+                                        max_length=200)
+    driver_image = serializers.FileField(required=False, allow_null=True, default=None)
+    driver_image_data = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate_answers(self, value):
+        if not isinstance(value, list) or not value:
+            raise serializers.ValidationError("Send the answers as a JSON list, one per item.")
+        body = SyncAnswerSerializer(data=value, many=True)
+        body.is_valid(raise_exception=True)
+        return body.validated_data

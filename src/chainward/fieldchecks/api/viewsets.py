@@ -6,6 +6,9 @@
     POST /api/fieldchecks/runs/<id>/complete/   {"version": n}
     POST /api/fieldchecks/seals/<id>/event/     {"kind": "affixed", "container_number": "…"}
     POST /api/fieldchecks/seals/verify/         {"site": 3, "container_number": "…", …}
+    POST /api/fieldchecks/runs/sync/            multipart: a run recorded offline with its
+                                                "client_uuid", fields, "answers" (JSON),
+                                                "photo-<item>" files and signatures
     POST /api/fieldchecks/runs/<id>/sign/       {"role": "driver", "name": "…",
                                                  "image_data": "data:image/png;base64,…"}
                                                 (or multipart with an "image" PNG)
@@ -14,7 +17,8 @@
     POST /api/fieldchecks/keys/<id>/returned/          {"at": null}
 
 They go through the same services as the pages, with the same rules: 403 when the person may
-not, 400 with the reason, 409 on a stale version.
+not, 400 with the reason, 409 on a stale version (and, for an offline run, when the
+template or the person's sites changed since the phone saved the page).
 """
 
 from django.contrib.auth import get_user_model
@@ -25,8 +29,9 @@ from rest_framework.response import Response
 
 from chainward.audits.api.viewsets import WorkflowViewSet, refusal
 from chainward.core import services as records
-from chainward.fieldchecks import services
-from chainward.fieldchecks.models import CheckItem
+from chainward.fieldchecks import services, sync
+from chainward.fieldchecks.choices import SignatureRole
+from chainward.fieldchecks.models import CheckItem, CheckTemplate
 from chainward.supplychain.models import Leg, Site
 
 from .serializers import (
@@ -36,6 +41,7 @@ from .serializers import (
     MeasureObjectiveRequestSerializer,
     SealEventRequestSerializer,
     SignRequestSerializer,
+    SyncRunRequestSerializer,
     VerifyArrivalRequestSerializer,
 )
 
@@ -49,6 +55,8 @@ class FieldCheckWorkflowViewSet(WorkflowViewSet):
         if self.action in {"answer", "complete", "event", "verify", "sign", "sign_out",
                            "returned", "measure_objective"}:
             return "view"
+        if self.action == "sync":
+            return "add"
         return super().get_action_name()
 
 
@@ -111,6 +119,50 @@ class CheckRunViewSet(FieldCheckWorkflowViewSet):
                               image=image)
 
         return self.run(step)
+
+    @extend_schema(request=SyncRunRequestSerializer)
+    @action(detail=False, methods=["post"])
+    def sync(self, request):
+        """Store a run recorded offline and complete it (sync.sync_run): 201 the first time,
+        200 with the stored run when the same `client_uuid` comes again, 409 with the reason
+        when the template or the person's sites changed, 400 with field errors."""
+        body = SyncRunRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        answers = [{**answer, "photo": request.FILES.get(f"photo-{answer['item']}")}
+                   for answer in data.pop("answers")]
+        try:
+            run, mine = sync.stored_run(request.user, data["client_uuid"])
+            if run is not None and mine:  # sent again: the answer was lost on the way back
+                return Response(self._synced(run, False), status=http.HTTP_200_OK)
+            template = CheckTemplate.objects.filter(pk=data["template"]).first()
+            org = template.organisation_id if template else None
+            fields = {name: data[name] for name in sync.RUN_FIELDS}
+            fields["leg"] = _pick(Leg, fields["leg"], org, "leg")
+            site = Site.objects.filter(pk=data["site"], organisation_id=org).first()
+            signatures = []
+            for role in SignatureRole.values:
+                name = data[f"{role}_name"].strip()
+                image = data[f"{role}_image"] or (services.signature_from_data_url(
+                    data[f"{role}_image_data"]) if data[f"{role}_image_data"] else None)
+                if name or image:
+                    signatures.append((role, name, image))
+            run, created = sync.sync_run(
+                request.user, client_uuid=data["client_uuid"], template_id=data["template"],
+                revision=data["template_revision"], site=site, fields=fields,
+                answers=answers, signatures=signatures, recorded_by=data["recorded_by"])
+        except sync.SyncConflict as conflict:
+            return Response({"detail": conflict.reason, "conflict": conflict.code},
+                            status=http.HTTP_409_CONFLICT)
+        except REFUSED as refused:
+            return refusal(refused)
+        return Response(self._synced(run, created),
+                        status=http.HTTP_201_CREATED if created else http.HTTP_200_OK)
+
+    def _synced(self, run, created):
+        payload = self.get_serializer(run).data
+        payload["created"] = created
+        return payload
 
 
 class CheckScheduleViewSet(FieldCheckWorkflowViewSet):
