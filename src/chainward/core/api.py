@@ -289,11 +289,14 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         relations = {k: data.pop(k) for k in list(data) if k in many}
         for name, value in data.items():
             setattr(instance, name, value)
+        # A serializer's own step inside the saving transaction (evidence stores its upload).
+        hook = getattr(serializer, "before_save", None)
         try:
             # Many-to-many values, the register's after_save and the scope re-check all happen
             # inside save_record, as for the UI and imports.
             services.save_record(self.request.user, instance, relations=relations,
-                                 expected_version=expected_version)
+                                 expected_version=expected_version,
+                                 before_save=hook and (lambda user: hook(user, instance)))
         except services.Conflict as conflict:
             raise ConflictError({
                 "detail": f"This record changed since version {expected_version}; it is now "

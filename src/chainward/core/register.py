@@ -43,8 +43,18 @@ class Register:
     import_fields = None  # import columns: the form fields, when `can_import`
     api_fields = None  # API (after api_record_fields): `fields`
     initial_from_query = None  # pre-filled from ?field=<id>: the form's single relations
+    # The form in titled sections, in reading order: ((title, (field, …)), …), shown as
+    # fieldsets in two columns on wide screens. A name ending in "*" takes every form field it
+    # starts (fields a form adds at run time, e.g. one per matrix category); a field no section
+    # names follows in a last "Other details" section. None: one list, in `form_fields` order.
+    form_sections = None
     form_class = RecordForm
     related_panels = ()  # RelatedPanel objects shown on the detail page
+    # Risk levels shown as badges in their matrix colour (ISO 28001 5.3) in the list, the
+    # related panels and on the detail page: {column or field name: function(record) ->
+    # (label, colour), or None to show the plain value}. Read only what the list's queryset
+    # already joins or annotates: it runs once per row.
+    level_badges = {}
     select_related = ()
     prefetch_related = ()
     import_required = ()  # columns an import file must have
@@ -116,6 +126,13 @@ class Register:
         return {}
 
     # --- forms and serializers -----------------------------------------------------------
+    def form_layout(self, form):
+        """The visible fields of `form` in the declared sections (`FormSection`s), or None
+        for a register that declares none (its form is one list)."""
+        if not self.form_sections:
+            return None
+        return form_layout(form, self.form_sections)
+
     def get_form_class(self):
         """The ModelForm used to create and edit records."""
         return modelform_factory(self.model, form=self.form_class, fields=self.form_fields,
@@ -187,6 +204,46 @@ class Register:
                      name=f"{name}_comment"),
             ])),
         ]
+
+
+class FormSection:
+    """A titled group of a form's visible bound fields."""
+
+    def __init__(self, title, fields):
+        self.title, self.fields = title, fields
+
+    def __repr__(self):
+        return f"FormSection({self.title!r}, {[f.name for f in self.fields]!r})"
+
+
+OTHER_SECTION = "Other details"
+
+
+def _section_names(form_names, declared):
+    """The form fields a section's declared names take, in the declared order."""
+    names = []
+    for entry in declared:
+        if entry.endswith("*"):
+            names += [n for n in form_names if n.startswith(entry[:-1]) and n not in names]
+        elif entry in form_names and entry not in names:
+            names.append(entry)
+    return names
+
+
+def form_layout(form, sections):
+    """`form`'s visible fields grouped by `sections` (see `Register.form_sections`); each field
+    once, in the first section naming it, the unnamed ones in a last "Other details"."""
+    visible = {field.name: field for field in form.visible_fields()}
+    placed, layout = set(), []
+    for title, declared in sections:
+        names = [n for n in _section_names(list(visible), declared) if n not in placed]
+        placed.update(names)
+        if names:
+            layout.append(FormSection(title, [visible[n] for n in names]))
+    rest = [field for name, field in visible.items() if name not in placed]
+    if rest:
+        layout.append(FormSection(OTHER_SECTION, rest))
+    return layout
 
 
 def without(names, *excluded):
@@ -263,6 +320,7 @@ def declaration_problems(register):
     missing = [f for f in register.form_fields if f not in form_fields]
     if missing:
         problems.append(f"{name}: the form lacks {', '.join(missing)}")
+    problems += _section_problems(name, register, form_fields)
     serializer = register.get_serializer_class()()
     api = serializer.fields
     expected = [*register.api_record_fields, *register.api_fields, *register.api_extra_fields]
@@ -281,6 +339,31 @@ def declaration_problems(register):
         if field_name in api and not api[field_name].read_only:
             problems.append(f"{name}: the serializer's {field_name} is writable; API extras "
                             "are read-only")
+    return problems
+
+
+def _section_problems(name, register, form_fields):
+    """How `form_sections` drifts from the form: a stray or repeated name, a form field of the
+    declaration left out of every section."""
+    if not register.form_sections:
+        return []
+    problems, named = [], []
+    for title, declared in register.form_sections:
+        if not title or isinstance(declared, str):
+            problems.append(f"{name}.form_sections: give each section a title and a tuple "
+                            "of field names")
+            continue
+        for entry in declared:
+            taken = _section_names(list(form_fields), [entry])
+            if not taken and not entry.endswith("*"):
+                problems.append(f"{name}.form_sections: {entry} is not a field of the form")
+            named += taken
+    repeated = sorted({n for n in named if named.count(n) > 1})
+    if repeated:
+        problems.append(f"{name}.form_sections: {', '.join(repeated)} in more than one section")
+    left_out = [f for f in register.form_fields if f not in named]
+    if left_out:
+        problems.append(f"{name}.form_sections: {', '.join(left_out)} in no section")
     return problems
 
 

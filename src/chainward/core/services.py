@@ -59,7 +59,7 @@ def _hooks(model, after_save):
 
 
 def save_record(user, instance, *, form=None, relations=None, expected_version=None,
-                after_save=None):
+                after_save=None, before_save=None):
     """Create or update a record; refuse a stale version with `Conflict`.
 
     The one write path of a record (UI, API, import, services, demo). In one transaction: the
@@ -67,7 +67,9 @@ def save_record(user, instance, *, form=None, relations=None, expected_version=N
     the register's `after_save(user, instance, created)` runs (model rules such as auditor
     independence, derived rows such as a gap assessment's statuses), then the user's scope is
     re-checked on the record as stored — so nobody can move a record out of their own reach,
-    through a many-to-many field included. `after_save` adds a caller's own hook. On any
+    through a many-to-many field included. `after_save` adds a caller's own hook;
+    `before_save(user)` (a form's or serializer's, e.g. storing a checked upload) runs first in
+    the transaction. On any
     error nothing is written and `instance` is left as it was (unsaved when it was new).
     """
     model = type(instance)
@@ -80,6 +82,8 @@ def save_record(user, instance, *, form=None, relations=None, expected_version=N
         with acting_as(user), transaction.atomic():
             if form is not None and hasattr(form, "before_save"):
                 form.before_save(user)
+            if before_save is not None:
+                before_save(user)
             if creating:
                 if not allows(user, "add", instance):
                     raise PermissionDenied(f"You may not add a {model._meta.verbose_name} here.")

@@ -146,6 +146,20 @@ def add_service_errors(form, error):
         form.add_error(name if name in form.fields else None, errors)
 
 
+def query_prefill(register, form_class):
+    """The fields a `?field=<id>` link may pre-fill: the register's `initial_from_query` and
+    the single related records a form declares itself (a leg's `to_partner`). Only an initial
+    choice: the field's scoped queryset renders it and validates it again on submit, so an id
+    of another organisation or outside the user's scope shows nothing."""
+    from django import forms
+
+    own = [name for name, field in form_class.declared_fields.items()
+           if isinstance(field, forms.ModelChoiceField)
+           and not isinstance(field, forms.ModelMultipleChoiceField)]
+    return [*register.initial_from_query,
+            *(name for name in own if name not in register.initial_from_query)]
+
+
 class ObjectEditView(RegisterView):
     """Create or edit a record; a stale edit gets a conflict message, never an overwrite."""
 
@@ -164,7 +178,7 @@ class ObjectEditView(RegisterView):
     def get_form(self, instance, data=None):
         form_class = self.register.get_form_class()
         initial = {}
-        for name in self.register.initial_from_query:
+        for name in query_prefill(self.register, form_class):
             if name in self.request.GET:
                 initial[name] = self.request.GET[name]
         files = self.request.FILES if data is not None else None
@@ -201,6 +215,7 @@ class ObjectEditView(RegisterView):
     def render(self, form, instance, conflict=None, status=200):
         return render(self.request, self.template_name, self.context(
             form=form, object=instance if instance.pk else None, conflict=conflict,
+            sections=self.register.form_layout(form),
         ), status=status)
 
 

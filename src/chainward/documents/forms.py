@@ -28,24 +28,32 @@ class EvidenceForm(RecordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.checked = None
+        if "kind" in self.fields:  # the file right below the kind it belongs to
+            names = list(self.fields)
+            names.remove("upload")
+            names.insert(names.index("kind") + 1, "upload")
+            self.order_fields(names)
         style_widgets(self)
 
     def clean_upload(self):
         upload = self.cleaned_data.get("upload")
         if upload:
-            self.checked = files.check_upload(upload, refuse_unsafe_names=True)
+            # A file was given: if its content is refused, that reason is the error, not the
+            # model's "Upload the file" (Evidence.clean), which is for no file at all.
             self.instance._upload_pending = True
+            self.checked = files.check_upload(upload, refuse_unsafe_names=True)
         return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        # The refusal also heads the form, where the eye lands after posting (issue 13 item 12).
+        for message in self.errors.get("upload", ()):
+            self.add_error(None, message)
+        return cleaned
 
     def before_save(self, actor):
         """Store the checked file and record its hash (inside the saving transaction)."""
-        if self.checked is None:
-            return
-        upload = self.cleaned_data["upload"]
-        evidence = self.instance
-        evidence.file = files.store(upload, self.checked, folder="evidence")
-        evidence.filename, evidence.content_type = self.checked.safe_name, \
-            self.checked.content_type
-        evidence.size, evidence.sha256 = self.checked.size, self.checked.sha256
-        evidence.kind = "file"
-        evidence._new_file = True
+        if self.checked is not None:
+            from .services import store_evidence_file
+
+            store_evidence_file(self.instance, self.cleaned_data["upload"], self.checked)

@@ -10,6 +10,7 @@ from chainward.core.versioning_views import VersionViewSet
 from chainward.ledger.events import record_event
 
 from . import filtersets, forms, models, services
+from .api.serializers import EvidenceSerializer
 from .choices import VersionStatus
 
 # As before, the documents API does not list the created/updated stamps.
@@ -27,9 +28,11 @@ class EvidenceRegister(Register):
     fields = ("title", "kind", "link", "document_version", "description", "valid_until",
               "filename", "size", "sha256")
     read_only_fields = ("filename", "size", "sha256")  # from the checked upload (EvidenceForm)
-    # Files are uploaded and checked in the UI only, so the API leaves out what describes the
-    # upload; it does not offer the link to a document version either (not added yet).
+    # The API takes a file as `upload` (EvidenceSerializer), checked like the form's; as
+    # before it leaves out what describes the stored file and the link to a document version
+    # (not added yet).
     api_fields = without(fields, "document_version", *read_only_fields)
+    serializer_class = EvidenceSerializer
     api_record_fields = NO_TIMESTAMPS
     api_extra_fields = ("is_expired",)
     detail_template = "documents/evidence_detail.html"

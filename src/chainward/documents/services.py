@@ -16,6 +16,19 @@ from .models import Acknowledgement, Document, DocumentVersion
 from .text import extract_text
 
 
+def store_evidence_file(evidence, upload, checked):
+    """Store an upload `files.check_upload` accepted as `evidence`'s file, with its name, type,
+    size and hash (inside the saving transaction: the form's and the API's `before_save`);
+    the register's after_save ledgers the hash."""
+    from chainward.core import files
+
+    evidence.file = files.store(upload, checked, folder="evidence")
+    evidence.filename, evidence.content_type = checked.safe_name, checked.content_type
+    evidence.size, evidence.sha256 = checked.size, checked.sha256
+    evidence.kind = "file"
+    evidence._new_file = True
+
+
 def create_version(user, document, *, change_summary="", upload=None):
     """A new draft version, optionally with a file checked by content and hashed."""
     if not Document.objects.restrict(user, "change").filter(pk=document.pk).exists():
@@ -121,6 +134,18 @@ def current_policy(organisation):
         .select_related("document", "approver").order_by("-approved_at").first())
 
 
+# Models whose app keeps their evidence itself: {label: (attach, read)}. A requirement status's
+# evidence counts toward readiness, so the record page's "Attach" and evidence card go through
+# the compliance app's one definition and write (`compliance.evidence`), not a generic link.
+_keepers = {}
+
+
+def keep_evidence(model, *, attach, read):
+    """Let `model`'s app attach (`attach(user, holder, evidence)`) and list (`read(user,
+    holder)`) the evidence of its records wherever a record page offers it."""
+    _keepers[model._meta.label_lower] = (attach, read)
+
+
 def attach_evidence_to(user, holder, evidence):
     """Let any record the user may change hold a piece of evidence (ledgered on the holder)."""
     from django.contrib.contenttypes.models import ContentType
@@ -128,6 +153,9 @@ def attach_evidence_to(user, holder, evidence):
     from .models import Evidence, EvidenceLink
 
     model = type(holder)
+    keeper = _keepers.get(model._meta.label_lower)
+    if keeper is not None:
+        return keeper[0](user, holder, evidence)
     if not model.objects.restrict(user, "change").filter(pk=holder.pk).exists():
         raise PermissionDenied(f"You may not change this {model._meta.verbose_name}.")
     organisation_id = getattr(holder, "organisation_id", None)
@@ -153,6 +181,9 @@ def evidence_of(user, holder):
 
     from .models import Evidence
 
+    keeper = _keepers.get(type(holder)._meta.label_lower)
+    if keeper is not None:
+        return keeper[1](user, holder)
     return Evidence.objects.restrict(user, "view").filter(
         links__holder_type=ContentType.objects.get_for_model(holder),
         links__holder_id=holder.pk).order_by("title")

@@ -22,6 +22,15 @@ from .choices import BADGES, INCIDENT_TRANSITIONS, IncidentStatus
 GROUP = "Incidents"
 
 
+def severity_badge(incident):
+    """(label, colour) of an incident's severity on its organisation's consequence scale (the
+    `_severity_scale` IncidentRegister annotates), or None without a matrix colour for it."""
+    for level in getattr(incident, "_severity_scale", None) or []:
+        if level.get("value") == incident.severity and level.get("colour"):
+            return f"{incident.severity} — {level.get('name', '')}".rstrip(" —"), level["colour"]
+    return None
+
+
 @add_register
 class IncidentRegister(Register):
     model = models.Incident
@@ -42,13 +51,38 @@ class IncidentRegister(Register):
               "closed_on", "affected_ratings")
     # Moved only by services.transition_incident (the loop back sets the marked ratings).
     read_only_fields = ("status", "triaged_on", "closed_on", "affected_ratings")
+    form_sections = (
+        ("What happened", ("title", "incident_type", "modus_operandi", "modus_operandi_detail",
+                           "severity", "classification", "threat_scenario", "description")),
+        ("When", ("occurred_at", "discovered_at")),
+        ("Where", ("site", "leg", "partner", "location_type", "location", "country",
+                   "latitude", "longitude")),
+        ("Goods and loss", ("goods_category", "quantity", "loss_value", "currency",
+                            "recovered_value")),
+        ("Shipment, vehicles and people", ("shipment_references", "seal_numbers", "vehicles",
+                                           "people_involved")),
+    )
     api_extra_fields = ("modus_operandi_label",)
+    level_badges = {"severity": severity_badge}  # coloured as on the matrix's scale
     serializer_class = IncidentSerializer
     detail_template = "incidents/incident_detail.html"
     select_related = ("site",)
     import_required = ("title", "incident_type", "occurred_at", "severity")
     import_lookups = {"site": "code", "partner": "name", "goods_category": "name",
                       "threat_scenario": "ref_id"}
+
+    def base_queryset(self):
+        """Incidents with their organisation's consequence scale, which colours the severity
+        (the matrix `models.severity_scale` reads), in the same query."""
+        from django.db.models import JSONField, OuterRef, Subquery
+
+        from chainward.risk.models import RiskMatrix
+
+        scale = (RiskMatrix.objects.filter(organisation=OuterRef("organisation"),
+                                           archived=False)
+                 .order_by("-frozen", "pk").values("consequence_levels")[:1])
+        return super().base_queryset().annotate(
+            _severity_scale=Subquery(scale, output_field=JSONField()))
 
     def after_save(self, user, obj, created):
         """A new incident gets the notifications the organisation's deadlines require; a
@@ -70,6 +104,7 @@ class IncidentRegister(Register):
             "corrective_action", "lead").first()
         return {
             "badge": BADGES.get(obj.status, "text-bg-secondary"),
+            "severity": severity_badge(obj),
             "transitions": [IncidentStatus(s) for s in INCIDENT_TRANSITIONS.get(obj.status, ())]
             if can_change else [],
             # Each row asks about its own notification, the Add button about a new one here.

@@ -12,6 +12,15 @@ from .api.viewsets import RatingViewSet, RiskAcceptanceViewSet, SecurityAssessme
 GROUP = "Risk"
 
 
+def rating_level(name, code):
+    """A rating's level (`name` property, `code` field) as (label, colour) of its matrix,
+    for `Register.level_badges`: the colours of the heat map (`RiskMatrix.level_info`)."""
+    def badge(rating):
+        return getattr(rating, name), rating.assessment.matrix.level_info(
+            getattr(rating, code))["colour"]
+    return badge
+
+
 @add_register
 class RiskMatrixRegister(Register):
     model = models.RiskMatrix
@@ -70,6 +79,11 @@ class SecurityAssessmentRegister(Register):
     fields = ("title", "statement", "sites", "legs", "partners", "processes", "matrix",
               "assessor", "status", "baseline", "classification", "method", "completed_on")
     read_only_fields = ("status", "completed_on")  # set by services.complete_assessment
+    form_sections = (
+        ("Assessment", ("title", "matrix", "assessor", "baseline", "classification",
+                        "method")),
+        ("Scope (ISO 28001 5.2)", ("statement", "sites", "legs", "partners", "processes")),
+    )
     detail_template = "risk/assessment_detail.html"
     select_related = ("assessor",)
     can_import = False
@@ -199,11 +213,21 @@ class RatingRegister(Register):
     # The consequences (JSON per category) are asked one level per matrix category by
     # RatingForm, which writes them; the API takes the JSON itself.
     form_fields = without(fields, *read_only_fields, "consequences")
+    # RatingForm adds one "consequence_<category>" field per category of the matrix.
+    form_sections = (
+        ("What is rated", ("assessment", "threat", "site", "leg", "partner", "process")),
+        ("Inherent risk", ("existing_measures", "likelihood", "consequence_*")),
+        ("Treatment and residual risk", ("decision", "countermeasures", "residual_likelihood",
+                                         "residual_consequence")),
+        ("Owner and review", ("owner", "reviewed", "notes")),
+    )
     # Likelihood, consequences (JSON per category), the computed level codes and the appetite
     # flag are shown readably (matrix names, colours) in rating_detail.html's summary, not as
     # raw values; the API keeps the raw values (RatingSerializer).
     detail_fields = without(form_fields, "likelihood", "residual_likelihood",
                             "residual_consequence")
+    level_badges = {"inherent_name": rating_level("inherent_name", "inherent_level"),
+                    "residual_name": rating_level("residual_name", "residual_level")}
     detail_template = "risk/rating_detail.html"
     select_related = ("assessment__matrix", "threat__scenario", "site", "leg", "partner",
                       "process", "owner")
@@ -237,6 +261,12 @@ class CountermeasureRegister(Register):
     # The reference control is set when a measure is made from a catalogue suggestion
     # (services); the API can name one.
     form_fields = without(fields, "source_control")
+    form_sections = (
+        ("Measure", ("title", "measure_type", "status", "owner", "due_date", "cost",
+                     "description")),
+        ("Where it applies", ("sites", "requirements")),
+        ("Effectiveness", ("effectiveness_review", "reviewed_on")),
+    )
     select_related = ("owner",)
     # Not imported: requirements (a catalogue requirement is named by framework and clause,
     # more than one column's lookup can say) and the effectiveness review, recorded on a

@@ -41,6 +41,12 @@ class SiteRegister(Register):
     filterset_class = filtersets.SiteFilterSet
     fields = ("name", "code", "kind", "address", "city", "postcode", "country", "latitude",
               "longitude", "operator", "goods_categories", "security_level", "description")
+    form_sections = (
+        ("Site", ("name", "code", "kind", "operator", "security_level")),
+        ("Address and position", ("address", "city", "postcode", "country", "latitude",
+                                  "longitude")),
+        ("Goods and description", ("goods_categories", "description")),
+    )
     select_related = ("operator",)
     import_required = ("name", "kind", "country")
     import_lookups = {"operator": "name", "goods_categories": "name"}
@@ -61,6 +67,11 @@ class PartnerRegister(Register):
     filterset_class = filtersets.PartnerFilterSet
     fields = ("name", "kind", "status", "country", "city", "registration_number",
               "criticality", "website", "notes")
+    form_sections = (
+        ("Partner", ("name", "kind", "status", "criticality")),
+        ("Where and who", ("country", "city", "registration_number", "website")),
+        ("Notes", ("notes",)),
+    )
     import_required = ("name", "kind", "country")
     serializer_class = serializers.PartnerSerializer  # adds the review state
     detail_template = "supplychain/partner_detail.html"
@@ -131,6 +142,12 @@ class LegRegister(Register):
     viewset_base = LegViewSet
     fields = ("from_site", "to_site", "mode", "carrier", "goods_categories", "transit_hours",
               "frequency", "points_of_rest", "custody_handoffs", "description")
+    # Each end is a site or, beside it, a partner's own facility (LegForm's own fields).
+    form_sections = (
+        ("Ends", ("from_site", "from_partner", "to_site", "to_partner")),
+        ("Transport", ("mode", "carrier", "transit_hours", "frequency", "goods_categories")),
+        ("Security en route", ("points_of_rest", "custody_handoffs", "description")),
+    )
     select_related = ("from_site", "to_site", "carrier")
     import_required = ("from_site", "to_site", "mode")
     import_lookups = {"from_site": "code", "to_site": "code", "carrier": "name",

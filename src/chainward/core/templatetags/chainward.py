@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from chainward.core.colours import WHITE, safe_colour, text_colour_on
 from chainward.core.columns import as_text
 
 register = template.Library()
@@ -26,8 +27,34 @@ def _render(value):
 
 
 @register.simple_tag
-def cell(obj, column):
-    """One list cell: the first column links to the record, related records link to theirs."""
+def level_badge(label, colour, id=""):  # noqa: A002 - the HTML attribute's name
+    """A badge in a risk matrix level's colour (ISO 28001 5.3), its text black or white,
+    whichever is readable on it. The colour is an SVG fill, not an inline style (our CSP
+    allows none); `id` names the text, for pages and tests that read it."""
+    colour = safe_colour(colour)
+    tone = "level-on-dark" if text_colour_on(colour) == WHITE else "level-on-light"
+    id_attr = format_html(' id="{}"', id) if id else ""
+    return format_html(
+        '<span class="badge level-badge {}" data-colour="{}">'
+        '<svg class="level-badge-fill" aria-hidden="true" focusable="false" viewBox="0 0 1 1" '
+        'preserveAspectRatio="none"><rect width="1" height="1" fill="{}"/></svg>'
+        '<span class="level-badge-text"{}>{}</span></span>',
+        tone, colour, colour, id_attr, label)
+
+
+def _level(obj, name, levels):
+    """(label, colour) of a register's `level_badges` entry for `name`, or None."""
+    badge = (levels or {}).get(name)
+    return badge(obj) if badge is not None else None
+
+
+@register.simple_tag
+def cell(obj, column, levels=None):
+    """One list cell: the first column links to the record, related records link to theirs;
+    a risk level (the register's `level_badges`) is a badge in its matrix colour."""
+    level = None if column.link else _level(obj, column.name, levels)
+    if level is not None:
+        return level_badge(*level)
     value = column.raw(obj)
     if column.name == "is_expired":
         return mark_safe('<span class="badge text-bg-danger">expired</span>') if value else ""
@@ -37,8 +64,12 @@ def cell(obj, column):
 
 
 @register.simple_tag
-def field_value(obj, field):
-    """A field of a record on its detail page."""
+def field_value(obj, field, levels=None):
+    """A field of a record on its detail page; a risk level (the register's `level_badges`)
+    as a badge in its matrix colour."""
+    level = _level(obj, field.name, levels)
+    if level is not None:
+        return level_badge(*level)
     if field.many_to_many:
         return _render(list(getattr(obj, field.name).all()))
     if field.choices:
@@ -89,3 +120,13 @@ def record_url(reg, view, obj=None):
     from django.urls import reverse
 
     return reverse(reg.url_name(view), args=[obj.pk] if obj is not None else [])
+
+
+@register.filter
+def is_wide_field(bound_field):
+    """True for a field that takes a sectioned form's full width: text areas and pickers of
+    several records."""
+    from django import forms
+
+    return isinstance(bound_field.field.widget, (forms.Textarea, forms.SelectMultiple,
+                                                 forms.CheckboxSelectMultiple))
