@@ -20,11 +20,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
 
+from chainward.compliance.evidence import load_evidence
 from chainward.compliance.models import GapAssessment, RequirementStatus
 from chainward.core import services as records
 from chainward.core.pdf import WatermarkError, render_pdf, watermark_pdf
 from chainward.documents.choices import Classification
-from chainward.documents.models import DocumentVersion, Evidence, EvidenceKind
+from chainward.documents.models import DocumentVersion, EvidenceKind
 from chainward.jobs import services as jobs
 from chainward.jobs.models import Job
 from chainward.ledger.context import actor_context
@@ -153,11 +154,11 @@ def requirement_walk(pack, organisation, user, framework):
     assessment = latest_assessment(organisation, user, framework)
     statuses = {}
     if assessment is not None:
-        statuses = {row.requirement_id: row for row in RequirementStatus.objects.restrict(
-            user, "view").filter(assessment=assessment, archived=False).prefetch_related(
-            "evidence__document_version__document")}
-    evidence_visible = set(Evidence.objects.restrict(user, "view").filter(
-        organisation=organisation, archived=False).values_list("pk", flat=True))
+        # A requirement's evidence by the one definition (compliance.evidence): what is
+        # attached anywhere, as far as the producer may see it.
+        statuses = {row.requirement_id: row for row in load_evidence(user, list(
+            RequirementStatus.objects.restrict(user, "view").filter(
+                assessment=assessment, archived=False)))}
     versions_visible = set(DocumentVersion.objects.restrict(user, "view").filter(
         organisation=organisation).values_list("pk", flat=True))
     copied, rows = {}, []
@@ -172,8 +173,7 @@ def requirement_walk(pack, organisation, user, framework):
             "status_key": row.status if row else "",
             "justification": row.justification if row else "",
             "evidence": [_evidence_entry(pack, e, versions_visible, copied)
-                         for e in (row.evidence.all() if row else ())
-                         if e.pk in evidence_visible],
+                         for e in (row.attached_evidence if row else ())],
         })
     return assessment, rows
 

@@ -9,7 +9,16 @@ class ComplianceConfig(AppConfig):
     verbose_name = "Compliance"
 
     def ready(self):
+        from chainward.documents.services import keep_evidence
+
         from . import (
+            evidence,
             path_steps,  # noqa: F401 - steps of the path to certification
             registers,  # noqa: F401 - declares the registers
+            services,
         )
+        from .models import RequirementStatus
+
+        # The record page's "Attach" and evidence card: the one write and definition.
+        keep_evidence(RequirementStatus, attach=services.attach_evidence,
+                      read=evidence.status_evidence)

@@ -61,3 +61,34 @@ class StatusForm(forms.Form):
         self.fields["status"].widget.attrs["class"] += " form-select-sm"
         self.allows_exclusions = framework is None or framework.allows_exclusions
         offer_statuses(self.fields["status"], framework)
+
+
+class EvidencePickForm(forms.Form):
+    """Pick existing evidence or a controlled document for a requirement (type-ahead).
+
+    The choices are the organisation's records; whether the person may see the one picked is
+    the service's rule (`services.attach_evidence`), so its refusal is what they read.
+    """
+
+    evidence = forms.ModelChoiceField(queryset=None, required=False, label="Existing evidence")
+    document = forms.ModelChoiceField(queryset=None, required=False,
+                                      label="Controlled document (its approved version)")
+
+    def __init__(self, *args, row, lookup_urls, **kwargs):
+        super().__init__(*args, auto_id=f"id_pick_{row.pk}_%s", **kwargs)
+        from chainward.core.lookups import use_lookups
+        from chainward.documents.models import Document, Evidence
+
+        self.fields["evidence"].queryset = Evidence.objects.filter(
+            organisation=row.organisation, archived=False)
+        self.fields["document"].queryset = Document.objects.filter(
+            organisation=row.organisation, archived=False)
+        use_lookups(self, lookup_urls.get)
+        style_widgets(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        picked = [name for name in ("evidence", "document") if cleaned.get(name)]
+        if len(picked) != 1 and not self.errors:
+            raise forms.ValidationError("Pick one: existing evidence or a controlled document.")
+        return cleaned

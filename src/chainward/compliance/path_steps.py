@@ -11,6 +11,7 @@ from chainward.core.path import Progress, path_step, plural
 from chainward.library.models import Framework
 
 from .choices import ComplianceStatus
+from .evidence import has_valid_evidence
 from .models import GapAssessment, RequirementStatus
 from .readiness import excluded, percent, weight
 
@@ -31,14 +32,12 @@ def _figures(user, organisation, today):
         assessment_id=Subquery(latest.values("pk")[:1]))
     # readiness.counted: a framework that allows exclusions drops the justified ones.
     rows = rows.exclude(Q(assessment__framework__allows_exclusions=True) & excluded())
-    valid = Q(evidence__archived=False) & (Q(evidence__valid_until__isnull=True)
-                                           | Q(evidence__valid_until__gte=today))
-    per_row = rows.annotate(evidence_count=Count("evidence", filter=valid))
+    per_row = rows.annotate(has_evidence=has_valid_evidence(today))
     return per_row.aggregate(
         total=Count("pk"), score=Sum(weight()),
         not_assessed=Count("pk", filter=Q(status=ComplianceStatus.NOT_ASSESSED)),
-        without_evidence=Count("pk", filter=Q(evidence_count=0)),
-        documented_without=Count("pk", filter=Q(evidence_count=0) & ~Q(
+        without_evidence=Count("pk", filter=Q(has_evidence=False)),
+        documented_without=Count("pk", filter=Q(has_evidence=False) & ~Q(
             requirement__documented_information="")))
 
 

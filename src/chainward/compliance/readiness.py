@@ -3,9 +3,9 @@
 from decimal import Decimal
 
 from django.db.models import Case, Count, DecimalField, Q, Sum, Value, When
-from django.utils import timezone
 
 from .choices import READINESS_EXPLAINED, READINESS_EXPLAINED_STRICT, WEIGHTS, ComplianceStatus
+from .evidence import has_valid_evidence
 
 
 def weight():
@@ -78,12 +78,11 @@ def missing_for_certification(assessment):
     that have no evidence or are not at least largely implemented.
     """
     # Expired evidence no longer counts: a requirement resting on it is listed as missing.
-    valid = Q(evidence__archived=False) & (Q(evidence__valid_until__isnull=True) | Q(
-        evidence__valid_until__gte=timezone.localdate()))
     rows = counted(assessment).select_related("requirement").annotate(
-        evidence_count=Count("evidence", filter=valid))
-    documented = rows.exclude(requirement__documented_information="").filter(evidence_count=0)
-    weak = rows.filter(Q(evidence_count=0) | ~Q(status__in=[ComplianceStatus.FULLY,
-                                                              ComplianceStatus.LARGELY]))
+        has_evidence=has_valid_evidence())
+    documented = rows.exclude(requirement__documented_information="").filter(
+        has_evidence=False)
+    weak = rows.filter(Q(has_evidence=False) | ~Q(status__in=[ComplianceStatus.FULLY,
+                                                                ComplianceStatus.LARGELY]))
     return {"documented": list(documented.order_by("requirement__order")),
             "requirements": list(weak.order_by("requirement__order"))}

@@ -22,6 +22,7 @@ from chainward.core.registry import get_register
 from chainward.documents.models import Evidence, EvidenceKind
 
 from . import services
+from .evidence import attached_evidence
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def offers_by_row(user, rows):
     result = {}
     for row in rows:
         found = []
-        taken = {e.title for e in row.evidence.all() if e.kind == EvidenceKind.NOTE}
+        taken = {e.title for e in attached_evidence(user, row) if e.kind == EvidenceKind.NOTE}
         for offer in _offers.get(row.requirement.urn, ()):
             if evidence_title(offer) in taken:
                 continue

@@ -6,6 +6,7 @@ from chainward.core.registry import add_register
 
 from . import filtersets, forms, models, services
 from .api.serializers import GapAssessmentSerializer, RequirementStatusSerializer
+from .api.viewsets import RequirementStatusViewSet
 from .readiness import readiness
 
 # As before, the compliance API does not list the created/updated stamps.
@@ -52,14 +53,20 @@ class RequirementStatusRegister(Register):
     fields = ("assessment", "requirement", "status", "justification", "notes", "evidence",
               "to_reconfirm")
     # A status row is made for each requirement when its assessment starts; "to reconfirm"
-    # is set by a re-assessment.
-    read_only_fields = ("assessment", "requirement", "to_reconfirm")
+    # is set by a re-assessment; evidence is attached through one service
+    # (`services.attach_evidence`: the work page's dialog, "Attach" on this page, POST
+    # …/evidence/ in the API), which checks what the person may see.
+    read_only_fields = ("assessment", "requirement", "evidence", "to_reconfirm")
+    # The page lists the evidence in its evidence card, by the one definition
+    # (`compliance.evidence`, which also counts older generic links).
+    detail_fields = without(fields, "evidence")
     api_record_fields = NO_TIMESTAMPS
     select_related = ("requirement", "assessment")
     form_class = forms.RequirementStatusForm
     can_add = False
     can_import = False
     serializer_class = RequirementStatusSerializer  # adds requirement_ref
+    viewset_base = RequirementStatusViewSet  # POST …/evidence/: attach evidence
 
     def after_save(self, user, obj, created):
         """Not applicable only where the framework allows exclusions (every path)."""

@@ -1,15 +1,16 @@
-"""Gap-assessment workflows: populate, baseline, set a status, reuse evidence."""
+"""Gap-assessment workflows: populate, baseline, set a status, attach evidence."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q
 
 from chainward.core import services as records
-from chainward.documents.models import Evidence
+from chainward.documents.models import Document, DocumentVersion, Evidence, EvidenceKind
 from chainward.ledger.context import acting_as
-from chainward.library.models import Requirement, RequirementMapping
+from chainward.library.models import Requirement
 
 from .choices import ComplianceStatus
+from .evidence import evidence_ids_by_status
 from .models import GapAssessment, RequirementStatus
 
 
@@ -37,8 +38,8 @@ def start_from_baseline(user, baseline, *, title):
             organisation=baseline.organisation, title=title, framework=baseline.framework,
             all_sites=baseline.all_sites, baseline=baseline)
         records.save_record(user, assessment, relations={"sites": baseline.sites.all()})
-        previous = {row.requirement_id: row for row in
-                    baseline.statuses.filter(archived=False).prefetch_related("evidence")}
+        previous = {row.requirement_id: row for row in baseline.statuses.filter(archived=False)}
+        carried = evidence_ids_by_status([row.pk for row in previous.values()])
         populate_statuses(user, assessment)
         strict = not assessment.framework.allows_exclusions
         for row in assessment.statuses.all():
@@ -57,7 +58,7 @@ def start_from_baseline(user, baseline, *, title):
                                   "no exclusions; assess it."]))
             row.to_reconfirm = True
             row.save()
-            row.evidence.set(before.evidence.all())
+            row.evidence.set(carried.get(before.pk, ()))
     return assessment
 
 
@@ -92,33 +93,97 @@ def set_status(user, row, *, status, justification="", notes="", expected_versio
     return records.save_record(user, row, expected_version=expected_version)
 
 
-def related_requirements(requirement):
-    """Requirements of other frameworks that share its Harmonized-Structure id or a mapping."""
-    related = Q(pk__in=RequirementMapping.objects.filter(source=requirement, retired=False)
-                .values("target_id")) | Q(pk__in=RequirementMapping.objects.filter(
-                    target=requirement, retired=False).values("source_id"))
-    if requirement.hs_id:
-        related |= Q(hs_id=requirement.hs_id)
-    return Requirement.objects.filter(related).exclude(pk=requirement.pk)
-
-
-def reuse_candidates(user, row):
-    """Evidence already given for related requirements elsewhere, not yet on this row."""
-    return (Evidence.objects.restrict(user, "view")
-            .filter(organisation=row.organisation, archived=False,
-                    requirement_statuses__requirement__in=related_requirements(row.requirement))
-            .exclude(pk__in=row.evidence.values("pk")).distinct().order_by("title"))
+def _may_change(user, row):
+    if not RequirementStatus.objects.restrict(user, "change").filter(pk=row.pk).exists():
+        raise PermissionDenied("You may not change this assessment.")
 
 
 def attach_evidence(user, row, evidence):
-    """Link evidence to a requirement status (e.g. reuse it from another framework)."""
-    if not RequirementStatus.objects.restrict(user, "change").filter(pk=row.pk).exists():
-        raise PermissionDenied("You may not change this assessment.")
-    if not Evidence.objects.restrict(user, "view").filter(pk=evidence.pk,
-                                                          organisation=row.organisation).exists():
+    """Count `evidence` as the requirement's evidence (`evidence.attached_to`).
+
+    The one write of a status's evidence: the work page's dialog and reuse buttons, the record
+    page's "Attach", the API and the demo all end here. The person must be allowed to change
+    the status and to see the evidence — and, for a controlled document, that document.
+    Ledgered as a change of the status's evidence.
+    """
+    _may_change(user, row)
+    if not Evidence.objects.restrict(user, "view").filter(
+            pk=evidence.pk, organisation=row.organisation, archived=False).exists():
         raise PermissionDenied("You cannot see that evidence.")
+    if evidence.document_version_id and not DocumentVersion.objects.restrict(
+            user, "view").filter(pk=evidence.document_version_id).exists():
+        raise PermissionDenied("You cannot see the document that evidence points to.")
     with acting_as(user), transaction.atomic():
         row.evidence.add(evidence)
+    return evidence
+
+
+def detach_evidence(user, row, evidence):
+    """Stop counting `evidence` for the requirement, whichever way it was attached
+    (`evidence.attached_to`); the evidence record itself stays. The person must be allowed to
+    change the status. Ledgered as a change of the status's evidence (the field) or as a
+    `detach_evidence` event on the status (a link stored by the record page's old "Attach")."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from chainward.documents.models import EvidenceLink
+    from chainward.ledger.services import append_entry
+
+    _may_change(user, row)
+    links = EvidenceLink.objects.filter(
+        evidence=evidence, holder_type=ContentType.objects.get_for_model(RequirementStatus),
+        holder_id=row.pk)
+    if not row.evidence.filter(pk=evidence.pk).exists() and not links.exists():
+        raise ValidationError({"evidence": f"{evidence.title} is not evidence of "
+                                           f"{row.requirement.ref_id}."})
+    with acting_as(user), transaction.atomic():
+        row.evidence.remove(evidence)
+        if links.exists():
+            links.delete()
+            append_entry("detach_evidence", obj=row, after={
+                "evidence": evidence.reference, "title": evidence.title})
+    return evidence
+
+
+def upload_evidence(user, row, form):
+    """A new file evidence from `form` (the evidence register's form: the upload is checked
+    by content and hashed there, `documents.forms.EvidenceForm`), counted for the row at once.
+    Nothing is stored when the person may not change the row; a refused write leaves no
+    file behind."""
+    _may_change(user, row)
+    evidence = form.instance
+    try:
+        with acting_as(user), transaction.atomic():
+            records.save_record(user, evidence, form=form)
+            attach_evidence(user, row, evidence)
+    except BaseException:
+        if evidence.file:  # stored by the form inside the rolled-back transaction
+            default_storage.delete(evidence.file)
+            evidence.file = ""
+        raise
+    return evidence
+
+
+def attach_document(user, row, document):
+    """Count a controlled document's approved version as the requirement's evidence: one
+    document evidence per version, made on first use and reused afterwards."""
+    _may_change(user, row)
+    if not Document.objects.restrict(user, "view").filter(
+            pk=document.pk, organisation=row.organisation, archived=False).exists():
+        raise PermissionDenied("You cannot see that document.")
+    version = document.current_version()
+    if version is None:
+        raise ValidationError({"document": f"{document} has no approved version yet: approve "
+                                           "one first, or upload the file as evidence."})
+    with acting_as(user), transaction.atomic():
+        evidence = Evidence.objects.filter(
+            organisation=row.organisation, kind=EvidenceKind.DOCUMENT,
+            document_version=version, archived=False).order_by("pk").first()
+        if evidence is None:
+            evidence = Evidence(organisation=row.organisation, kind=EvidenceKind.DOCUMENT,
+                                title=str(document)[:200], document_version=version)
+            evidence.full_clean(exclude=["reference"])
+            records.save_record(user, evidence)
+        return attach_evidence(user, row, evidence)
 
 
 def assessable_statuses(framework=None):

@@ -14,6 +14,9 @@ urlpatterns = [
     path("statuses/<int:pk>/set/", views.set_status, name="set_status"),
     path("statuses/<int:pk>/reuse/<int:evidence_pk>/", views.reuse_evidence, name="reuse"),
     path("statuses/<int:pk>/link/", views.add_link, name="add_link"),
+    path("statuses/<int:pk>/evidence/", views.evidence_dialog, name="evidence"),
+    path("statuses/<int:pk>/evidence/options/<str:kind>/", views.evidence_options,
+         name="evidence_options"),
     path("statuses/<int:pk>/register/<str:key>/", views.attach_register,
          name="attach_register"),
 ]

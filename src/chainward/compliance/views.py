@@ -4,23 +4,30 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from chainward.core import services as records
+from chainward.core.bounds import id_or_none
 from chainward.core.exports import neutralise, xlsx_bytes
+from chainward.core.lookups import MAX_PAGE, PAGE_SIZE
 from chainward.core.pdf import pdf_response, render_pdf
-from chainward.documents.models import Evidence, EvidenceKind
+from chainward.core.registry import get_register
+from chainward.documents.choices import VersionStatus
+from chainward.documents.models import Document, DocumentVersion, Evidence, EvidenceKind
 from chainward.ledger.events import record_event
 from chainward.library.models import RequirementMapping
 
 from . import record_evidence, services
 from .choices import ComplianceStatus
-from .forms import StatusForm
+from .evidence import attached_evidence, evidence_by_status, load_evidence
+from .forms import EvidencePickForm, StatusForm
 from .models import GapAssessment, RequirementStatus
 from .readiness import missing_for_certification, readiness, shown
 
@@ -59,20 +66,18 @@ def candidates_by_row(user, rows):
             target_id__in=requirement_ids).values_list("source_id", "target_id"):
         related[target].add(source)
     hs_ids = {row.requirement.hs_id for row in rows if row.requirement.hs_id}
-    others = (RequirementStatus.objects.restrict(user, "view")
-              .filter(organisation_id=organisation, archived=False)
-              .exclude(assessment_id=assessment)
-              .filter(requirement_id__in={i for ids in related.values() for i in ids})
-              | RequirementStatus.objects.restrict(user, "view")
-              .filter(organisation_id=organisation, archived=False,
-                      requirement__hs_id__in=hs_ids).exclude(assessment_id=assessment))
-    visible = set(Evidence.objects.restrict(user, "view").filter(
-        organisation_id=organisation, archived=False).values_list("pk", flat=True))
+    others = list((RequirementStatus.objects.restrict(user, "view")
+                   .filter(organisation_id=organisation, archived=False)
+                   .exclude(assessment_id=assessment)
+                   .filter(requirement_id__in={i for ids in related.values() for i in ids})
+                   | RequirementStatus.objects.restrict(user, "view")
+                   .filter(organisation_id=organisation, archived=False,
+                           requirement__hs_id__in=hs_ids).exclude(assessment_id=assessment))
+                  .select_related("requirement", "assessment"))
+    given = evidence_by_status(user, others)  # what the user sees, by the one definition
     by_requirement, by_hs = defaultdict(dict), defaultdict(dict)
-    for other in others.select_related("requirement", "assessment").prefetch_related("evidence"):
-        for evidence in other.evidence.all():
-            if evidence.pk not in visible:
-                continue
+    for other in others:
+        for evidence in given.get(other.pk, ()):
             source = f"{other.requirement.ref_id} in {other.assessment}"
             by_requirement[other.requirement_id][evidence.pk] = (evidence, source)
             if other.requirement.hs_id:
@@ -84,7 +89,7 @@ def candidates_by_row(user, rows):
             found.update(by_requirement.get(requirement_id, {}))
         if row.requirement.hs_id:
             found.update(by_hs.get(row.requirement.hs_id, {}))
-        attached = {e.pk for e in row.evidence.all()}
+        attached = {e.pk for e in attached_evidence(user, row)}
         result[row.pk] = [v for k, v in sorted(found.items()) if k not in attached]
     return result
 
@@ -103,7 +108,7 @@ def _row_context(request, row, form=None, candidates=None, can_change=None, fram
         "status": row.status, "justification": row.justification, "notes": row.notes,
         "version": row.version})
     return {"row": row, "form": form, "candidates": candidates, "can_change": can_change,
-            "offers": offers}
+            "offers": offers, "evidence": attached_evidence(request.user, row)}
 
 
 @login_required
@@ -111,8 +116,7 @@ def workspace(request, pk):
     """Every assessable requirement of the assessment, editable in place."""
     assessment = _assessment(request, pk)
     rows = assessment.statuses.filter(archived=False).select_related(
-        "requirement", "requirement__section").prefetch_related("evidence").order_by(
-        "requirement__order")
+        "requirement", "requirement__section").order_by("requirement__order")
     status, section, clause, tag = (request.GET.get(name, "") for name in (
         "status", "section", "clause", "tag"))
     if status:
@@ -124,6 +128,7 @@ def workspace(request, pk):
     rows = list(rows)
     if tag:
         rows = [row for row in rows if tag in (row.requirement.tags or [])]
+    load_evidence(request.user, rows)
     candidates = candidates_by_row(request.user, rows)
     offers = record_evidence.offers_by_row(request.user, rows)
     can_change = request.user.has_perm("compliance.change_requirementstatus",
@@ -251,6 +256,143 @@ def add_link(request, pk):
     return render(request, "compliance/workspace.html#row", context, status=400 if error else 200)
 
 
+def _lookup_urls(row):
+    return {name: reverse("compliance:evidence_options", args=[row.pk, name])
+            for name in ("evidence", "document")}
+
+
+def _upload_form(request, row, data=None, files=None):
+    """The evidence register's own form (upload checked by content, `EvidenceForm`)."""
+    form_class = get_register(Evidence).get_form_class()
+    form = form_class(data, files, instance=Evidence(organisation=row.organisation,
+                                                     kind=EvidenceKind.FILE),
+                      user=request.user, organisation=request.organisation,
+                      auto_id=f"id_up_{row.pk}_%s")
+    # The title may be left empty (the file's name is taken); the file is what is required.
+    form.use_required_attribute = False
+    form.fields["upload"].widget.attrs["required"] = True
+    return form
+
+
+def _may_change(request, row):
+    if not request.user.has_perm("compliance.change_requirementstatus", row):
+        raise PermissionDenied("You may not change this assessment.")
+
+
+def _attach_from(request, row):
+    """Run the dialog's POST: (evidence, upload form, pick form, error, status)."""
+    how = request.POST.get("how")
+    upload_form = pick_form = evidence = None
+    try:
+        if how == "upload":
+            data = request.POST.copy()
+            data["kind"] = EvidenceKind.FILE
+            upload = request.FILES.get("upload")
+            if not data.get("title", "").strip() and upload is not None:
+                data["title"] = upload.name[:200]
+            upload_form = _upload_form(request, row, data, request.FILES)
+            if not upload_form.is_valid():
+                return None, upload_form, None, "", 400
+            evidence = services.upload_evidence(request.user, row, upload_form)
+        elif how == "pick":
+            pick_form = EvidencePickForm(request.POST, row=row, lookup_urls=_lookup_urls(row))
+            if not pick_form.is_valid():
+                return None, None, pick_form, "", 400
+            document = pick_form.cleaned_data["document"]
+            evidence = (services.attach_document(request.user, row, document) if document
+                        else services.attach_evidence(request.user, row,
+                                                      pick_form.cleaned_data["evidence"]))
+        elif how == "remove":
+            found = Evidence.objects.filter(pk=id_or_none(request.POST.get("evidence", "")),
+                                            organisation=row.organisation).first()
+            if found is None:
+                return None, None, None, "Choose evidence counted for this requirement.", 400
+            evidence = services.detach_evidence(request.user, row, found)
+        else:
+            return None, None, None, "Upload a file or pick existing evidence.", 400
+    except PermissionDenied as refused:
+        # A refused pick is never echoed back (its label stays unseen).
+        return None, None, None, str(refused), 403
+    except ValidationError as invalid:
+        return None, None, None, " ".join(invalid.messages), 400
+    return evidence, None, None, "", 200
+
+
+@login_required
+def evidence_dialog(request, pk):
+    """One dialog per requirement row: upload a file or pick existing evidence or a controlled
+    document, and it counts as the requirement's evidence at once (issue 13 item 6)."""
+    row = _row(request, pk)
+    _may_change(request, row)
+    evidence, upload_form, pick_form, error, status = (None, None, None, "", 200)
+    if request.method == "POST":
+        evidence, upload_form, pick_form, error, status = _attach_from(request, row)
+    context = _row_context(request, row)
+    done = ""
+    if evidence is not None:
+        summary = readiness(row.assessment)
+        counted = "no longer counts" if request.POST.get("how") == "remove" else "now counts"
+        done = (f"{evidence.title} {counted} as evidence of {row.requirement.ref_id} "
+                f"({len(context['evidence'])} in all). Readiness {shown(summary['percent'])}.")
+    dialog = {"row": row, "evidence": context["evidence"], "done": done, "error": error,
+              "htmx": bool(request.htmx),
+              "upload_form": upload_form or _upload_form(request, row),
+              "pick_form": pick_form or EvidencePickForm(row=row,
+                                                         lookup_urls=_lookup_urls(row))}
+    if not request.htmx:
+        if done:
+            messages.success(request, done)
+            return redirect(f"{row.assessment.get_absolute_url()}work/#row-{row.pk}")
+        return render(request, "compliance/evidence_dialog.html", dialog, status=status)
+    # htmx swaps only 2xx answers: a refusal is shown in the dialog, its code in a header.
+    body = render_to_string("compliance/evidence_dialog.html#dialog", dialog, request)
+    if done:
+        # The row (its evidence and count) and the page's readiness, swapped out of band.
+        body += render_to_string("compliance/workspace.html#row", {**context, "oob": True},
+                                 request)
+        body += render_to_string("compliance/_readiness.html",
+                                 {"readiness": summary, "oob": True}, request)
+    response = HttpResponse(body)
+    if status != 200:
+        response["X-Chainward-Refused"] = str(status)
+    return response
+
+
+@login_required
+def evidence_options(request, pk, kind):
+    """The dialog's type-ahead (the JSON of `core.lookups`): evidence, or controlled documents
+    with an approved version, that the person may see in the row's organisation."""
+    row = _row(request, pk)
+    _may_change(request, row)
+    page = id_or_none(request.GET.get("page") or "1")
+    if page is None or not 1 <= page <= MAX_PAGE:
+        return JsonResponse({"detail": f"page is a whole number from 1 to {MAX_PAGE}."},
+                            status=400)
+    if kind == "evidence":
+        attached = [e.pk for e in attached_evidence(request.user, row)]
+        queryset = Evidence.objects.restrict(request.user, "view").filter(
+            organisation=row.organisation, archived=False).exclude(pk__in=attached).order_by(
+            "title", "pk")
+    elif kind == "document":
+        queryset = Document.objects.restrict(request.user, "view").filter(
+            organisation=row.organisation, archived=False,
+            pk__in=DocumentVersion.objects.filter(status=VersionStatus.APPROVED)
+            .values("document_id")).order_by("reference")
+    else:
+        raise Http404("No such picker.")
+    for word in request.GET.get("q", "").split()[:5]:
+        queryset = queryset.filter(Q(reference__icontains=word[:100])
+                                   | Q(title__icontains=word[:100]))
+    start = (page - 1) * PAGE_SIZE
+    found = list(queryset[start:start + PAGE_SIZE + 1])
+    body = {"results": [{"id": obj.pk, "label": f"{obj.reference} {obj.title}"}
+                        for obj in found[:PAGE_SIZE]],
+            "more": len(found) > PAGE_SIZE, "page": page}
+    if not found and page == 1 and not request.GET.get("q"):
+        body["empty"] = {"text": "Nothing to pick yet: upload the file instead."}
+    return JsonResponse(body)
+
+
 @login_required
 def missing(request, pk):
     """What is missing for certification: documented information and weak requirements."""
@@ -278,8 +420,8 @@ def start_baseline(request, pk):
 def export_xlsx(request, pk):
     """One row per requirement (status, notes, evidence) plus the readiness per clause."""
     assessment = _assessment(request, pk, "export")
-    rows = assessment.statuses.filter(archived=False).select_related("requirement") \
-        .prefetch_related("evidence").order_by("requirement__order")
+    rows = load_evidence(request.user, list(assessment.statuses.filter(
+        archived=False).select_related("requirement").order_by("requirement__order")))
     # For C-TPAT this is the applicability table: criterion × must/should × status × evidence.
     table = [["Requirement", "Title", "Must / should", "Status", "Justification", "Notes",
               "Evidence", "To re-confirm"]]
@@ -287,7 +429,7 @@ def export_xlsx(request, pk):
         table.append([neutralise(str(v)) for v in (
             row.requirement.ref_id, row.requirement.title, row.requirement.flag,
             row.get_status_display(), row.justification, row.notes,
-            "; ".join(e.title for e in row.evidence.all()),
+            "; ".join(e.title for e in row.attached_evidence),
             "yes" if row.to_reconfirm else "no")])
     summary = readiness(assessment)
     sheet2 = [["Clause", "Title", "Applicable requirements", "Readiness %"]]
@@ -307,8 +449,8 @@ def export_xlsx(request, pk):
 def report_pdf(request, pk):
     """The readiness report as PDF/A: overall, per clause (with a bar each) and every row."""
     assessment = _assessment(request, pk, "export")
-    rows = assessment.statuses.filter(archived=False).select_related("requirement") \
-        .prefetch_related("evidence").order_by("requirement__order")
+    rows = load_evidence(request.user, list(assessment.statuses.filter(
+        archived=False).select_related("requirement").order_by("requirement__order")))
     summary = readiness(assessment)
     body = render_pdf("compliance/readiness_report.html", {
         "assessment": assessment, "readiness": summary, "rows": rows,
