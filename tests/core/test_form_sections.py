@@ -92,6 +92,22 @@ def test_the_incident_form_is_sectioned(client, world):
     assert order[8:10] == ["occurred_at", "discovered_at"]
 
 
+def test_the_corrective_action_form_pairs_each_why_with_its_because(client, world):
+    client.force_login(world["users"]["security_manager__org"])
+    html = form_html(client.get("/audits/corrective-actions/add/").content.decode())
+    assert legends(html) == ["The action", "Containment", "Root cause"]
+    order = field_order(html)
+    root = order[order.index("rc_method"):]
+    assert root[1:5] == ["why_1", "answer_1", "why_2", "answer_2"]
+    assert root[-1].startswith("cause_")
+
+
+def test_the_check_run_form_is_sectioned(client, world):
+    client.force_login(world["users"]["security_manager__org"])
+    html = form_html(client.get("/fieldchecks/runs/add/").content.decode())
+    assert legends(html) == ["What is checked", "Who, when and where", "Notes"]
+
+
 def test_a_register_without_sections_keeps_its_single_list(client, world):
     client.force_login(world["users"]["security_manager__org"])
     html = form_html(client.get("/supplychain/goods/add/").content.decode())

@@ -23,6 +23,7 @@ from .choices import (
     AuditStatus,
     CapaStatus,
 )
+from .root_cause import WHYS
 
 GROUP = "Audits"
 
@@ -146,6 +147,14 @@ class CorrectiveActionRegister(Register):
     # whys or cause categories, `root_cause.RootCauseFields`; no form asks for JSON).
     form_fields = ("source", "finding", "title", "description", "site", "owner", "due_date",
                    "containment_action", "containment_on")
+    form_sections = (
+        ("The action", ("title", "source", "finding", "description", "site", "owner",
+                        "due_date")),
+        ("Containment", ("containment_action", "containment_on")),
+        # Each "why?" beside its "because" (two columns from medium width).
+        ("Root cause", ("rc_method", *(f"{part}_{n}" for n in range(1, WHYS + 1)
+                                       for part in ("why", "answer")), "cause_*")),
+    )
     # The title is the page's heading and the root cause has its own panel (capa_detail.html);
     # the status is shown near the top.
     detail_fields = ("source", "finding", "status", "description", "site", "owner", "due_date",

@@ -84,6 +84,13 @@ class CheckRunRegister(Register):
     read_only_fields = ("status", "result", "completed_at", "incident", "corrective_action",
                         "inspector_signed_name", "inspector_signed_at", "driver_signed_name",
                         "driver_signed_at")
+    form_sections = (
+        ("What is checked", ("template", "site", "leg", "shipment_reference",
+                             "vehicle_registration", "container_number", "seal_numbers")),
+        ("Who, when and where", ("inspector", "performed_at", "location_consent", "latitude",
+                                 "longitude", "location_accuracy")),
+        ("Notes", ("notes",)),
+    )
     detail_template = "fieldchecks/run_detail.html"
     select_related = ("template", "site")
     import_required = ("template", "site", "performed_at")
