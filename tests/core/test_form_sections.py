@@ -102,6 +102,14 @@ def test_the_corrective_action_form_pairs_each_why_with_its_because(client, worl
     assert root[-1].startswith("cause_")
 
 
+def test_the_investigation_form_is_sectioned(client, world):
+    client.force_login(world["users"]["security_manager__org"])
+    html = form_html(client.get("/incidents/investigations/add/").content.decode())
+    assert legends(html) == ["The investigation", "Root cause", "What failed and what follows"]
+    order = field_order(html)
+    assert order[order.index("why_1") + 1] == "answer_1"
+
+
 def test_the_check_run_form_is_sectioned(client, world):
     client.force_login(world["users"]["security_manager__org"])
     html = form_html(client.get("/fieldchecks/runs/add/").content.decode())

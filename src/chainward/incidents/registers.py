@@ -1,6 +1,7 @@
 """Register declarations of the incidents app: incidents, notifications, investigations,
 timelines, notification deadlines and the contacts directory."""
 
+from chainward.audits.root_cause import WHYS
 from chainward.core.columns import Column
 from chainward.core.register import Register, RelatedPanel
 from chainward.core.registry import add_register
@@ -160,6 +161,14 @@ class InvestigationRegister(Register):
     # whys or cause categories; no form asks for JSON) and shown by the detail template.
     form_fields = ("incident", "lead", "summary", "failed_countermeasures", "realised_ratings",
                    "lessons_learned", "started_on", "completed_on")
+    form_sections = (
+        ("The investigation", ("incident", "lead", "started_on", "completed_on", "summary")),
+        # Each "why?" beside its "because" (two columns from medium width).
+        ("Root cause", ("rc_method", *(f"{part}_{n}" for n in range(1, WHYS + 1)
+                                       for part in ("why", "answer")), "cause_*")),
+        ("What failed and what follows", ("failed_countermeasures", "realised_ratings",
+                                          "lessons_learned")),
+    )
     detail_fields = ("incident", "lead", "summary", "failed_countermeasures",
                      "realised_ratings", "lessons_learned", "started_on", "completed_on",
                      "corrective_action")
