@@ -9,6 +9,7 @@ throw-away instance folder, exactly as a user would start it (`chainward migrate
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -34,6 +35,15 @@ class Server:
     email: str
     password: str
     log_path: str = ""  # the server's output, where the console e-mail backend prints
+    pristine: str = ""  # a copy of the instance folder as `chainward demo` left it
+
+
+def demo_instance(server, home):
+    """Fill the folder `home` with the demo as `chainward demo` built it for `server` (its
+    database, keys, ledger anchor and files — copied before anything ran against it), for a
+    test that needs its own server (other settings, a worker) without building the demo again
+    (two to three minutes on a loaded machine)."""
+    shutil.copytree(server.pristine, home, dirs_exist_ok=True)
 
 
 def _free_port():
@@ -118,9 +128,11 @@ def chainward_server():
         email = re.search(r"^\s*e-mail:\s+(\S+)\s*$", demo, re.M)
         password = re.search(r"^\s*password:\s+(\S+)\s*$", demo, re.M)
         assert email and password, f"no credentials in `chainward demo` output:\n{demo}"
-        with _serving(home, env, port, "--no-worker") as log_path:
-            yield Server(url=f"http://127.0.0.1:{port}", email=email.group(1),
-                         password=password.group(1), log_path=log_path)
+        with tempfile.TemporaryDirectory(prefix="chainward-demo-") as pristine:
+            shutil.copytree(home, pristine, dirs_exist_ok=True)  # nothing runs in it yet
+            with _serving(home, env, port, "--no-worker") as log_path:
+                yield Server(url=f"http://127.0.0.1:{port}", email=email.group(1),
+                             password=password.group(1), log_path=log_path, pristine=pristine)
 
 
 @pytest.fixture(scope="module")

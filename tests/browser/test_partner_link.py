@@ -17,7 +17,7 @@ import time
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.browser.conftest import Server, _chainward, _environment, _free_port, _serving
+from tests.browser.conftest import Server, _environment, _free_port, _serving, demo_instance
 from tests.browser.test_pickers import pick
 from tests.browser.test_walkthrough import CHROMIUM_ARGS, CSP_MARKERS
 from tests.partners.support import LINK, PDF
@@ -29,7 +29,7 @@ MAIL_TIMEOUT = 30
 
 
 @pytest.fixture(scope="module")
-def mailing_server():
+def mailing_server(chainward_server):
     """(Server, SmtpServer): the demo served with its e-mail sent to a real SMTP server."""
     with running_smtp_server() as smtp, \
             tempfile.TemporaryDirectory(prefix="chainward-browser-link-") as home:
@@ -39,14 +39,11 @@ def mailing_server():
                    EMAIL_USE_SSL="0", EMAIL_HOST_USER="", EMAIL_HOST_PASSWORD="",
                    SITE_URL=f"http://127.0.0.1:{port}")
         env.pop("EMAIL_BACKEND", None)
-        demo = _chainward(home, env, "demo")
-        email = re.search(r"^\s*e-mail:\s+(\S+)\s*$", demo, re.M)
-        password = re.search(r"^\s*password:\s+(\S+)\s*$", demo, re.M)
-        assert email and password, f"no credentials in `chainward demo` output:\n{demo}"
+        demo_instance(chainward_server, home)
         smtp.clear()  # the demo mails nothing to partners; start from an empty mailbox anyway
         with _serving(home, env, port, "--no-worker"):
-            yield Server(url=f"http://127.0.0.1:{port}", email=email.group(1),
-                         password=password.group(1)), smtp
+            yield Server(url=f"http://127.0.0.1:{port}", email=chainward_server.email,
+                         password=chainward_server.password), smtp
 
 
 def _link_message(smtp):

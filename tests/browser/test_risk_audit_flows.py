@@ -22,7 +22,15 @@ from contextlib import contextmanager
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.browser.conftest import DROPPED_ENV, STARTUP_TIMEOUT, Server, _free_port, _healthy, _stop
+from tests.browser.conftest import (
+    DROPPED_ENV,
+    STARTUP_TIMEOUT,
+    Server,
+    _free_port,
+    _healthy,
+    _stop,
+    demo_instance,
+)
 from tests.browser.test_walkthrough import CHROMIUM_ARGS, CSP_MARKERS
 
 OWNER_EMAIL = "a.nowak@abc-logistics.example"
@@ -44,19 +52,15 @@ user.save(update_fields=["password"])
 
 
 @pytest.fixture(scope="module")
-def risk_server():
-    """`chainward demo` + `chainward serve` (with its worker); yields (admin, owner) Servers."""
+def risk_server(chainward_server):
+    """The demo (as `chainward demo` built it for the session's server) + `chainward serve`
+    with its worker; yields (admin, owner) Servers."""
     with tempfile.TemporaryDirectory(prefix="chainward-browser-risk-") as home:
         port = _free_port()
         env = {k: v for k, v in os.environ.items() if k not in DROPPED_ENV}
         env.update(CHAINWARD_HOME=home, DJANGO_SETTINGS_MODULE="chainward.settings",
                    PORT=str(port), PYTHONUNBUFFERED="1")
-        demo = subprocess.run([sys.executable, "-m", "chainward.cli", "demo"], cwd=home, env=env,
-                              capture_output=True, text=True, timeout=120)
-        assert demo.returncode == 0, f"`chainward demo` failed:\n{demo.stdout}\n{demo.stderr}"
-        email = re.search(r"^\s*e-mail:\s+(\S+)\s*$", demo.stdout, re.M)
-        password = re.search(r"^\s*password:\s+(\S+)\s*$", demo.stdout, re.M)
-        assert email and password, f"no credentials in `chainward demo` output:\n{demo.stdout}"
+        demo_instance(chainward_server, home)
         shell = subprocess.run(
             [sys.executable, "-m", "chainward.cli", "shell", "-c",
              SET_PASSWORD.format(email=OWNER_EMAIL, password=OWNER_PASSWORD)],
@@ -78,7 +82,8 @@ def risk_server():
                                     f"{STARTUP_TIMEOUT}s (exit code {process.poll()}):\n"
                                     f"{log.read()[-4000:]}")
                     time.sleep(0.25)
-                yield (Server(url=base, email=email.group(1), password=password.group(1)),
+                yield (Server(url=base, email=chainward_server.email,
+                              password=chainward_server.password),
                        Server(url=base, email=OWNER_EMAIL, password=OWNER_PASSWORD))
             finally:
                 _stop(process)
