@@ -45,6 +45,23 @@ def _same_organisation(obj, names):
     return errors
 
 
+class SiteFromParent:
+    """A record whose `site` (its scope path) is copied from a parent record — the person, or
+    the role — named by `site_from`: it follows the parent whatever sets it, and on every save."""
+
+    site_from = "person"
+
+    def __setattr__(self, name, value):
+        super().__setattr__(name, value)
+        if name == self.site_from:
+            super().__setattr__("site_id", getattr(value, "site_id", None))
+
+    def save(self, *args, **kwargs):
+        parent_id = getattr(self, f"{self.site_from}_id")
+        self.site_id = getattr(self, self.site_from).site_id if parent_id else None
+        super().save(*args, **kwargs)
+
+
 class Person(PrimaryModel):
     """A member of staff (or a contractor's employee working for us) whose security role or
     training matters to the SMS (ISO 28000 5.3, 7.2)."""
@@ -164,9 +181,11 @@ class SecurityRole(PrimaryModel):
             raise ValidationError(errors)
 
 
-class Appointment(PrimaryModel):
+class Appointment(SiteFromParent, PrimaryModel):
     """ISO 28000 5.3 — who holds a security role, since when, until when (when the appointment
     is limited), and the document that appoints them."""
+
+    site_from = "role"
 
     reference_prefix = "APP"
 
@@ -195,14 +214,6 @@ class Appointment(PrimaryModel):
         return f"{self.person} — {self.role}" if self.role_id and self.person_id \
             else self.reference
 
-    def __setattr__(self, name, value):
-        super().__setattr__(name, value)
-        if name == "role":  # the copied site follows the role, whatever sets it
-            super().__setattr__("site_id", getattr(value, "site_id", None))
-
-    def save(self, *args, **kwargs):
-        self.site_id = self.role.site_id if self.role_id else None
-        super().save(*args, **kwargs)
 
     @property
     def is_current(self) -> bool:
@@ -221,7 +232,7 @@ class Appointment(PrimaryModel):
             raise ValidationError(errors)
 
 
-class TrainingRecord(PrimaryModel):
+class TrainingRecord(SiteFromParent, PrimaryModel):
     """ISO 28000 7.2 — evidence that a person has a competence: the training, its date and
     result, the certificate, and until when it is valid."""
 
@@ -266,13 +277,7 @@ class TrainingRecord(PrimaryModel):
         return f"{self.person} — {self.requirement}" if self.person_id and \
             self.requirement_id else self.reference
 
-    def __setattr__(self, name, value):
-        super().__setattr__(name, value)
-        if name == "person":  # the copied site follows the person, whatever sets it
-            super().__setattr__("site_id", getattr(value, "site_id", None))
-
     def save(self, *args, **kwargs):
-        self.site_id = self.person.site_id if self.person_id else None
         if self.expires_on is None and self.requirement_id and self.completed_on and \
                 self.requirement.validity_months:
             self.expires_on = add_months(self.completed_on, self.requirement.validity_months)
@@ -379,7 +384,7 @@ class TrainingSession(PrimaryModel):
             raise ValidationError(errors)
 
 
-class SessionAttendance(PrimaryModel):
+class SessionAttendance(SiteFromParent, PrimaryModel):
     """ISO 28000 7.2 — that a person attended a training session, with the result. Saving it
     writes the person's training record of each competence the course satisfies
     (`services.train_attendee`, from every path)."""
@@ -412,14 +417,6 @@ class SessionAttendance(PrimaryModel):
         return f"{self.person} — {self.session}" if self.person_id and self.session_id \
             else self.reference
 
-    def __setattr__(self, name, value):
-        super().__setattr__(name, value)
-        if name == "person":  # the copied site follows the person, whatever sets it
-            super().__setattr__("site_id", getattr(value, "site_id", None))
-
-    def save(self, *args, **kwargs):
-        self.site_id = self.person.site_id if self.person_id else None
-        super().save(*args, **kwargs)
 
     def clean(self):
         super().clean()
@@ -434,7 +431,7 @@ class SessionAttendance(PrimaryModel):
             raise ValidationError(errors)
 
 
-class ScreeningRecord(PrimaryModel):
+class ScreeningRecord(SiteFromParent, PrimaryModel):
     """C-TPAT 11.x, AEO 6.12 — that a person in a security-sensitive role was screened: when,
     by whom, the outcome as pass or refer only, and when the check is due again. No details of
     the check are kept here (data minimisation); the lawful basis is stated on every record and
@@ -468,14 +465,6 @@ class ScreeningRecord(PrimaryModel):
         return f"{self.person} — screening {self.checked_on:%Y-%m-%d}" \
             if self.person_id and self.checked_on else self.reference
 
-    def __setattr__(self, name, value):
-        super().__setattr__(name, value)
-        if name == "person":  # the copied site follows the person, whatever sets it
-            super().__setattr__("site_id", getattr(value, "site_id", None))
-
-    def save(self, *args, **kwargs):
-        self.site_id = self.person.site_id if self.person_id else None
-        super().save(*args, **kwargs)
 
     @property
     def erase_after(self) -> datetime.date | None:
