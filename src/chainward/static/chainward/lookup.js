@@ -81,6 +81,17 @@
           : (select.getAttribute("aria-label") || select.title || "");
         if (label && label.id) select.setAttribute("aria-labelledby", label.id);
         if (name && this.control_input) this.control_input.setAttribute("aria-label", name);
+        // Tom Select handles a focus it gave itself one tick later (focus(): setTimeout →
+        // onFocus). If the person moved on in that tick (a click elsewhere just as a late
+        // lookup answer opened the list), that deferred handler would open the list again and
+        // take the focus back from the field the person is in. Only a focus still inside the
+        // picker counts.
+        const onFocus = this.onFocus;
+        this.hook("instead", "onFocus", (event) => {
+          if (this.wrapper.contains(document.activeElement)) return onFocus.call(this, event);
+          this.isFocused = false;
+          return undefined;
+        });
       },
     });
   };
