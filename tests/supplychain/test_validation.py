@@ -5,6 +5,7 @@ import json
 
 from chainward.ledger.context import actor_context
 from chainward.supplychain.models import Leg, Partner, ProgrammeStatus
+from tests.core.test_import_export import csv_upload
 
 
 def test_a_legs_carrier_must_be_a_carrier(admin_client, world):
@@ -57,3 +58,50 @@ def test_bad_api_input_is_a_400_with_field_errors_never_a_500(admin_client, worl
     response = admin_client.post("/api/supplychain/sites/", "{not json",
                                  content_type="application/json")
     assert response.status_code == 400
+
+
+AEO_F_REFUSED = "AEO-F is the pre-UCC certificate"
+
+
+def test_nothing_new_is_recorded_as_aeo_f_on_any_path_but_old_records_stay_editable(
+        admin_client, world, run_on_commit):
+    """Issue 12: AEOC/AEOS are the authorisations; AEO-F is a legacy value only (form, API,
+    import and an edit that switches a record to it are refused; an existing AEO-F record is
+    still shown and can be corrected)."""
+    partner = world["carrier_a"]
+    before = ProgrammeStatus.objects.count()
+    response = admin_client.post("/supplychain/programmes/add/", {
+        "partner": partner.pk, "programme": "aeo_f"})
+    assert response.status_code == 400 and AEO_F_REFUSED in response.content.decode()
+    response = admin_client.post("/api/supplychain/programmes/", json.dumps(
+        {"partner": partner.pk, "programme": "aeo_f"}), content_type="application/json")
+    assert response.status_code == 400
+    assert AEO_F_REFUSED in response.json()["errors"]["programme"][0]
+    upload = csv_upload([[partner.name, "AEO-F (legacy pre-UCC certificate; record AEOC and "
+                          "AEOS)"]], header=["partner", "programme"], name="programmes.csv")
+    response = admin_client.post("/supplychain/programmes/import/", {"file": upload})
+    assert response.status_code == 400
+    assert [(row, column) for row, column, _ in response.context["preview"].errors] == [
+        (2, "programme")]
+    assert AEO_F_REFUSED in response.context["preview"].errors[0][2]
+    assert ProgrammeStatus.objects.count() == before
+
+    with actor_context(None, name="fixture: a record from before the UCC"):
+        legacy = ProgrammeStatus.objects.create(organisation=world["org_a"], partner=partner,
+                                                programme="aeo_f", identifier="DEAEOF0001")
+        current = ProgrammeStatus.objects.create(organisation=world["org_a"], partner=partner,
+                                                 programme="aeo_s", identifier="DEAEOS0001")
+    # Switching a current record to AEO-F is refused ...
+    response = admin_client.patch(f"/api/supplychain/programmes/{current.pk}/", json.dumps(
+        {"programme": "aeo_f", "version": current.version}), content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"programme": [response.json()["errors"]["programme"][0]]}
+    assert AEO_F_REFUSED in response.json()["errors"]["programme"][0]
+    # ... the legacy record is still shown and can be corrected.
+    assert "AEO-F" in admin_client.get(legacy.get_absolute_url()).content.decode()
+    response = admin_client.patch(f"/api/supplychain/programmes/{legacy.pk}/", json.dumps(
+        {"identifier": "DEAEOF0001-A", "version": legacy.version}),
+        content_type="application/json")
+    assert response.status_code == 200, response.content
+    legacy.refresh_from_db()
+    assert legacy.identifier == "DEAEOF0001-A"

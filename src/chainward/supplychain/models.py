@@ -165,6 +165,13 @@ class ProgrammeStatus(ExpiryMixin, PrimaryModel):
         if self.partner_id and self.organisation_id and \
                 self.partner.organisation_id != self.organisation_id:
             errors["partner"] = "Choose a partner of this organisation."
+        if self.programme == choices.Programme.AEO_F and not (
+                self.pk and ProgrammeStatus.objects.filter(
+                    pk=self.pk, programme=choices.Programme.AEO_F).exists()):
+            # Records from before the Union Customs Code stay readable and editable; nothing
+            # new is recorded as AEO-F (issue 12).
+            errors["programme"] = ("AEO-F is the pre-UCC certificate: record the partner's "
+                                   "AEOS (security and safety) and/or AEOC authorisation.")
         levels = choices.PROGRAMME_LEVELS.get(self.programme)
         if levels and self.level and self.level not in levels:
             errors["level"] = (f"{self.get_programme_display()} levels are "
