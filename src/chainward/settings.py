@@ -117,6 +117,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "chainward.ledger.middleware.ActorMiddleware",
     "chainward.access.middleware.OrganisationMiddleware",
+    "chainward.access.middleware.SessionActivityMiddleware",
     "chainward.access.middleware.PasswordChangeRequiredMiddleware",
 ]
 

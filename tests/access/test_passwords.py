@@ -1,12 +1,16 @@
 """Finding 9: a one-time password works once, then its holder must choose their own; people
 change their password on a page and reset a forgotten one by e-mail."""
 
+import io
 import re
 
 from django.core import mail
+from django.core.management import call_command
 from django.test import Client, override_settings
 
+from chainward.access.management.commands.changepassword import Command as ChangePassword
 from chainward.access.models import Role, RoleAssignment, User
+from chainward.ledger.models import LedgerEntry
 from tests.support.smtp_sink import smtp_sink
 from tests.support.world import PASSWORD
 
@@ -112,3 +116,63 @@ def test_one_address_cannot_flood_a_mailbox_with_reset_links(client, world):
     answers = {client.post("/account/password/reset/", {"email": email}).url for _ in range(4)}
     assert answers == {"/account/password/reset/done/"}
     assert len(mail.outbox) == 2
+
+
+def test_a_wrong_old_password_is_a_field_error_and_changes_nothing(client, world):
+    user = world["users"]["viewer__org"]
+    client.force_login(user)
+    response = client.post("/account/password/", {
+        "old_password": "not my password", "new_password1": NEW_PASSWORD,
+        "new_password2": NEW_PASSWORD})
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["old_password"]
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+    assert not LedgerEntry.objects.filter(action="password_changed").exists()
+
+
+def test_a_common_password_is_refused_on_the_new_password_field(client, world):
+    user = world["users"]["viewer__org"]
+    client.force_login(user)
+    response = client.post("/account/password/", {
+        "old_password": PASSWORD, "new_password1": "password1234",
+        "new_password2": "password1234"})
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert list(errors) == ["new_password2"] and "too common" in errors["new_password2"][0]
+
+
+def test_a_password_change_is_ledgered(client, world):
+    user = world["users"]["viewer__org"]
+    client.force_login(user)
+    client.post("/account/password/", {"old_password": PASSWORD, "new_password1": NEW_PASSWORD,
+                                       "new_password2": NEW_PASSWORD})
+    assert list(LedgerEntry.objects.filter(action="password_changed").values_list(
+        "actor_id", "object_id")) == [(user.pk, str(user.pk))]
+
+
+def test_a_password_an_operator_sets_must_be_replaced_at_next_login(world, monkeypatch):
+    user = world["users"]["viewer__org"]
+    one_time = "operator chose 7Hq2mX9v"
+    monkeypatch.setattr(ChangePassword, "_get_pass", lambda self, prompt="": one_time)
+    call_command("changepassword", user.email, stdout=io.StringIO())
+    user.refresh_from_db()
+    assert user.check_password(one_time) and user.must_change_password
+    entry = LedgerEntry.objects.get(action="one_time_password_set")
+    assert (entry.object_id, entry.actor_id, entry.actor_name) == (str(user.pk), None,
+                                                                  "operator")
+    client = Client()
+    assert login(client, user.email, one_time).url == "/account/password/"
+    for page in ("/", "/account/tokens/", "/account/sessions/"):
+        assert client.get(page).url == "/account/password/"
+    client.post("/account/password/", {"old_password": one_time, "new_password1": NEW_PASSWORD,
+                                       "new_password2": NEW_PASSWORD})
+    assert client.get("/account/tokens/").status_code == 200
+
+
+def test_an_operator_setting_their_own_password_is_not_forced_to_change_it(world, monkeypatch):
+    user = world["users"]["viewer__org"]
+    monkeypatch.setattr(ChangePassword, "_get_pass", lambda self, prompt="": NEW_PASSWORD)
+    call_command("changepassword", user.email, "--own", stdout=io.StringIO())
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD) and not user.must_change_password

@@ -12,7 +12,7 @@ from django.urls import reverse, reverse_lazy
 from chainward.ledger.context import acting_as
 from chainward.ledger.services import append_entry
 
-from . import throttle
+from . import sessions, throttle
 from .services import has_current_role
 
 LOCKED = ("Too many failed attempts to log in to this account from here. Wait 15 minutes and "
@@ -68,14 +68,16 @@ class LoginView(auth_views.LoginView):
         return super().get_success_url()
 
 
-def _password_set(user, action):
-    """Clear a pending forced change and ledger that the person chose a password."""
+def _password_set(user, action, keep_session=None):
+    """Clear a pending forced change, ledger that the person chose a password, and end their
+    other sessions (Django's session hash already refuses them; this keeps the list true)."""
     with acting_as(user), transaction.atomic():
         if user.must_change_password:
             user.must_change_password = False
             user.save(update_fields=["must_change_password"])
         append_entry(action, object_type="access.user", object_id=user.pk,
                      object_repr=user.email)
+        sessions.end_other_sessions(user, keep_session, reason="password changed")
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -85,8 +87,10 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("home")
 
     def form_valid(self, form):
+        # The session key as recorded at login; Django rotates it while keeping this session.
+        current = self.request.session.session_key
         response = super().form_valid(form)
-        _password_set(form.user, "password_changed")
+        _password_set(form.user, "password_changed", keep_session=current)
         messages.success(self.request, "Your password has been changed.")
         return response
 

@@ -1,4 +1,5 @@
-"""Which organisation the user is working in; a one-time password must be replaced first."""
+"""Which organisation the user is working in; a one-time password must be replaced first; when
+a session was last seen."""
 
 from django.conf import settings
 from django.http import JsonResponse
@@ -7,6 +8,8 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from chainward.core.scope import SESSION_KEY, organisations_of
+
+from . import sessions
 
 
 def active_organisation(request):
@@ -54,3 +57,18 @@ class PasswordChangeRequiredMiddleware:
                                         status=403)
                 return redirect("access:password_change")
         return self.get_response(request)
+
+
+class SessionActivityMiddleware:
+    """Keeps the person's session list current: last seen (at most once a minute) and the
+    session key Django rotates when the password changes."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        key_before = session.session_key if session is not None else None
+        response = self.get_response(request)
+        sessions.touch(request, key_before)
+        return response

@@ -217,16 +217,31 @@ def default_token_expiry():
     return timezone.now() + timedelta(days=settings.API_TOKEN_DAYS)
 
 
+class TokenScope(models.TextChoices):
+    """What a token may do: read only (GET, HEAD, OPTIONS) or everything its owner may."""
+
+    READ_ONLY = "read", "Read only"
+    READ_WRITE = "write", "Read and write"
+
+
 class ApiToken(models.Model):
-    """A machine credential. Only a SHA-256 of the secret is stored; the secret is shown once."""
+    """A machine credential. Only a SHA-256 of the secret is stored; the secret is shown once.
+
+    It acts as its owner, within its scope, until it expires or is revoked; revoked tokens
+    stay listed (with when) rather than vanish."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField("name", max_length=100)
     prefix = models.CharField("prefix", max_length=12, editable=False)
     digest = models.CharField("digest", max_length=64, unique=True, editable=False)
+    # Tokens made before scopes existed could write; they keep doing so (the default). New
+    # tokens are read-only unless their owner chooses otherwise (access.services.issue_token).
+    scope = models.CharField("scope", max_length=5, choices=TokenScope.choices,
+                             default=TokenScope.READ_WRITE)
     created_at = models.DateTimeField("created", auto_now_add=True)
     expires_at = models.DateTimeField("expires", default=default_token_expiry)
     last_used_at = models.DateTimeField("last used", null=True, blank=True)
+    revoked_at = models.DateTimeField("revoked", null=True, blank=True)
 
     class Meta:
         ordering = ("-created_at",)
@@ -239,21 +254,61 @@ class ApiToken(models.Model):
         """True once the expiry time has passed."""
         return self.expires_at <= timezone.now()
 
+    @property
+    def is_revoked(self):
+        """True once its owner revoked it."""
+        return self.revoked_at is not None
+
+    @property
+    def is_active(self):
+        """Neither expired nor revoked (its owner's roles are checked when it is used)."""
+        return not (self.is_expired or self.is_revoked)
+
+    @property
+    def read_only(self):
+        """Whether the token may only read."""
+        return self.scope == TokenScope.READ_ONLY
+
     @staticmethod
     def hash(secret):
         """Digest under which a token secret is stored."""
         return _digest(secret)
 
     @classmethod
-    def issue(cls, user, name, expires_at=None):
+    def issue(cls, user, name, expires_at=None, scope=TokenScope.READ_WRITE):
         """Create a token and return `(token, secret)`; the secret cannot be recovered later.
 
         Callers outside tests go through `access.services.issue_token` (ledgered)."""
         secret = "cw_" + secrets.token_urlsafe(32)
         token = cls.objects.create(user=user, name=name, prefix=secret[:10],
-                                   digest=cls.hash(secret),
+                                   digest=cls.hash(secret), scope=scope,
                                    expires_at=expires_at or default_token_expiry())
         return token, secret
+
+
+class UserSession(models.Model):
+    """One signed-in browser of a person, recorded at login so they can see and end it.
+
+    The session itself lives in Django's session store (SESSION_ENGINE); this row keeps what a
+    person recognises it by. Ending it deletes the session from the store (access.sessions)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="browser_sessions",
+                             verbose_name="user")
+    session_key = models.CharField("session key", max_length=40, unique=True, editable=False)
+    created_at = models.DateTimeField("signed in", default=timezone.now)
+    last_seen_at = models.DateTimeField("last seen", default=timezone.now)
+    user_agent = models.CharField("browser", max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField("address", null=True, blank=True)
+    ended_at = models.DateTimeField("ended", null=True, blank=True)
+    ended_reason = models.CharField("why it ended", max_length=40, blank=True)
+
+    class Meta:
+        ordering = ("-last_seen_at",)
+        verbose_name = "session"
+
+    def __str__(self):
+        return f"{self.user} — {self.user_agent[:60] or 'unknown browser'} " \
+               f"({self.created_at:%Y-%m-%d %H:%M})"
 
 
 register(RoleAssignment, roles=roles.ACCESS_RECORD)

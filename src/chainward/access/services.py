@@ -17,10 +17,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from chainward.core import roles
-from chainward.ledger.context import acting_as
+from chainward.ledger.context import acting_as, actor_context
 from chainward.ledger.services import append_entry
 
-from .models import ApiToken, Role, RoleAssignment
+from .models import ApiToken, Role, RoleAssignment, TokenScope
 
 BOTH_SCOPES = "Choose either the whole organisation or some sites, not both."
 NO_SCOPE = "Choose the sites, or tick “whole organisation”."
@@ -50,6 +50,17 @@ def may_create_organisations(user):
     administrator (a capability above organisations, not a role in one)."""
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active
                 and (user.is_superuser or user.installation_admin))
+
+
+def require_password_change(user, *, actor=None, reason=""):
+    """Make `user` choose their own password at their next login (someone else set it: a
+    one-time password). Ledgered; the flag is cleared when they choose one (access.login)."""
+    with actor_context(actor, name=None if actor else "operator", reason=reason), \
+            transaction.atomic():
+        user.must_change_password = True
+        user.save(update_fields=["must_change_password"])
+        append_entry("one_time_password_set", object_type="access.user", object_id=user.pk,
+                     object_repr=user.email)
 
 
 # --- role assignments ----------------------------------------------------------------------------
@@ -129,8 +140,9 @@ def ensure_administrator_remains(assignment):
 
 
 # --- API tokens ----------------------------------------------------------------------------------
-def issue_token(actor, name, *, days=None):
-    """Give `actor` a new API token named `name`, valid `days` (default API_TOKEN_DAYS).
+def issue_token(actor, name, *, days=None, scope=TokenScope.READ_ONLY):
+    """Give `actor` a new API token named `name`, valid `days` (default API_TOKEN_DAYS),
+    read-only unless `scope` says read-write.
 
     Returns `(token, secret)`; the secret is shown once and only its digest is stored."""
     days = settings.API_TOKEN_DAYS if days is None else days
@@ -141,22 +153,29 @@ def issue_token(actor, name, *, days=None):
     if not name:
         raise ValidationError({"name": "Give the token a name, e.g. the integration that uses "
                                        "it."})
+    if scope not in TokenScope.values:
+        raise ValidationError({"scope": "Choose “Read only” or “Read and write”."})
     if not has_current_role(actor):
         raise PermissionDenied("You have no current role in any organisation, so you cannot "
                                "create API tokens.")
     with acting_as(actor), transaction.atomic():
-        token, secret = ApiToken.issue(actor, name[:100],
+        token, secret = ApiToken.issue(actor, name[:100], scope=scope,
                                        expires_at=timezone.now() + timedelta(days=days))
         append_entry("token_issued", object_type="access.apitoken", object_id=token.pk,
-                     object_repr=str(token), after={"expires_at": token.expires_at.isoformat()})
+                     object_repr=str(token), after={"expires_at": token.expires_at.isoformat(),
+                                                    "scope": token.scope})
     return token, secret
 
 
 def revoke_token(actor, token):
-    """Delete one of `actor`'s tokens; it stops working at once."""
+    """Revoke one of `actor`'s tokens: it stops working at once and stays listed as revoked."""
     if token.user_id != actor.pk:
         raise PermissionDenied("You can only revoke your own tokens.")
+    if token.revoked_at is not None:
+        return token
     with acting_as(actor), transaction.atomic():
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
         append_entry("token_revoked", object_type="access.apitoken", object_id=token.pk,
-                     object_repr=str(token))
-        token.delete()
+                     object_repr=str(token), after={"revoked_at": token.revoked_at.isoformat()})
+    return token

@@ -1,10 +1,10 @@
-"""Pages of people and access: invitations, the user's own API tokens, and the register views
-that differ from the generic ones (people are invited, not created; the last administrator
-stays)."""
+"""Pages of people and access: invitations, the user's own API tokens and sessions, and the
+register views that differ from the generic ones (people are invited, not created; the last
+administrator stays)."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, login
+from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,10 +14,10 @@ from django.views.decorators.http import require_POST
 from chainward.core.scope import SESSION_KEY
 from chainward.core.views import ObjectArchiveView, RegisterView
 
-from . import invitations, services, throttle
+from . import invitations, services, sessions, throttle
 from .forms import AcceptWithPasswordForm, InvitationForm, NewAccountForm
 from .login import LOCKED
-from .models import User
+from .models import TokenScope, User
 
 
 # --- API tokens ----------------------------------------------------------------------------------
@@ -28,8 +28,9 @@ def tokens(request):
     if request.method == "POST":
         try:
             days = int(request.POST.get("days") or settings.API_TOKEN_DAYS)
-            _, secret = services.issue_token(request.user, request.POST.get("name", ""),
-                                             days=days)
+            _, secret = services.issue_token(
+                request.user, request.POST.get("name", ""), days=days,
+                scope=request.POST.get("scope") or TokenScope.READ_ONLY)
         except (ValueError, OverflowError):
             messages.error(request, "Give the lifetime as a number of days.")
             status = 400
@@ -42,18 +43,57 @@ def tokens(request):
             status = 403
     return render(request, "access/tokens.html", {
         "tokens": request.user.api_tokens.all(), "secret": secret,
-        "default_days": settings.API_TOKEN_DAYS, "max_days": settings.API_TOKEN_MAX_DAYS},
+        "default_days": settings.API_TOKEN_DAYS, "max_days": settings.API_TOKEN_MAX_DAYS,
+        "scopes": TokenScope.choices, "chosen_scope": request.POST.get("scope")
+        or TokenScope.READ_ONLY},
         status=status)
 
 
 @login_required
 @require_POST
 def revoke_token(request, pk):
-    """Delete one of the user's tokens."""
+    """Revoke one of the user's tokens (someone else's is not found)."""
     token = get_object_or_404(request.user.api_tokens, pk=pk)
     services.revoke_token(request.user, token)
     messages.success(request, f"Revoked {token}; it no longer works.")
     return redirect("access:tokens")
+
+
+# --- sessions ------------------------------------------------------------------------------------
+@login_required
+def session_list(request):
+    """The person's signed-in sessions, this one marked."""
+    current = request.session.session_key
+    active = sessions.active_sessions(request.user)
+    if current and not any(record.session_key == current for record in active):
+        # Signed in before sessions were recorded: list this one too.
+        active.insert(0, sessions.record_login(request, request.user))
+    return render(request, "access/sessions.html", {
+        "sessions": active, "current": current,
+        "age_hours": settings.SESSION_COOKIE_AGE // 3600})
+
+
+@login_required
+@require_POST
+def end_session(request, pk):
+    """End one of the person's sessions (someone else's is not found)."""
+    record = get_object_or_404(request.user.browser_sessions, pk=pk, ended_at=None)
+    sessions.end_session(request.user, record)
+    if record.session_key == request.session.session_key:
+        logout(request)  # this browser's own session: nothing may save it again
+        return redirect("login")
+    messages.success(request, "That session has ended; its browser is signed out.")
+    return redirect("access:sessions")
+
+
+@login_required
+@require_POST
+def end_other_sessions(request):
+    """End every session of the person except this one."""
+    count = sessions.end_other_sessions(request.user, request.session.session_key)
+    messages.success(request, f"{count} other session{'s' if count != 1 else ''} ended."
+                     if count else "No other session was signed in.")
+    return redirect("access:sessions")
 
 
 # --- invitations -------------------------------------------------------------------------------
