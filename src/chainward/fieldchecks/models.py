@@ -234,7 +234,12 @@ class CheckRun(PrimaryModel):
         ordering = ("-performed_at", "-pk")
         verbose_name = "check run"
         indexes = [models.Index(fields=("organisation", "archived", "performed_at"),
-                                name="fieldchecks_run_register")]
+                                name="fieldchecks_run_register"),
+                   # A schedule's last completed run (schedules.with_last_done), one seek per
+                   # schedule: without it SQLite reads every run at the site (12 s for a page
+                   # of 250 at 10,000 schedules).
+                   models.Index(fields=("template", "site", "performed_at"),
+                                name="fieldchecks_run_schedule")]
         constraints = [
             models.UniqueConstraint(fields=("client_uuid",), name="fieldchecks_run_uuid_once",
                                     violation_error_message="A run with this offline id is "

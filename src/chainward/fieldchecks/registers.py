@@ -216,7 +216,8 @@ class SealEventRegister(Register):
               "twist_ok", "intact", "incident", "reason")
     # Written once by services.record_seal_event; only the notes can be added to later.
     read_only_fields = without(fields, "reason")
-    select_related = ("seal", "site", "incident")
+    # `by` and `issued_to` are export columns: joined, not read one row at a time.
+    select_related = ("seal", "site", "incident", "by", "issued_to")
     can_add = False
     api_can_add = False
     can_import = False
@@ -258,7 +259,7 @@ class CheckScheduleRegister(Register):
         today = timezone.localdate()
         start = today - datetime.timedelta(days=COMPLETION_DAYS)
         result = schedules.completion(request.user, request.organisation, start=start,
-                                      end=today, sites=[obj.site_id])
+                                      end=today, schedule_ids=[obj.pk])
         found = next((row["occurrences"] for row in result.schedules
                       if row["schedule"].pk == obj.pk), [])
         state = obj.state(today)

@@ -230,14 +230,18 @@ def rate(on_time, due):
     return (Decimal(on_time * 100) / Decimal(due)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
-def completion(user, organisation, *, start, end, sites=None):
+def completion(user, organisation, *, start, end, sites=None, schedule_ids=None):
     """The completion of the calendar schedules in force that `user` may see (optionally at
-    `sites`), from `start` to `end` — three queries whatever the number of schedules or runs
-    (ISO 28000 9.1: the monitoring figure of recurring control tests)."""
+    `sites`, or only `schedule_ids`), from `start` to `end` — three queries whatever the number
+    of schedules or runs (ISO 28000 9.1: the monitoring figure of recurring control tests)."""
+    only = {}
+    if sites is not None:
+        only["site__in"] = sites
+    if schedule_ids is not None:
+        only["pk__in"] = schedule_ids
     schedules = list(CheckSchedule.objects.restrict(user, "view").filter(
         organisation=organisation, archived=False, active=True).exclude(
-        unit=FrequencyUnit.PER_TRAILER).filter(**({"site__in": sites} if sites is not None
-                                                  else {}))
+        unit=FrequencyUnit.PER_TRAILER).filter(**only)
         .select_related("site", "template").order_by("site__name", "template__name", "pk"))
     result = Completion(start, end)
     if not schedules:
