@@ -15,6 +15,10 @@ from chainward.settings import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A session's "last seen" is written once a minute in production: in tests only at login (the
+# session tests clear the cache to let a minute pass), so no query count depends on how long a
+# test took between logging in and counting.
+SESSION_SEEN_SECONDS = 24 * 3600
 # Django's test client builds its middleware for every test, and WhiteNoise's builds a table of
 # every file the static finders list (400 files, ~0.1 s) each time: a third of the suite's time.
 # With autorefresh it looks a file up when one is asked for, as in development.

@@ -214,6 +214,9 @@ LOGIN_FAILURE_WINDOW = envint("LOGIN_FAILURE_WINDOW", 15 * 60)
 # Invitation links and password-reset links stay valid this long.
 INVITATION_DAYS = envint("INVITATION_DAYS", 7)
 PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT", 24 * 60 * 60)
+# A person's session list shows when each session was last seen, updated at most this often
+# (seconds) so that ordinary requests write nothing.
+SESSION_SEEN_SECONDS = envint("SESSION_SEEN_SECONDS", 60)
 # API tokens expire after API_TOKEN_DAYS unless their owner chooses less (at most the maximum).
 API_TOKEN_DAYS = envint("API_TOKEN_DAYS", 90)
 API_TOKEN_MAX_DAYS = envint("API_TOKEN_MAX_DAYS", 365)

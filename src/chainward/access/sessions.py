@@ -23,8 +23,11 @@ from chainward.ledger.services import append_entry
 from .models import UserSession
 from .throttle import client_address
 
-# Last seen is recorded at most this often per session (a cache marker, no query in between).
-SEEN_PRECISION = timedelta(minutes=1)
+
+def _seen_seconds():
+    """Last seen is recorded at most this often per session (a cache marker, no query in
+    between): settings.SESSION_SEEN_SECONDS."""
+    return settings.SESSION_SEEN_SECONDS
 
 
 def _store(session_key):
@@ -55,7 +58,7 @@ def record_login(request, user):
             "ended_reason": "",
             "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
             "ip_address": client_address(request) or None})
-    cache.set(_seen_marker(key), 1, SEEN_PRECISION.total_seconds())
+    cache.set(_seen_marker(key), 1, _seen_seconds())
     return record
 
 
@@ -67,7 +70,7 @@ def record_logout(session_key):
 
 def touch(request, key_before):
     """After a request: follow a session key that changed (Django rotates it on a password
-    change) and record the session as seen, at most once per SEEN_PRECISION."""
+    change) and record the session as seen, at most once per SESSION_SEEN_SECONDS."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return
@@ -76,7 +79,7 @@ def touch(request, key_before):
         return
     if key_before and key_before != key:
         UserSession.objects.filter(session_key=key_before, user=user).update(session_key=key)
-    if cache.add(_seen_marker(key), 1, SEEN_PRECISION.total_seconds()):
+    if cache.add(_seen_marker(key), 1, _seen_seconds()):
         UserSession.objects.filter(session_key=key, user=user).update(
             last_seen_at=timezone.now())
 
