@@ -105,3 +105,39 @@ def test_nothing_new_is_recorded_as_aeo_f_on_any_path_but_old_records_stay_edita
     assert response.status_code == 200, response.content
     legacy.refresh_from_db()
     assert legacy.identifier == "DEAEOF0001-A"
+
+
+TIERS_REFUSED = "C-TPAT tiers are for importers"
+
+
+def test_ctpat_tiers_are_for_importers_on_every_path(admin_client, world):
+    """Issue 12: CBP's tiers are an importer's; a carrier, 3PL, broker, consolidator, forwarder or
+    terminal operator is C-TPAT Certified or Validated (form, API and import refuse a tier)."""
+    carrier = world["carrier_a"]
+    with actor_context(None, name="fixture"):
+        importer = Partner.objects.create(organisation=world["org_a"], name="US Importer Inc.",
+                                          kind="customer", country="US")
+    before = ProgrammeStatus.objects.count()
+    response = admin_client.post("/supplychain/programmes/add/", {
+        "partner": carrier.pk, "programme": "ctpat", "level": "Tier 2"})
+    assert response.status_code == 400 and TIERS_REFUSED in response.content.decode()
+    assert "a carrier is C-TPAT Certified or Validated" in response.content.decode()
+    response = admin_client.post("/api/supplychain/programmes/", json.dumps(
+        {"partner": carrier.pk, "programme": "ctpat", "level": "Tier 1"}),
+        content_type="application/json")
+    assert response.status_code == 400
+    assert TIERS_REFUSED in response.json()["errors"]["level"][0]
+    upload = csv_upload([[carrier.name, "C-TPAT", "Tier 3"]],
+                        header=["partner", "programme", "level"], name="programmes.csv")
+    response = admin_client.post("/supplychain/programmes/import/", {"file": upload})
+    assert response.status_code == 400
+    assert [(row, column) for row, column, _ in response.context["preview"].errors] == [
+        (2, "level")]
+    assert ProgrammeStatus.objects.count() == before
+    # A carrier's own levels and an importer's tier are accepted.
+    for partner, level in ((carrier, "Validated"), (importer, "Tier 2")):
+        response = admin_client.post("/api/supplychain/programmes/", json.dumps(
+            {"partner": partner.pk, "programme": "ctpat", "level": level}),
+            content_type="application/json")
+        assert response.status_code == 201, response.content
+    assert ProgrammeStatus.objects.count() == before + 2

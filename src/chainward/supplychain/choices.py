@@ -94,6 +94,16 @@ PROGRAMME_LEVELS = {
 }
 
 
+# C-TPAT's tiers are an importer's benefit levels. CBP's other entity types — carriers, third-party
+# logistics providers, customs brokers, consolidators and forwarders, port terminal operators —
+# are certified, then validated. Kinds that may be an importer (customer, supplier, manufacturer,
+# other) keep all five levels.
+CTPAT_TIERS = ("Tier 1", "Tier 2", "Tier 3")
+CTPAT_NON_IMPORTER_KINDS = (PartnerKind.CARRIER, PartnerKind.THREE_PL, PartnerKind.CUSTOMS_BROKER,
+                            PartnerKind.CONSOLIDATOR, PartnerKind.FORWARDER,
+                            PartnerKind.TERMINAL_OPERATOR)
+
+
 class Mode(models.TextChoices):
     ROAD = "road", "Road"
     RAIL = "rail", "Rail"

@@ -176,6 +176,11 @@ class ProgrammeStatus(ExpiryMixin, PrimaryModel):
         if levels and self.level and self.level not in levels:
             errors["level"] = (f"{self.get_programme_display()} levels are "
                                f"{', '.join(levels)}.")
+        elif (self.programme == choices.Programme.CTPAT and self.level in choices.CTPAT_TIERS
+              and self.partner_id and self.partner.kind in choices.CTPAT_NON_IMPORTER_KINDS):
+            errors["level"] = (f"C-TPAT tiers are for importers; a "
+                               f"{self.partner.get_kind_display().lower()} is C-TPAT Certified "
+                               f"or Validated.")
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             errors["valid_until"] = "The last valid day is before the first."
         if errors:
