@@ -13,10 +13,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from chainward.audits.models import CorrectiveAction
+from chainward.core.registry import get_register
+from chainward.core.services import save_record
 from chainward.incidents import services
 from chainward.incidents.models import Incident, Investigation, Notification
 from chainward.jobs.models import Job
 from chainward.ledger.context import actor_context
+from chainward.ledger.models import LedgerEntry
 
 from . import factories as f
 
@@ -508,3 +511,65 @@ def test_a_deadline_for_the_type_wins_over_the_organisations_general_one(client,
     theft = Incident.objects.get(title="Pilferage at the A2 rest stop")
     assert {n.recipient: n.due_at for n in theft.notifications.all()} == {
         "police": _due(theft, 24)}
+
+
+def test_deadlines_from_the_rules_follow_a_corrected_discovery_time_on_every_path(
+        client, world, deadlines):
+    """The police must be told within 24 h of discovery: when the discovery time is corrected
+    (form or API), the deadlines that came from the rules and are not met yet move with it; a
+    deadline set by hand, and a notification already sent, stay where they are."""
+    client.force_login(world["users"]["site_security_officer__site"])
+    assert client.post("/incidents/incidents/add/", form(world)).status_code == 302
+    incident = Incident.objects.get()
+    police = incident.notifications.get(recipient="police")
+    insurer = incident.notifications.get(recipient="insurer")
+    first = incident.discovered_at
+    assert police.due_at == first + datetime.timedelta(hours=24)
+    # The insurer's deadline is agreed by hand; then the police notification is sent.
+    agreed = first + datetime.timedelta(hours=72)
+    client.force_login(world["users"]["security_manager__org"])
+    response = client.patch(f"/api/incidents/notifications/{insurer.pk}/", json.dumps(
+        {"due_at": agreed.isoformat(), "version": insurer.version}),
+        content_type="application/json")
+    assert response.status_code == 200, response.content
+
+    # Form: discovered five hours earlier than first recorded.
+    incident.refresh_from_db()
+    earlier = "2026-11-21 01:10"
+    response = client.post(f"/incidents/incidents/{incident.pk}/edit/",
+                           form(world, discovered_at=earlier, version=incident.version))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    incident.refresh_from_db()
+    assert incident.discovered_at == first - datetime.timedelta(hours=5)
+    police.refresh_from_db()
+    insurer.refresh_from_db()
+    assert police.due_at == incident.discovered_at + datetime.timedelta(hours=24)
+    assert insurer.due_at == agreed  # the person's deadline stays
+
+    # API: corrected again, after the police were told: a met deadline is history.
+    services.record_notification(world["users"]["security_manager__org"], police)
+    told = Notification.objects.get(pk=police.pk).due_at
+    response = client.patch(f"/api/incidents/incidents/{incident.pk}/", json.dumps(
+        {"discovered_at": "2026-11-21T04:00:00Z", "version": incident.version}),
+        content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert Notification.objects.get(pk=police.pk).due_at == told
+    assert Notification.objects.get(pk=insurer.pk).due_at == agreed
+
+
+def test_a_moved_deadline_is_in_the_ledger(world, deadlines):
+    """The incident's write path (save, then the register's after-save rules, as the form, API
+    and import run them) moves the deadline with one ledger entry naming the new time."""
+    user = world["users"]["security_manager__org"]
+    incident = _setup(lambda: f.incident(world["org_a"], site=world["s1"],
+                                         discovered_at=f.ago(1)))
+    services.add_required_notifications(user, incident)
+    police = incident.notifications.get(recipient="police")
+    incident.discovered_at -= datetime.timedelta(hours=3)
+    save_record(user, incident)
+    get_register("incidents.incident").after_save(user, incident, False)
+    police.refresh_from_db()
+    assert police.due_at == incident.discovered_at + datetime.timedelta(hours=24)
+    entry = LedgerEntry.objects.filter(object_type="incidents.notification",
+                                       object_id=str(police.pk)).order_by("-seq").first()
+    assert entry is not None and "due_at" in (entry.after or {})

@@ -336,6 +336,11 @@ class Notification(IncidentChild):
     due_at = models.DateTimeField("due by", null=True, blank=True,
                                   help_text="Filled from the organisation's deadlines when "
                                             "left empty.")
+    # Set when the deadline came from the organisation's rule ("within N hours of discovery"):
+    # such a deadline moves when the incident's discovery time is corrected. A deadline typed
+    # by hand clears it and stays where it was put (incidents.services.fill_due_date).
+    deadline_hours = models.PositiveIntegerField(
+        "hours after discovery", null=True, blank=True, editable=False)
     notified_at = models.DateTimeField("notified at", null=True, blank=True)
     notified_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+", verbose_name="notified by")

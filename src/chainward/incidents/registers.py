@@ -92,6 +92,7 @@ class IncidentRegister(Register):
             services.add_required_notifications(user, obj)
         else:
             services.sync_places(user, obj)
+            services.move_deadlines(user, obj)
 
     def detail_context(self, obj, request):
         user = request.user

@@ -86,8 +86,12 @@ def deadline_rules(organisation_id, incident_type):
 
 def due_at_for(incident, rule):
     """When the notification `rule` asks for is due: hours after the incident was discovered."""
+    return _hours_after_discovery(incident, rule.within_hours)
+
+
+def _hours_after_discovery(incident, hours):
     start = incident.discovered_at or incident.occurred_at or timezone.now()
-    return start + datetime.timedelta(hours=rule.within_hours)
+    return start + datetime.timedelta(hours=hours)
 
 
 def add_required_notifications(user, incident):
@@ -102,19 +106,44 @@ def add_required_notifications(user, incident):
             continue
         notification = Notification(organisation_id=incident.organisation_id,
                                      incident=incident, recipient=recipient,
-                                     due_at=due_at_for(incident, rule))
+                                     due_at=due_at_for(incident, rule),
+                                     deadline_hours=rule.within_hours)
         records.save_record(user, notification)
         created.append(notification)
     return created
 
 
 def fill_due_date(notification):
-    """A notification without a deadline takes the organisation's, when it has one."""
-    if notification.due_at is None and notification.incident_id:
+    """A notification without a deadline takes the organisation's, when it has one (and
+    remembers it came from the rule); a deadline set by hand is the person's and no longer
+    follows the discovery time. Every path: form, API, import, demo (Notification.save)."""
+    if not notification.incident_id:
+        return
+    if notification.due_at is None:
         rule = deadline_rules(notification.organisation_id,
                               notification.incident.incident_type).get(notification.recipient)
         if rule is not None:
             notification.due_at = due_at_for(notification.incident, rule)
+            notification.deadline_hours = rule.within_hours
+    elif notification.deadline_hours is not None and notification.due_at != \
+            _hours_after_discovery(notification.incident, notification.deadline_hours):
+        notification.deadline_hours = None
+
+
+def move_deadlines(user, incident):
+    """After the incident's discovery (or occurrence) time is corrected, the deadlines that
+    came from the organisation's rules and are not met yet move with it (ledgered)."""
+    moved = []
+    for notification in incident.notifications.filter(
+            archived=False, notified_at__isnull=True, deadline_hours__isnull=False):
+        due = _hours_after_discovery(incident, notification.deadline_hours)
+        if notification.due_at != due:
+            notification.due_at = due
+            moved.append(notification)
+    if moved:
+        records.bulk_update_records(user, moved, ["due_at"],
+                                    reason=f"{incident.reference}: discovery time corrected")
+    return moved
 
 
 def record_notification(user, notification, *, reference_number="", notified_at=None,
