@@ -165,6 +165,44 @@ def test_a_pass_recorded_through_the_api_gives_the_records_and_a_fail_withdraws_
     assert {row["result"] for row in api["results"]} == {"failed"}
 
 
+def test_an_attendance_archived_in_error_withdraws_its_records_and_restoring_gives_them_back(
+        client, world, training):
+    """Recorded for the wrong person: archiving the attendance (the UI's button and the API's
+    archive action, by the security manager) archives the training records it gave, so the
+    person no longer counts as trained; restoring it brings them back. Ledgered, one entry per
+    record."""
+    client.force_login(world["users"]["site_security_officer__site"])
+    jana, piotr = training["jana"], training["piotr"]
+    for person in (jana, piotr):
+        response = client.post("/people/attendance/add/", {
+            "session": training["session"].pk, "person": person.pk, "result": "passed"})
+        assert response.status_code == 302, response.content.decode()[:2000]
+    wrong = SessionAttendance.objects.get(person=jana)
+    given = set(TrainingRecord.objects.filter(attendance=wrong).values_list("pk", flat=True))
+    assert len(given) == 2
+    ledger_before = LedgerEntry.objects.count()
+
+    client.force_login(world["users"]["security_manager__org"])  # archiving: the manager's
+    response = client.post(f"/people/attendance/{wrong.pk}/archive/",
+                           {"version": wrong.version})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert _expiries(jana) == {}
+    assert set(TrainingRecord.objects.filter(pk__in=given, archived=True)
+               .values_list("pk", flat=True)) == given
+    assert len(_expiries(piotr)) == 2  # the other attendee keeps theirs
+    archived_records = LedgerEntry.objects.filter(
+        seq__gt=ledger_before, object_type="people.trainingrecord").count()
+    assert archived_records == 2
+
+    response = client.post(f"/api/people/attendance/{wrong.pk}/restore/")
+    assert response.status_code == 200, response.content
+    assert _expiries(jana) == {"Seal procedure": ("passed", datetime.date(2027, 3, 31)),
+                               "C-TPAT awareness": ("passed", datetime.date(2026, 3, 31))}
+    response = client.post(f"/api/people/attendance/{wrong.pk}/archive/")
+    assert response.status_code == 200, response.content
+    assert _expiries(jana) == {}
+
+
 def test_the_api_refuses_attendance_of_a_person_outside_the_users_sites(client, world,
                                                                         training):
     client.force_login(world["users"]["contributor__site"])

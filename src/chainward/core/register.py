@@ -115,6 +115,11 @@ class Register:
         scope re-check; many-to-many values are already set. Raise ValidationError or
         PermissionDenied to refuse the save (override when needed)."""
 
+    def after_archive(self, user, obj, archived):
+        """Run by `core.services.set_archived` after a record of this model is archived
+        (`archived` True) or restored (False), from every path (UI, API, services), in the same
+        transaction: records derived from it follow (override when needed)."""
+
     def empty_note(self):
         """For a related-record picker with nothing to choose, offered to someone who may add
         a record here: `{"text", "url", "link"}` parts replacing the generic "No … yet. Add

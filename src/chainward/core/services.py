@@ -203,6 +203,9 @@ def set_archived(user, instance, archived, *, expected_version=None):
         current.version += 1
         current.updated_by, current.updated_at = user, timezone.now()
         current.save()
+        reg = registration(model)
+        if reg is not None and reg.register is not None:
+            reg.register.after_archive(user, current, archived)
     return current
 
 

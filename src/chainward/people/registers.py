@@ -180,6 +180,11 @@ class SessionAttendanceRegister(Register):
         satisfies (ISO 28000 7.2)."""
         services.train_attendee(user, obj)
 
+    def after_archive(self, user, obj, archived):
+        """An attendance archived (recorded in error) withdraws the training records it gave;
+        restored, it gives them back."""
+        services.follow_attendance_archive(user, obj, archived)
+
 
 @add_register
 class ScreeningRecordRegister(Register):

@@ -98,6 +98,16 @@ def train_attendee(user, attendance):
     return written
 
 
+def follow_attendance_archive(user, attendance, archived):
+    """The training records an attendance gave follow it when it is archived (withdrawn: the
+    person no longer counts as trained by it) or restored (back, brought in step). Each
+    through `set_archived` (scope re-checked, ledgered), inside the archiving transaction."""
+    for record in TrainingRecord.objects.filter(attendance=attendance, archived=not archived):
+        records.set_archived(user, record, archived)
+    if not archived:
+        train_attendee(user, attendance)
+
+
 def retrain_session(user, session):
     """After a session's date, course or trainer changes, its attendees' records follow."""
     for attendance in SessionAttendance.objects.filter(session=session, archived=False) \
