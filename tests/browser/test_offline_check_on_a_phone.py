@@ -140,6 +140,24 @@ def test_a_17_point_inspection_done_offline_arrives_once_with_its_photo(chainwar
             image = page.request.get(base + photo.get_attribute("href"))
             assert image.ok and image.headers["content-type"] == "image/png"
             assert image.body().startswith(b"\x89PNG")
+
+            # Logging out forgets the check pages the phone kept for the inspector (the
+            # static files it keeps are the same for everyone and may stay).
+            kept_pages = """async () => {
+                const pages = [];
+                for (const name of await caches.keys()) {
+                    for (const request of await (await caches.open(name)).keys()) {
+                        const path = new URL(request.url).pathname;
+                        if (path.startsWith("/fieldchecks/offline/")) pages.push(path);
+                    }
+                }
+                return pages;
+            }"""
+            assert page.evaluate(kept_pages), "the service worker kept no check pages"
+            page.locator("form[action='/logout/'] button").evaluate("button => button.click()")
+            expect(page).to_have_url(re.compile(r"/login/"))
+            expect(page.locator("html[data-offline-pages-forgotten]")).to_have_count(1)
+            assert page.evaluate(kept_pages) == []
         finally:
             browser.close()
     assert not problems, problems

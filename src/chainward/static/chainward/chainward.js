@@ -8,6 +8,17 @@ document.addEventListener("DOMContentLoaded", () => {
       if (search) { event.preventDefault(); search.focus(); }
     }
   });
+  // The sign-in page (after logging out, or when the session ended) forgets the check pages
+  // the offline service worker kept for the person who was signed in: the next person on this
+  // phone must sign in to see them. Runs saved offline and not yet sent (IndexedDB) stay: they
+  // are sent, under the server's own rules, when their inspector is signed in again.
+  if (document.querySelector("[data-forget-offline-pages]") && "caches" in window) {
+    caches.keys().then((names) => Promise.all(names
+      .filter((name) => name.startsWith("chainward-offline-"))
+      .map((name) => caches.delete(name))))
+      .then(() => document.documentElement.setAttribute("data-offline-pages-forgotten", ""))
+      .catch(() => {});
+  }
   // Selects marked data-autosubmit submit their form when changed.
   document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
     select.addEventListener("change", () => select.form.requestSubmit());
