@@ -16,10 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-# Python puts bench/ first on the path, where bench/http.py would shadow the standard library's
-# `http` that Django imports: take it off and load generate.py by its file name instead.
+# bench/ is not a package: load generate.py by its file name, whatever the current folder.
 HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 _spec = importlib.util.spec_from_file_location("bench_generate", HERE / "generate.py")
 _generate = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_generate)

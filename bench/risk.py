@@ -11,19 +11,13 @@ client (full middleware stack, no network) and p50 / p95 latency and the query c
 printed per page.
 """
 
+import argparse
 import os
+import statistics
 import sys
-
-# bench/ holds http.py: drop this folder from the import path before the standard library's
-# `http` package is imported (Django imports it).
-if sys.path and os.path.abspath(sys.path[0] or ".") == os.path.dirname(os.path.abspath(__file__)):
-    del sys.path[0]
-
-import argparse  # noqa: E402
-import statistics  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+import tempfile
+import time
+from pathlib import Path
 
 
 def setup_django(home):

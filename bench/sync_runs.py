@@ -16,22 +16,16 @@ sends them. Prints runs/s and per-run p50 / p95 for the first sending, then for 
 sent again (each answered with the stored run, nothing stored twice), and checks the counts.
 """
 
+import argparse
+import io
+import json
 import os
+import statistics
 import sys
-
-# bench/ holds http.py: drop this folder from the import path before the standard library's
-# `http` package is imported (Django imports it).
-if sys.path and os.path.abspath(sys.path[0] or ".") == os.path.dirname(os.path.abspath(__file__)):
-    del sys.path[0]
-
-import argparse  # noqa: E402
-import io  # noqa: E402
-import json  # noqa: E402
-import statistics  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-import uuid  # noqa: E402
-from pathlib import Path  # noqa: E402
+import tempfile
+import time
+import uuid
+from pathlib import Path
 
 URL = "/api/fieldchecks/runs/sync/"
 

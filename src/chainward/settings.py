@@ -236,6 +236,13 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", (
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "chainward@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Where sessions live: "db" (the default), "cache" (the cache above, so Redis with REDIS_URL:
+# app servers on several machines share them without a table write per login; flushing or
+# evicting that Redis signs everyone out) or "cached_db" (read from the cache, written to both).
+SESSION_STORE = os.environ.get("SESSION_STORE", "db")
+if SESSION_STORE not in {"db", "cache", "cached_db"}:
+    raise ValueError(f"SESSION_STORE must be db, cache or cached_db, not {SESSION_STORE!r}")
+SESSION_ENGINE = f"django.contrib.sessions.backends.{SESSION_STORE}"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 60 * 60)

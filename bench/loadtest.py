@@ -1,4 +1,4 @@
-"""HTTP load test of a running Chainward (bench/http.py --url URL --email E --password P).
+"""HTTP load test of a running Chainward (bench/loadtest.py --url URL --email E --password P).
 
 Standard library only. Each of N clients logs in with its own session (GET /login/ for the
 CSRF token, POST the form); one API token is created through /account/tokens/ for the API
@@ -7,25 +7,18 @@ table of requests, errors (anything but HTTP 200), p50 / p95 latency and request
 Requests are not redirected: a redirect to the login page counts as an error.
 """
 
-import os
+import argparse
+import http.cookiejar
+import json
+import math
+import re
 import sys
-
-# This file is called http.py: drop its own folder from the import path before anything
-# imports the standard library's `http` package (urllib.request does).
-if sys.path and os.path.abspath(sys.path[0] or ".") == os.path.dirname(os.path.abspath(__file__)):
-    del sys.path[0]
-
-import argparse  # noqa: E402
-import http.cookiejar  # noqa: E402
-import json  # noqa: E402
-import math  # noqa: E402
-import re  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-import urllib.error  # noqa: E402
-import urllib.parse  # noqa: E402
-import urllib.request  # noqa: E402
-from concurrent.futures import ThreadPoolExecutor  # noqa: E402
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken"\s+value="([^"]+)"')
 SECRET = re.compile(r"\b(cw_[A-Za-z0-9_\-]{20,})")
@@ -54,10 +47,14 @@ class Client:
                                                   NoRedirect())
         self.token = None
 
-    def request(self, path, data=None, headers=None):
-        """Return `(status, body_text, location)`; HTTP errors are returned, not raised."""
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        req = urllib.request.Request(self.base + path, data=body, headers=headers or {})
+    def request(self, path, data=None, headers=None, method=None):
+        """Return `(status, body_text, location)`; HTTP errors are returned, not raised.
+
+        `data` is a dict sent as a form (POST), or bytes sent as they are (give `method`)."""
+        body = data if isinstance(data, bytes) or data is None else \
+            urllib.parse.urlencode(data).encode()
+        req = urllib.request.Request(self.base + path, data=body, headers=headers or {},
+                                     method=method)
         try:
             with self.opener.open(req, timeout=self.timeout) as resp:
                 return resp.status, resp.read().decode("utf-8", "replace"), None
@@ -92,19 +89,28 @@ class Client:
             raise LoginError(f"login as {email} failed: HTTP {status}{hint}")
         return location
 
-    def create_token(self):
-        name = f"bench {time.strftime('%Y-%m-%d %H:%M:%S')}"
-        status, page, _ = self.csrf_post("/account/tokens/", "/account/tokens/", {"name": name})
+    def create_token(self, scope=None):
+        """A new API token for this session's user; `scope="write"` for read and write (new
+        tokens are read-only otherwise)."""
+        data = {"name": f"bench {time.strftime('%Y-%m-%d %H:%M:%S')}"}
+        if scope:
+            data["scope"] = scope
+        status, page, _ = self.csrf_post("/account/tokens/", "/account/tokens/", data)
         match = SECRET.search(page) if status == 200 else None
         if not match:
             raise LoginError(f"creating an API token failed: HTTP {status}, no cw_ secret")
         self.token = match.group(1)
 
-    def api(self, path):
+    def api(self, path, method=None, payload=None):
+        """An API request (with the token, if any); `payload` is sent as JSON."""
         headers = {"Accept": "application/json"}
         if self.token:
             headers["Authorization"] = f"Token {self.token}"
-        return self.request(path, headers=headers)
+        body = None
+        if payload is not None:
+            body = json.dumps(payload).encode()
+            headers["Content-Type"] = "application/json"
+        return self.request(path, body, headers=headers, method=method)
 
 
 def percentile(values, pct):
