@@ -366,6 +366,9 @@ TASKS = {
 # A running job that shows no progress for this long is taken for dead by the next worker start
 # (a worker on the same host whose process is gone is recognised at once).
 JOB_STALE_SECONDS = envint("JOB_STALE_SECONDS", 15 * 60)
+# Running workers look for jobs whose worker died this often (seconds), so a job never stays
+# "running" because no worker happened to start again (jobs.tasks.sweep_abandoned_jobs).
+JOB_SWEEP_SECONDS = envint("JOB_SWEEP_SECONDS", 60)
 
 # --- Locale -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

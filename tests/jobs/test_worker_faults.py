@@ -173,3 +173,38 @@ def test_worker_killed_mid_import_leaves_no_rows_and_the_next_start_fails_the_jo
     tasks = instance.sql("SELECT status FROM django_tasks_database_dbtaskresult")
     assert ("RUNNING",) not in tasks
     assert instance.run("verify-ledger").returncode == 0
+
+
+def test_a_running_worker_fails_the_job_of_a_worker_killed_beside_it(instance):
+    """Two workers; the one running the import is killed with `kill -9`. Nobody restarts it:
+    the other worker, still running, finds the job within JOB_SWEEP_SECONDS, fails it and
+    removes what it had written (before, the job stayed "running" until a worker started)."""
+    instance.env.update(JOB_SWEEP_SECONDS="1")
+    job = prepare(instance, 3000)
+    workers = [instance.popen("worker"), instance.popen("worker")]
+    try:
+        wait_for(lambda: imported(instance) >= 300, 120, "the first batches")
+        owner = instance.sql("SELECT worker FROM jobs_job WHERE id = ?",
+                             (job.replace("-", ""),))[0][0]
+        victim = next(w for w in workers if owner.endswith(f":{w.pid}"))
+        os.kill(victim.pid, signal.SIGKILL)
+        victim.wait(timeout=30)
+        part = imported(instance)
+        assert 0 < part < 3000
+        wait_for(lambda: job_row(instance, job)[0] == "failed", 90,
+                 "the other worker to fail the job")
+        status, result = job_row(instance, job)
+        assert "stopped before it finished" in result["errors"][0][2]
+        assert owner in result["errors"][0][2]
+        wait_for(lambda: imported(instance) == 0, 30, "the undo")
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.terminate()
+                worker.wait(timeout=60)
+    assert instance.sql("SELECT worker FROM jobs_job WHERE id = ?",
+                        (job.replace("-", ""),))[0][0] == owner
+    tasks = instance.sql("SELECT status FROM django_tasks_database_dbtaskresult "
+                         "WHERE task_path LIKE '%import%'")
+    assert ("RUNNING",) not in tasks
+    assert instance.run("verify-ledger").returncode == 0

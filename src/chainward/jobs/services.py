@@ -218,26 +218,40 @@ def abandoned_jobs(now=None):
 def recover_abandoned_jobs():
     """Fail every abandoned job with a clear message, undoing what it half wrote.
 
-    Called when a worker starts (`chainward worker`), before it takes new work.
+    Called when a worker starts (`chainward worker`), before it takes new work, and by the
+    running workers every JOB_SWEEP_SECONDS (`jobs.tasks.sweep_abandoned_jobs`).
     """
     recovered = []
     for job in abandoned_jobs():
-        last = job.heartbeat_at or job.started_at
-        reason = f"undo of job “{job.title}”: its worker stopped before it finished"
-        removed, kept = undo_created(job, reason=reason)
-        message = (f"The worker running this job ({job.worker or 'unknown'}) stopped before it "
-                   f"finished (last sign of life {last:%Y-%m-%d %H:%M:%S} UTC). ")
-        message += (f"The {removed} record(s) it had written were removed again; "
-                    if removed else "Nothing it had written was kept; ")
-        message += "run it again."
-        errors = [[0, "—", message]] + [[0, "—", f"kept (archived) because it is now in use: "
-                                                 f"{name}"] for name in kept]
-        with transaction.atomic():
-            mark_finished(job, False, {"errors": errors, "abandoned": True})
-        recovered.append(job)
-        logger.warning("job %s marked failed: %s", job.pk, message)
+        # Several workers sweep: the one whose conditional update claims the job recovers it
+        # (it becomes the job's worker, so if it dies too, the next sweep takes over).
+        lost = job.worker
+        claimed = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, worker=lost).update(
+            worker=worker_name(), heartbeat_at=timezone.now())
+        if claimed:
+            recovered.append(_recover(job, lost))
     _fail_abandoned_task_results()
     return recovered
+
+
+def _recover(job, lost):
+    """Fail one abandoned job whose worker `lost` is gone, undoing what it half wrote."""
+    last = job.heartbeat_at or job.started_at
+    reason = f"undo of job “{job.title}”: its worker stopped before it finished"
+    removed, kept = undo_created(job, reason=reason)
+    message = (f"The worker running this job ({lost or 'unknown'}) stopped before it "
+               f"finished (last sign of life {last:%Y-%m-%d %H:%M:%S} UTC). ")
+    message += (f"The {removed} record(s) it had written were removed again; "
+                if removed else "Nothing it had written was kept; ")
+    message += "run it again."
+    errors = [[0, "—", message]] + [[0, "—", f"kept (archived) because it is now in use: "
+                                             f"{name}"] for name in kept]
+    job.worker = lost  # the job page names the worker that was lost, not the one that swept
+    with transaction.atomic():
+        job.save(update_fields=["worker"])
+        mark_finished(job, False, {"errors": errors, "abandoned": True})
+    logger.warning("job %s marked failed: %s", job.pk, message)
+    return job
 
 
 def _fail_abandoned_task_results():
