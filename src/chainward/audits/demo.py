@@ -1,149 +1,72 @@
-"""The ABC Logistics audits demo (ISO 28000 9.2, 10.2).
+"""The ABC Logistics audits demo (ISO 28000 9.2, 10.2), loaded from `demo.yaml`: the internal
+audit programme of the first certification year, two completed internal audits at the
+company's own sites with checklists, findings and the corrective actions they opened, one audit
+planned, and corrective actions from other sources in every state.
 
-The internal audit programme of the first certification year (from the certification decision,
-`supplychain.demo.CERTIFIED_MONTHS_AGO`, to surveillance audit 1) over ISO 28000:2022 and every
-demo site; two completed internal audits at the company's own sites (Hamburg Billbrook: closed,
-Poznań and Stryków: reported) with checklists and findings — one major, two minor
-nonconformities, observations, opportunities for improvement and a good practice — and one
-audit of the Duisburg cross-dock and the Munich distribution centre planned in two weeks.
-Partner-operated sites (the port terminal, the airports) are not audited internally: findings
-there are the partner's, raised in partner reviews. Corrective actions stand in every state: open
-(overdue), containment, root cause analysed (five whys), actions planned, actions done awaiting
-verification, closed after an effective verification, and one reopened after an ineffective
-one.
-
-Independence holds: Sophie de Vries (internal auditor, no site role) leads; the site officers
-audit only each other's sites. Records are found by title; an existing audit or corrective
-action is left alone, so a second run writes nothing.
+Everything goes through the services — `save_record` (the audit register re-checks auditor
+independence on the saved team and sites), `transition_audit`, `generate_checklist`,
+`set_checklist_result`, `advance_corrective_action`, `verify_corrective_action` — so the demo
+obeys the rules the pages and the API obey. Records are found by title; an existing audit or
+corrective action is left alone, so a second run writes nothing.
 """
 
 import datetime
+from pathlib import Path
 
 from django.utils import timezone
 
 from chainward.access.models import User
 from chainward.certification.services import add_months
 from chainward.core import services as records
+from chainward.core import yamlfiles
 from chainward.library.models import Framework, Requirement
-from chainward.supplychain.demo import CERTIFIED_MONTHS_AGO, OWN_SITES
+from chainward.supplychain.demo import CERTIFIED_MONTHS_AGO, DOMAIN, OWN_SITES
 from chainward.supplychain.models import Site
 
 from . import services
 from .choices import AuditStatus, CapaStatus
 from .models import Audit, AuditProgramme, CorrectiveAction, CorrectiveActionStep, Finding
 
+DATA = Path(__file__).with_name("demo.yaml")
 ISO28000 = "urn:chainward:framework:iso28000-2022"
-DOMAIN = "abc-logistics.example"
-MANAGER, AUDITOR = f"m.weber@{DOMAIN}", f"s.devries@{DOMAIN}"
-HAMBURG_OFFICER, POLAND_OFFICER = f"j.petersen@{DOMAIN}", f"a.nowak@{DOMAIN}"
+ORDER = [CapaStatus.OPEN, CapaStatus.CONTAINMENT, CapaStatus.ROOT_CAUSE_ANALYSED,
+         CapaStatus.ACTIONS_PLANNED, CapaStatus.ACTIONS_DONE]
 
-HAMBURG = {
-    "title": "Internal audit Hamburg Billbrook — ISO 28000 clauses 4 to 8",
-    "sites": ("DEHAM-WH1",), "clauses": ("4", "5", "6", "7", "8"),
-    "team": POLAND_OFFICER, "responsible": HAMBURG_OFFICER, "days_ago": 150,
-    "scope": "Context, leadership, planning, support and operation at the Billbrook "
-             "warehouse: gate and seal control, visitor management, CCTV.",
-    "summary": "Two days on site, 14 interviews, 40 records sampled (gate logs, seal register, "
-               "training records, CCTV maintenance).",
-    "conclusion": "The SMS is implemented and largely effective; one major nonconformity in "
-                  "seal control at gate 2.",
-    "close": True,
-    "results": {"8.1": "nonconforming", "7.5": "observation", "7.2": "conforming"},
-    "findings": [
-        ("major", "8.1", "DEHAM-WH1", "Seal numbers were not verified against the shipping "
-         "documents for 6 of 20 sampled outbound trailers (gate 2, night shift)."),
-        ("minor", "7.5", "DEHAM-WH1", "Visitor log pages for 3 days in April are missing; "
-         "procedure SOP-SEC-02 requires them to be kept for one year."),
-        ("observation", "7.3", "DEHAM-WH1", "New temporary staff could not name how to report "
-         "a suspicious vehicle, although the briefing sheet covers it."),
-        ("ofi", "6.2", None, "The cargo-theft KPI could be broken down by lane to target the "
-         "actions better."),
-        ("good_practice", "8.2", "DEHAM-WH1", "The control room's daily CCTV health check with "
-         "a signed log is thorough and consistently done."),
-    ],
-}
-POLAND = {
-    "title": "Internal audit Poznań and Stryków — ISO 28000 clauses 7 to 10",
-    "sites": ("PLPOZ-WH1", "PLSTR-XD1"), "clauses": ("7", "8", "9", "10"),
-    "team": HAMBURG_OFFICER, "responsible": POLAND_OFFICER, "days_ago": 60,
-    "scope": "Support, operation, performance evaluation and improvement at the Polish "
-             "warehouse and cross-dock.",
-    "summary": "Two days on site, 9 interviews, 25 records sampled.",
-    "conclusion": "Conforming except for training records; corrective action plan accepted.",
-    "close": False,
-    "results": {"7.2": "nonconforming", "9.1": "observation"},
-    "findings": [
-        ("minor", "7.2", "PLPOZ-WH1", "Security-awareness training records of 11 of 30 sampled "
-         "employees are paper lists without dates."),
-        ("observation", "9.1", "PLSTR-XD1", "Seal-verification figures are compiled by hand "
-         "from paper, which delays the monthly KPI."),
-        ("ofi", "10.2", None, "Lessons from the Hamburg seal finding could be shared with the "
-         "Polish sites."),
-    ],
-}
-PLANNED = {
-    "title": "Internal audit Duisburg and Munich — ISO 28000 (whole standard)",
-    "sites": ("DEDUI-XD1", "DEMUC-DC1"), "clauses": (), "team": None, "responsible": None,
-    "scope": "All clauses at the Duisburg cross-dock and the Munich distribution centre.",
-}
-# Corrective actions not coming from this year's audits: title -> fields and target state.
-OTHER_CAPAS = {
-    "Perimeter fence breach at Duisburg cross-dock": {
-        "source": "incident", "site": "DEDUI-XD1", "owner": MANAGER, "due": -5,
-        "state": CapaStatus.OPEN,
-        "description": "Fence cut near the rail siding found on patrol; no cargo missing."},
-    "CCTV outage at the Munich distribution centre": {
-        "source": "inspection", "site": "DEMUC-DC1", "owner": MANAGER, "due": 20,
-        "state": CapaStatus.CONTAINMENT,
-        "containment": "Guard posted at dock doors 4–6 until the cameras are back."},
-    "Customer complaint: seal number mismatch on Venlo shipment": {
-        "source": "complaint", "site": "NLVEN-DC1", "owner": MANAGER, "due": 35,
-        "state": CapaStatus.ROOT_CAUSE_ANALYSED,
-        "containment": "Shipment quarantined and inspected with the customer; intact.",
-        "root_cause": {"method": "five_whys", "whys": [
-            {"why": "Why did the seal number differ?",
-             "answer": "The clerk typed the number from the booking, not from the seal."},
-            {"why": "Why from the booking?",
-             "answer": "The yard app pre-fills the expected number."},
-            {"why": "Why does it pre-fill?",
-             "answer": "A 2024 change request to save time at the gate."},
-            {"why": "Why was the risk not seen?",
-             "answer": "The change was not assessed for security impact."},
-            {"why": "Why not assessed?",
-             "answer": "IT changes are outside the ISO 28000 6.3 change procedure."}]}},
-    "Previous management review: security-awareness training completion off track": {
-        "source": "management_review", "site": None, "owner": MANAGER, "due": 60,
-        "description": "Raised at last year's management review, before Chainward was "
-                       "introduced; carried over so that this year's review sees its status.",
-        "state": CapaStatus.ACTIONS_PLANNED,
-        "containment": "Line managers briefed on the overdue list.",
-        "root_cause": {"method": "cause_categories", "categories": {
-            "people": "Seasonal staff start before the induction slot.",
-            "process": "Staffing agencies are not bound to the training step."}},
-        "steps": [("Add the training step to the staffing-agency contracts", 30, False),
-                  ("Move the Polish sites from paper to the LMS", 45, False)]},
-}
+
+class Demo:
+    """The data file and what it names in the organisation (people, sites, the framework)."""
+
+    def __init__(self, organisation, admin):
+        self.data = yamlfiles.safe_load(DATA.read_text(encoding="utf-8"))
+        self.organisation, self.today = organisation, timezone.localdate()
+        self.people = {u.email: u for u in User.objects.filter(email__endswith=f"@{DOMAIN}")}
+        self.manager = self.person(self.data["manager"], admin)
+        self.auditor = self.person(self.data["lead_auditor"], admin)
+        self.sites = {s.code: s for s in Site.objects.filter(organisation=organisation)}
+        self.framework = Framework.objects.filter(urn=ISO28000).first()
+
+    def person(self, local, fallback=None):
+        return self.people.get(f"{local}@{DOMAIN}", fallback) if local else fallback
+
+    def days(self, offset):
+        return self.today + datetime.timedelta(days=offset)
 
 
 def build_audits_demo(organisation, admin):
     """Create (or reuse) the demo's audit records; return {label: count} for the summary."""
-    framework = Framework.objects.filter(urn=ISO28000).first()
-    people = {u.email: u for u in User.objects.filter(email__endswith=f"@{DOMAIN}")}
-    manager = people.get(MANAGER, admin)
-    auditor = people.get(AUDITOR, admin)
-    sites = {s.code: s for s in Site.objects.filter(organisation=organisation)}
-    today = timezone.localdate()
-    programme = _programme(organisation, auditor, framework, sites, today)
-    for spec in (HAMBURG, POLAND):
-        if not Audit.objects.filter(organisation=organisation, title=spec["title"]).exists():
-            _completed_audit(organisation, programme, spec, framework, sites, people, auditor,
-                             manager, today)
-    if not Audit.objects.filter(organisation=organisation, title=PLANNED["title"]).exists():
-        _audit(organisation, programme, PLANNED, framework, sites, people, auditor,
-               start=today + datetime.timedelta(days=14))
-    for title, spec in OTHER_CAPAS.items():
-        if not CorrectiveAction.objects.filter(organisation=organisation, title=title).exists():
-            _other_capa(organisation, title, spec, sites, people, manager, today)
+    demo = Demo(organisation, admin)
+    programme = _programme(demo)
+    for spec in demo.data["audits"]:
+        if Audit.objects.filter(organisation=organisation, title=spec["title"]).exists():
+            continue
+        if "starts_in_days" in spec:
+            _audit(demo, programme, spec, start=demo.days(spec["starts_in_days"]))
+        else:
+            _completed_audit(demo, programme, spec)
+    for spec in demo.data["other_corrective_actions"]:
+        if not CorrectiveAction.objects.filter(organisation=organisation,
+                                               title=spec["title"]).exists():
+            _other_capa(demo, spec)
     audits = Audit.objects.filter(organisation=organisation, programme=programme)
     return {
         "audits": audits.count(),
@@ -153,50 +76,42 @@ def build_audits_demo(organisation, admin):
     }
 
 
-def _programme(organisation, auditor, framework, sites, today):
+def _programme(demo):
     # The first certification year: from the decision to surveillance audit 1.
-    start = add_months(today, -CERTIFIED_MONTHS_AGO)
+    start = add_months(demo.today, -CERTIFIED_MONTHS_AGO)
     end = add_months(start, 12) - datetime.timedelta(days=1)
     title = f"Internal audit programme, certification year {start:%Y-%m} to {end:%Y-%m}"
-    programme = AuditProgramme.objects.filter(organisation=organisation, title=title).first()
+    programme = AuditProgramme.objects.filter(organisation=demo.organisation, title=title).first()
     if programme is not None:
         return programme
-    programme = records.save_record(auditor, AuditProgramme(
-        organisation=organisation, title=title, period_start=start, period_end=end,
-        objectives="Every ISO 28000:2022 clause and every own site at least once in the "
-                   "three-year cycle; high-security sites every year; auditors never audit "
-                   "their own sites or processes (ISO 28000 9.2)."))
-    if framework is not None:
-        programme.frameworks.set([framework])
-    programme.sites.set([site for code, site in sites.items() if code in OWN_SITES])
-    return programme
+    return records.save_record(demo.auditor, AuditProgramme(
+        organisation=demo.organisation, title=title, period_start=start, period_end=end,
+        objectives=demo.data["programme"]["objectives"]), relations={
+        "frameworks": [demo.framework] if demo.framework else [],
+        "sites": [site for code, site in demo.sites.items() if code in OWN_SITES]})
 
 
-def _audit(organisation, programme, spec, framework, sites, people, auditor, *, start):
-    audit = records.save_record(auditor, Audit(
-        organisation=organisation, programme=programme, title=spec["title"],
-        audit_type="internal", scope=spec["scope"], lead_auditor=auditor,
-        planned_start=start, planned_end=start + datetime.timedelta(days=1)))
-    audit.sites.set([sites[c] for c in spec["sites"] if c in sites])
-    if spec["team"] in people:
-        audit.team.set([people[spec["team"]]])
-    if spec["responsible"] in people:
-        audit.responsible_persons.set([people[spec["responsible"]]])
-    if framework is not None:
-        audit.criteria.set([framework])
+def _audit(demo, programme, spec, *, start):
+    relations = {"sites": [demo.sites[c] for c in spec["sites"] if c in demo.sites],
+                 "team": [p for p in [demo.person(spec.get("team"))] if p],
+                 "responsible_persons": [p for p in [demo.person(spec.get("responsible"))] if p]}
+    if demo.framework is not None:
+        relations["criteria"] = [demo.framework]
         if spec["clauses"]:
-            audit.requirements.set(Requirement.objects.filter(
-                framework=framework, depth=2, parent__ref_id__in=spec["clauses"],
-                retired=False))
-    services.assert_independent(audit)
-    return audit
+            relations["requirements"] = Requirement.objects.filter(
+                framework=demo.framework, depth=2, parent__ref_id__in=spec["clauses"],
+                retired=False)
+    # The register's after_save checks independence on the saved team and sites.
+    return records.save_record(demo.auditor, Audit(
+        organisation=demo.organisation, programme=programme, title=spec["title"],
+        audit_type="internal", scope=spec["scope"], lead_auditor=demo.auditor,
+        planned_start=start, planned_end=start + datetime.timedelta(days=1)),
+        relations=relations)
 
 
-def _completed_audit(organisation, programme, spec, framework, sites, people, auditor,
-                     manager, today):
-    start = today - datetime.timedelta(days=spec["days_ago"])
-    audit = _audit(organisation, programme, spec, framework, sites, people, auditor,
-                   start=start)
+def _completed_audit(demo, programme, spec):
+    auditor, start = demo.auditor, demo.days(-spec["days_ago"])
+    audit = _audit(demo, programme, spec, start=start)
     services.transition_audit(auditor, audit, AuditStatus.IN_PROGRESS)
     audit.actual_start = start
     services.generate_checklist(auditor, audit)
@@ -206,93 +121,64 @@ def _completed_audit(organisation, programme, spec, framework, sites, people, au
         by_ref[ref] = item
         services.set_checklist_result(auditor, item, result=spec["results"].get(
             ref, "conforming"), notes="", samples="See audit report.")
-    for grade, ref, site_code, statement in spec["findings"]:
+    for finding in spec["findings"]:
+        ref = finding["clause"]
         records.save_record(auditor, Finding(
-            organisation=organisation, audit=audit, grade=grade, statement=statement,
+            organisation=demo.organisation, audit=audit, grade=finding["grade"],
+            statement=finding["statement"],
             requirement=by_ref[ref].requirement if ref in by_ref else None,
-            site=sites.get(site_code), checklist_item=by_ref.get(ref)))
+            site=demo.sites.get(finding.get("site")), checklist_item=by_ref.get(ref)))
     audit.summary, audit.conclusion = spec["summary"], spec["conclusion"]
     audit.actual_end = start + datetime.timedelta(days=1)
     audit.refresh_from_db(fields=["version"])
     services.transition_audit(auditor, audit, AuditStatus.REPORTED)
     if spec["close"]:
         services.transition_audit(auditor, audit, AuditStatus.CLOSED)
-    _finding_capas(audit, people, auditor, manager, today)
-
-
-def _finding_capas(audit, people, auditor, manager, today):
-    """Take the opened corrective actions of an audit's nonconformities to their demo state."""
-    hamburg, poland = people.get(HAMBURG_OFFICER, manager), people.get(POLAND_OFFICER, manager)
+    # A nonconformity opened its corrective action: take each to its state in the file.
+    stories = {f["statement"]: f["corrective_action"] for f in spec["findings"]
+               if "corrective_action" in f}
     for capa in CorrectiveAction.objects.filter(finding__audit=audit).select_related(
             "finding", "site"):
-        grade = capa.finding.grade
-        if grade == "major":  # reopened after an ineffective verification
-            _progress(capa, manager, hamburg, today, state=CapaStatus.ACTIONS_DONE,
-                      containment="100 % seal verification by the shift supervisor at gate 2.",
-                      steps=[("Retrain night-shift gate staff on VVTT seal checks", -20, True),
-                             ("Block gate-out in the yard app until the seal is scanned", -10,
-                              True)])
-            services.verify_corrective_action(
-                auditor, capa, effective=False,
-                notes="Follow-up sample of 20 containers: 2 still not verified on the night "
-                      "shift; the app block is not active at gate 3.")
-            _step(capa, manager, hamburg, "Activate the yard-app block at gate 3 as well", 21)
-        elif capa.site and capa.site.code.startswith("DEHAM"):  # closed, verified effective
-            _progress(capa, manager, hamburg, today, state=CapaStatus.ACTIONS_DONE,
-                      containment="Missing visitor pages reconstructed from the badge system.",
-                      steps=[("Switch the visitor log to the electronic badge system", -15,
-                              True)])
-            services.verify_corrective_action(
-                auditor, capa, effective=True,
-                notes="Electronic visitor log complete for 8 weeks; sample of 30 visits "
-                      "traceable.")
-        else:  # actions done, awaiting verification
-            _progress(capa, manager, poland, today, state=CapaStatus.ACTIONS_DONE,
-                      containment="Undated lists collected and dated with the trainers.",
-                      steps=[("Record all training in the LMS with date and trainer", -5,
-                              True)])
+        story = stories[capa.finding.statement]
+        owner = demo.person(story["owner"], demo.manager)
+        _progress(demo, capa, owner, state=CapaStatus.ACTIONS_DONE,
+                  containment=story["containment"], steps=story["steps"])
+        if "verification" in story:
+            services.verify_corrective_action(auditor, capa, **story["verification"])
+        if "then" in story:
+            _step(demo, capa, owner, *story["then"])
 
 
-def _progress(capa, actor, owner, today, *, state, containment="", root_cause=None,
-              steps=(), due=None):
+def _progress(demo, capa, owner, *, state, containment="", root_cause=None, steps=()):
     """Fill in and advance a corrective action to `state` through the services."""
-    order = [CapaStatus.OPEN, CapaStatus.CONTAINMENT, CapaStatus.ROOT_CAUSE_ANALYSED,
-             CapaStatus.ACTIONS_PLANNED, CapaStatus.ACTIONS_DONE]
-    reach = order.index(state)
+    reach = ORDER.index(state)
     capa.owner = owner
     if reach >= 1:
         capa.containment_action = containment or capa.containment_action
     if reach >= 2:
-        capa.root_cause = root_cause or {"method": "five_whys", "whys": [
-            {"why": "Why did it happen?", "answer": "The procedure step was not enforced."},
-            {"why": "Why not enforced?", "answer": "No system check backs the procedure."}]}
-    if due is not None:
-        capa.due_date = today + datetime.timedelta(days=due)
-    records.save_record(actor, capa)
+        capa.root_cause = root_cause or demo.data["default_root_cause"]
+    records.save_record(demo.manager, capa)
     if state == CapaStatus.OPEN:
         return capa
-    for description, offset, done in steps:
-        _step(capa, actor, owner, description, offset, done=done and state in (
-            CapaStatus.ACTIONS_DONE,), today=today)
-    for target in order[1:reach + 1]:
-        services.advance_corrective_action(actor, capa, target)
+    for description, offset in steps:
+        _step(demo, capa, owner, description, offset, done=state == CapaStatus.ACTIONS_DONE)
+    for target in ORDER[1:reach + 1]:
+        services.advance_corrective_action(demo.manager, capa, target)
     return capa
 
 
-def _step(capa, actor, owner, description, offset, *, done=False, today=None):
-    today = today or timezone.localdate()
-    due = today + datetime.timedelta(days=offset)
-    return records.save_record(actor, CorrectiveActionStep(
+def _step(demo, capa, owner, description, offset, *, done=False):
+    due = demo.days(offset)
+    return records.save_record(demo.manager, CorrectiveActionStep(
         organisation=capa.organisation, corrective_action=capa, description=description,
-        owner=owner, due_date=due, done_on=min(due, today) if done else None))
+        owner=owner, due_date=due, done_on=min(due, demo.today) if done else None))
 
 
-def _other_capa(organisation, title, spec, sites, people, manager, today):
-    capa = records.save_record(manager, CorrectiveAction(
-        organisation=organisation, source=spec["source"], title=title,
-        description=spec.get("description", ""), site=sites.get(spec["site"]),
-        owner=people.get(spec["owner"], manager),
-        due_date=today + datetime.timedelta(days=spec["due"])))
-    _progress(capa, manager, capa.owner, today, state=spec["state"],
+def _other_capa(demo, spec):
+    capa = records.save_record(demo.manager, CorrectiveAction(
+        organisation=demo.organisation, source=spec["source"], title=spec["title"],
+        description=spec.get("description", ""), site=demo.sites.get(spec["site"]),
+        owner=demo.person(spec.get("owner"), demo.manager), due_date=demo.days(spec["due"])))
+    _progress(demo, capa, capa.owner, state=spec["state"],
               containment=spec.get("containment", ""), root_cause=spec.get("root_cause"),
               steps=spec.get("steps", ()))

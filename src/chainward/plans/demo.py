@@ -1,26 +1,28 @@
-"""The ABC Logistics objectives demo: three security objectives (ISO 28000 6.2) with a year of
-monthly measurements — one on track, one at risk, one off track.
+"""The ABC Logistics objectives demo, loaded from `demo.yaml`: three security objectives
+(ISO 28000 6.2) with a year of monthly measurements — one on track, one at risk, one off track —
+and the approved security plan generated from the demo's completed assessment.
 
 `build_objectives_demo(organisation, admin_user)` saves every record through `save_record` as
 `admin_user`, so each write lands in the ledger under that person. Objectives are found by
 title: one that exists already is left alone, measurements included (its owner may have
 recorded more since), so a second run writes nothing. Dates are relative to the day an
-objective is created: measurements at the end of each of the 12 full months before it, due
-dates at quarter ends after it, chosen so that the statuses below hold whenever the demo runs.
+objective is created (see the data file).
 """
 
 import calendar
 import datetime
 from decimal import Decimal
+from pathlib import Path
 
 from django.utils import timezone
 
 from chainward.access.models import RoleAssignment
-from chainward.core import roles
+from chainward.core import roles, yamlfiles
 from chainward.core import services as records
 
-from .choices import Direction, ReviewFrequency
 from .models import Measurement, SecurityObjective
+
+DATA = Path(__file__).with_name("demo.yaml")
 
 
 def _quarter_end(today, quarters_ahead):
@@ -40,82 +42,11 @@ def _months_before(today, count=12):
     return [_month_end((index - n) // 12, (index - n) % 12 + 1) for n in range(count, 0, -1)]
 
 
-# title -> objective fields, due date from today, monthly values (oldest first) and notes.
-OBJECTIVES = {
-    # On track: not met yet, falling about 0.016 a month; the line reaches 0.40 in time.
-    "Reduce cargo-theft incidents per 1,000 shipments": {
-        "description": "Theft of or from cargo (full loads, pallets, parcels) per 1,000 "
-                       "shipments handled, all sites and subcontracted road legs. The "
-                       "last risk assessment rated theft of parked loads and pilferage at "
-                       "cross-docks among the highest supply-chain security risks.",
-        "kpi_name": "Cargo-theft incidents per 1,000 shipments (rolling month)",
-        "unit": "per 1,000",
-        "direction": Direction.LOWER_IS_BETTER,
-        "baseline": Decimal("0.62"),
-        "target": Decimal("0.40"),
-        "due": lambda today: _quarter_end(today, 2),
-        "planned_actions": "1. Secure-parking only (TAPA PSR) for high-value loads on road "
-                           "legs over 4 hours — transport planning, from next month.\n"
-                           "2. Two-driver rule and GPS geofence alerts on the Stryków–"
-                           "Rudná lane — fleet management, this quarter.\n"
-                           "3. Monthly theft review with the three largest carriers — "
-                           "security manager, every month.",
-        "resources": "EUR 45,000 for secure-parking fees and telematics licences; 0.2 FTE "
-                     "analyst in the security office.",
-        "review_frequency": ReviewFrequency.MONTHLY,
-        "values": ("0.62", "0.60", "0.63", "0.57", "0.55", "0.56", "0.52", "0.51", "0.49",
-                   "0.50", "0.47", "0.45"),
-        "notes": {2: "Two trailer thefts at an unsecured rest area on the A2.",
-                  6: "First month with secure parking for high-value loads."},
-    },
-    # At risk: improving by about 0.13 points a month, too slowly to reach 99 % in time.
-    "Seal-verification compliance at hand-offs ≥ 99 %": {
-        "description": "Share of custody hand-offs (gate out, carrier pick-up, cross-dock "
-                       "transfer) where the ISO 17712 seal number was checked with the VVTT "
-                       "method and recorded before the hand-off was signed.",
-        "kpi_name": "Hand-offs with a recorded seal verification",
-        "unit": "%",
-        "direction": Direction.HIGHER_IS_BETTER,
-        "baseline": Decimal("96.5"),
-        "target": Decimal("99.0"),
-        "due": lambda today: _quarter_end(today, 1),
-        "planned_actions": "1. Seal check made a mandatory step in the yard app, hand-off "
-                           "blocked until recorded — IT, next quarter.\n"
-                           "2. Refresher on SOP-SEC-04 for all gate staff — site security "
-                           "officers, within two months.\n"
-                           "3. Weekly spot audits of ten hand-offs per site — site security "
-                           "officers, ongoing.",
-        "resources": "Yard-app change (about 20 developer days); two hours of training per "
-                     "gate employee.",
-        "review_frequency": ReviewFrequency.MONTHLY,
-        "values": ("96.4", "96.6", "96.5", "96.9", "97.0", "97.1", "97.3", "97.2", "97.5",
-                   "97.6", "97.7", "97.8"),
-        "notes": {8: "Stryków cross-dock still records seals on paper."},
-    },
-    # Off track: completion is sliding (new seasonal staff untrained), target 100 % by Q4.
-    "Security-awareness training completion 100 % by Q4": {
-        "description": "Share of employees and long-term temporary staff with the annual "
-                       "security-awareness module (threats, reporting, access control, seals) "
-                       "completed in the last 12 months.",
-        "kpi_name": "Staff with current security-awareness training",
-        "unit": "%",
-        "direction": Direction.HIGHER_IS_BETTER,
-        "baseline": Decimal("78.0"),
-        "target": Decimal("100.0"),
-        "due": lambda today: datetime.date(today.year, 12, 31),
-        "planned_actions": "1. Training at induction before the first shift, temporary staff "
-                           "included — HR with the staffing agencies, now.\n"
-                           "2. Polish sites move from paper lists to the LMS — site security "
-                           "officers Poznań and Stryków, this quarter.\n"
-                           "3. Monthly overdue list to line managers — HR, every month.",
-        "resources": "LMS licences for 150 temporary staff; tablets at two gatehouses.",
-        "review_frequency": ReviewFrequency.QUARTERLY,
-        "values": ("81.0", "83.0", "80.0", "79.0", "80.0", "78.0", "77.0", "78.0", "76.0",
-                   "75.0", "76.0", "74.0"),
-        "notes": {5: "Peak-season hiring: 120 temporary staff started.",
-                  11: "Polish sites still report from paper lists."},
-    },
-}
+def _due(today, due):
+    """The data file's due date: `{quarters_ahead: n}` or `end_of_year`."""
+    if due == "end_of_year":
+        return datetime.date(today.year, 12, 31)
+    return _quarter_end(today, due["quarters_ahead"])
 
 
 def objective_owner(organisation, fallback):
@@ -131,27 +62,27 @@ def build_objectives_demo(organisation, admin_user):
     today = timezone.localdate()
     owner = objective_owner(organisation, admin_user)
     objectives = []
-    for title, spec in OBJECTIVES.items():
+    for spec in yamlfiles.safe_load(DATA.read_text(encoding="utf-8"))["objectives"]:
         objective = SecurityObjective.objects.filter(organisation=organisation,
-                                                     title=title).first()
+                                                     title=spec["title"]).first()
         if objective is None:
-            objective = _create(organisation, admin_user, owner, title, spec, today)
+            objective = _create(organisation, admin_user, owner, spec, today)
         objectives.append(objective)
     return objectives
 
 
-def _create(organisation, actor, owner, title, spec, today):
+def _create(organisation, actor, owner, spec, today):
     fields = {name: spec[name] for name in (
-        "description", "kpi_name", "unit", "direction", "baseline", "target",
-        "planned_actions", "resources", "review_frequency")}
+        "title", "description", "kpi_name", "unit", "direction", "planned_actions", "resources",
+        "review_frequency")}
     objective = records.save_record(actor, SecurityObjective(
-        organisation=organisation, title=title, owner=owner, due_date=spec["due"](today),
-        **fields))
-    for index, (day, value) in enumerate(zip(_months_before(today), spec["values"],
-                                             strict=True)):
+        organisation=organisation, owner=owner, due_date=_due(today, spec["due"]),
+        baseline=Decimal(spec["baseline"]), target=Decimal(spec["target"]), **fields))
+    for day, entry in zip(_months_before(today), spec["values"], strict=True):
+        value, note = entry if isinstance(entry, list) else (entry, "")
         records.save_record(actor, Measurement(
             organisation=organisation, objective=objective, measured_on=day,
-            value=Decimal(value), note=spec["notes"].get(index, "")))
+            value=Decimal(value), note=note))
     return objective
 
 
