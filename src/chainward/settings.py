@@ -214,6 +214,10 @@ LOGIN_FAILURE_WINDOW = envint("LOGIN_FAILURE_WINDOW", 15 * 60)
 # Invitation links and password-reset links stay valid this long.
 INVITATION_DAYS = envint("INVITATION_DAYS", 7)
 PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT", 24 * 60 * 60)
+# Reverse proxies in front of the app servers that append the client's address to
+# X-Forwarded-For (0: the client connects directly and REMOTE_ADDR is its address). With one
+# nginx in front, 1. Never more than there really are: the client can write the header too.
+TRUSTED_PROXIES = envint("TRUSTED_PROXIES", 0)
 # A person's session list shows when each session was last seen, updated at most this often
 # (seconds) so that ordinary requests write nothing.
 SESSION_SEEN_SECONDS = envint("SESSION_SEEN_SECONDS", 60)

@@ -124,3 +124,53 @@ def test_the_wrong_password_of_a_person_without_role_says_nothing_about_their_ro
         assignment.save()
     page = login(client, user.email, "guess").content.decode()
     assert "no current role" not in page
+
+
+PROXY_ADDR = "10.0.0.2"
+
+
+def behind_proxy(client, email, password, client_addr, claimed=""):
+    """A login through one reverse proxy: it connects from PROXY_ADDR and appends the address
+    it was reached from to whatever X-Forwarded-For the client sent (`claimed`)."""
+    forwarded = f"{claimed}, {client_addr}" if claimed else client_addr
+    return client.post("/login/", {"username": email, "password": password},
+                       REMOTE_ADDR=PROXY_ADDR, HTTP_X_FORWARDED_FOR=forwarded)
+
+
+@override_settings(LOGIN_FAILURE_LIMIT=3, TRUSTED_PROXIES=1)
+def test_behind_a_trusted_proxy_each_client_is_throttled_and_ledgered_by_its_own_address(world):
+    """Behind one proxy every request comes from the proxy: with TRUSTED_PROXIES=1 the
+    stranger's failures lock the stranger only, and what a client writes into the header itself
+    is not believed."""
+    user = world["users"]["viewer__org"]
+    for _ in range(3):
+        behind_proxy(Client(), user.email, "guess", STRANGER_ADDR, claimed=OWNER_ADDR)
+    refused = behind_proxy(Client(), user.email, PASSWORD, STRANGER_ADDR, claimed=OWNER_ADDR)
+    assert "Too many failed attempts" in refused.content.decode()
+    owner = Client()
+    assert behind_proxy(owner, user.email, PASSWORD, OWNER_ADDR).status_code == 302
+    entry = LedgerEntry.objects.filter(action="login", object_id=str(user.pk)).latest("seq")
+    assert entry.after["ip"] == OWNER_ADDR
+
+
+@override_settings(LOGIN_FAILURE_LIMIT=3)
+def test_without_trusted_proxies_the_forwarded_header_is_ignored(world):
+    """TRUSTED_PROXIES=0 (the default: clients connect directly): a client cannot escape its
+    lock by writing another address into X-Forwarded-For."""
+    user = world["users"]["viewer__org"]
+    for _ in range(3):
+        login(Client(), user.email, "guess", STRANGER_ADDR)
+    response = Client().post("/login/", {"username": user.email, "password": PASSWORD},
+                             REMOTE_ADDR=STRANGER_ADDR, HTTP_X_FORWARDED_FOR=OWNER_ADDR)
+    assert "Too many failed attempts" in response.content.decode()
+
+
+@override_settings(TRUSTED_PROXIES=2)
+def test_a_header_shorter_than_the_proxy_chain_was_not_written_by_it(rf):
+    from chainward.ledger.events import client_ip
+
+    request = rf.get("/", REMOTE_ADDR=PROXY_ADDR, HTTP_X_FORWARDED_FOR=OWNER_ADDR)
+    assert client_ip(request) == PROXY_ADDR
+    request = rf.get("/", REMOTE_ADDR=PROXY_ADDR,
+                     HTTP_X_FORWARDED_FOR=f"{STRANGER_ADDR}, {OWNER_ADDR}, 10.0.0.3")
+    assert client_ip(request) == OWNER_ADDR

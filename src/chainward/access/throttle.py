@@ -27,6 +27,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from chainward.ledger.context import actor_context
+from chainward.ledger.events import client_ip
 from chainward.ledger.services import append_entry
 
 logger = logging.getLogger(__name__)
@@ -41,8 +42,8 @@ def _hash(*parts):
 
 
 def client_address(request):
-    """The client address as Django sees it (behind a proxy, have it set REMOTE_ADDR)."""
-    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    """The client address (REMOTE_ADDR, or X-Forwarded-For as TRUSTED_PROXIES allows)."""
+    return client_ip(request)
 
 
 def device_cookie(email):

@@ -1,5 +1,6 @@
 """Domain events that are not model changes: logins, exports, imports."""
 
+from django.conf import settings
 from django.db import transaction
 
 from .context import actor_context
@@ -25,10 +26,22 @@ def on_logout(sender, request, user, **kwargs):
 
 
 def client_ip(request):
-    """The client address as seen by Django (behind a proxy, configure it to set REMOTE_ADDR)."""
+    """The client's address: REMOTE_ADDR, or — behind TRUSTED_PROXIES reverse proxies, each
+    appending the address it was reached from to X-Forwarded-For — the entry the outermost of
+    them appended. Entries further left were sent by the client and are never believed; with
+    fewer entries than proxies the header was not set by them and REMOTE_ADDR stands. The one
+    definition: login throttling, the ledger's login events, the session list and the partner
+    links all use it."""
     if request is None:
         return ""
-    return request.META.get("REMOTE_ADDR", "")
+    address = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.TRUSTED_PROXIES
+    if proxies:
+        forwarded = [part.strip() for part in
+                     request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            address = forwarded[-proxies]
+    return address
 
 
 def record_event(action, *, obj=None, object_type="", object_repr="", organisation_id=None,
