@@ -84,7 +84,7 @@ class ProgrammeStatusCase(RegisterCase):
 
     def create_data(self, world):
         return {"partner": world["carrier_a"].pk, "programme": "ctpat", "identifier": "SVI-1",
-                "level": "Tier 2", "valid_until": "2030-01-31"}
+                "level": "Validated", "valid_until": "2030-01-31"}
 
 
 class GoodsCategoryCase(RegisterCase):
