@@ -110,6 +110,20 @@ def django_db_setup(request, django_db_setup, django_db_blocker):
                 append_only.forwards(apps, editor)
 
 
+# --- Logging in ---------------------------------------------------------------------------------
+@pytest.fixture(scope="session", autouse=True)
+def _force_login_passes_two_step():
+    """Every test client's force_login also passes the second step (tests/support/mfa.py):
+    two-step sign-in stays enforced, and the suite's people have set it up."""
+    from django.test.client import ClientMixin
+
+    from tests.support.mfa import force_login_with_two_step
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ClientMixin, "force_login", force_login_with_two_step)
+        yield
+
+
 # --- Fixtures -----------------------------------------------------------------------------------
 @pytest.fixture
 def world(db):

@@ -100,6 +100,10 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_countries",
+    # Two-step sign-in (access/mfa.py): authenticator apps (TOTP) and recovery codes (static).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -111,6 +115,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the session's second step, checked against its device.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -119,6 +125,7 @@ MIDDLEWARE = [
     "chainward.access.middleware.OrganisationMiddleware",
     "chainward.access.middleware.SessionActivityMiddleware",
     "chainward.access.middleware.PasswordChangeRequiredMiddleware",
+    "chainward.access.middleware.TwoStepRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "chainward.urls"
@@ -224,6 +231,18 @@ SESSION_SEEN_SECONDS = envint("SESSION_SEEN_SECONDS", 60)
 # API tokens expire after API_TOKEN_DAYS unless their owner chooses less (at most the maximum).
 API_TOKEN_DAYS = envint("API_TOKEN_DAYS", 90)
 API_TOKEN_MAX_DAYS = envint("API_TOKEN_MAX_DAYS", 365)
+# Two-step sign-in (access/mfa.py). People holding one of these built-in roles (core/roles.py)
+# in any organisation cannot use the app until they have set it up; an organisation may require
+# it of everyone (Organisation.require_two_step). Names separated by commas in the environment.
+MFA_REQUIRED_ROLES = tuple(
+    name.strip() for name in os.environ.get(
+        "MFA_REQUIRED_ROLES", "Administrator,Security manager").split(",") if name.strip())
+MFA_RECOVERY_CODES = 10
+# After a right password, the code must follow within this many seconds.
+MFA_LOGIN_SECONDS = envint("MFA_LOGIN_SECONDS", 5 * 60)
+# The name authenticator apps show next to the account; django-otp's throttle after a wrong code
+# (1, 2, 4, 8 ... seconds times the factor) is its default.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Chainward")
 
 # --- E-mail (invitations, password reset) ------------------------------------------------------
 # Printed to the console unless EMAIL_HOST names an SMTP server.

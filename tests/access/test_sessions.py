@@ -9,16 +9,18 @@ from django.utils import timezone
 
 from chainward.access.models import UserSession
 from chainward.ledger.models import LedgerEntry
+from tests.support.mfa import give_authenticator, sign_in
 from tests.support.world import PASSWORD
 
 NEW_PASSWORD = "a long unusual passphrase 42"
 
 
 def browser(user, agent, address="192.0.2.10"):
-    """A client signed in through the login page, as a browser would be."""
+    """A client signed in through the login page (both steps when the person has two-step
+    sign-in), as a browser would be."""
     client = Client(HTTP_USER_AGENT=agent, REMOTE_ADDR=address)
-    response = client.post("/login/", {"username": user.email, "password": PASSWORD})
-    assert response.status_code == 302, response.content
+    response = sign_in(client, user.email, PASSWORD)
+    assert response.status_code == 302 and "/login/" not in response.url, response.content
     return client
 
 
@@ -32,6 +34,7 @@ def own_session(user, agent):
 
 def test_the_list_shows_only_the_persons_own_sessions(world):
     alice, bob = world["users"]["viewer__org"], world["users"]["security_manager__org"]
+    give_authenticator(bob)  # a security manager signs in with two steps
     laptop = browser(alice, "Firefox on the laptop", "192.0.2.10")
     browser(alice, "Safari on the phone", "198.51.100.7")
     browser(bob, "Bob's Chrome")
@@ -66,6 +69,7 @@ def test_ending_all_other_sessions_keeps_this_one(world):
     laptop = browser(alice, "Firefox on the laptop")
     phone = browser(alice, "Safari on the phone")
     tablet = browser(alice, "Chrome on the tablet")
+    give_authenticator(world["users"]["security_manager__org"])  # two steps for him
     bob = browser(world["users"]["security_manager__org"], "Bob's Chrome")
     assert laptop.post("/account/sessions/end-others/").status_code == 302
     assert not signed_in(phone) and not signed_in(tablet)
@@ -76,6 +80,7 @@ def test_ending_all_other_sessions_keeps_this_one(world):
 
 def test_nobody_ends_someone_elses_session(world):
     alice, bob = world["users"]["viewer__org"], world["users"]["security_manager__org"]
+    give_authenticator(bob)  # a security manager signs in with two steps
     mallory = browser(alice, "Firefox on the laptop")
     victim = browser(bob, "Bob's Chrome")
     record = own_session(bob, "Bob's Chrome")

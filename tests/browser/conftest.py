@@ -18,10 +18,13 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from base64 import b32decode
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
+
+from tests.browser import signin
 
 STARTUP_TIMEOUT = 60
 # Variables that would point the server at another database, cache or deployment mode.
@@ -128,6 +131,10 @@ def chainward_server():
         email = re.search(r"^\s*e-mail:\s+(\S+)\s*$", demo, re.M)
         password = re.search(r"^\s*password:\s+(\S+)\s*$", demo, re.M)
         assert email and password, f"no credentials in `chainward demo` output:\n{demo}"
+        # The administrator's authenticator key, printed for the person who ran the demo.
+        key = re.search(r"^\s*two-step key:\s+([A-Z2-7 ]+?)\s*$", demo, re.M)
+        assert key, f"no two-step key in `chainward demo` output:\n{demo}"
+        signin.KEYS[email.group(1)] = b32decode(key.group(1).replace(" ", ""))
         with tempfile.TemporaryDirectory(prefix="chainward-demo-") as pristine:
             shutil.copytree(home, pristine, dirs_exist_ok=True)  # nothing runs in it yet
             with _serving(home, env, port, "--no-worker") as log_path:

@@ -22,6 +22,7 @@ import time
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from tests.browser.signin import log_in
 from tests.browser.test_walkthrough import CHROMIUM_ARGS
 
 axe_module = pytest.importorskip(
@@ -93,10 +94,7 @@ def test_listed_pages_have_no_serious_axe_violations_and_never_scroll_sideways(
         try:
             page = browser.new_page(viewport={"width": 1280, "height": HEIGHT})
             page.set_default_timeout(15_000)
-            page.goto(f"{base}/login/")
-            page.fill("#id_username", chainward_server.email)
-            page.fill("#id_password", chainward_server.password)
-            page.get_by_role("button", name="Log in").click()
+            log_in(page, chainward_server)
             expect(page).not_to_have_url(re.compile(r"/login/"))
 
             def check(path=None, *, widths=True):

@@ -8,6 +8,7 @@ import shutil
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from tests.browser.signin import log_in
 from tests.browser.test_evidence_reuse import new_assessment
 from tests.browser.test_pickers import pick
 from tests.browser.test_walkthrough import CHROMIUM_ARGS, CSP_MARKERS
@@ -28,10 +29,7 @@ def test_the_dialog_uploads_and_picks_and_the_row_counts_at_once(chainward_serve
             page.on("console", lambda m: problems.append(m.text) if any(
                 marker in m.text for marker in CSP_MARKERS) else None)
             page.on("pageerror", lambda e: problems.append(str(e)))
-            page.goto(f"{base}/login/")
-            page.fill("#id_username", chainward_server.email)
-            page.fill("#id_password", chainward_server.password)
-            page.get_by_role("button", name="Log in").click()
+            log_in(page, chainward_server)
             expect(page).not_to_have_url(re.compile(r"/login/"))
             new_assessment(page, base, "Browser dialog gap", "ISO 28000:2022")
             url_before = page.url

@@ -10,6 +10,7 @@ import shutil
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from tests.browser.signin import log_in
 from tests.browser.test_pickers import pick
 from tests.browser.test_walkthrough import CHROMIUM_ARGS, CSP_MARKERS
 
@@ -41,10 +42,7 @@ def test_iso28000_evidence_is_reused_on_iso9001(chainward_server):
             page.on("console", lambda m: problems.append(m.text) if any(
                 marker in m.text for marker in CSP_MARKERS) else None)
             page.on("pageerror", lambda e: problems.append(str(e)))
-            page.goto(f"{base}/login/")
-            page.fill("#id_username", chainward_server.email)
-            page.fill("#id_password", chainward_server.password)
-            page.get_by_role("button", name="Log in").click()
+            log_in(page, chainward_server)
             expect(page).not_to_have_url(re.compile(r"/login/"))
 
             # ISO 28000: give clause 4.1 its evidence.

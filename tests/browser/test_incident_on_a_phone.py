@@ -12,6 +12,7 @@ import zlib
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from tests.browser.signin import log_in
 from tests.browser.test_pickers import pick
 from tests.browser.test_walkthrough import CHROMIUM_ARGS, CSP_MARKERS
 
@@ -58,10 +59,7 @@ def test_an_incident_is_recorded_notified_and_closed_on_a_phone(chainward_server
             page.on("pageerror", lambda e: problems.append(str(e)))
             page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
                     if r.status >= 500 else None)
-            page.goto(f"{base}/login/")
-            page.fill("#id_username", chainward_server.email)
-            page.fill("#id_password", chainward_server.password)
-            page.get_by_role("button", name="Log in").click()
+            log_in(page, chainward_server)
             expect(page).not_to_have_url(re.compile(r"/login/"))
 
             # 1. Record the incident (pilferage at Hamburg: the demo's deadlines add the

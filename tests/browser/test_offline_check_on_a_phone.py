@@ -13,6 +13,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from tests.browser.signin import log_in
 from tests.browser.test_incident_on_a_phone import PHONE, no_horizontal_scroll, png
 from tests.browser.test_walkthrough import CHROMIUM_ARGS, CSP_MARKERS
 
@@ -29,10 +30,7 @@ def open_phone(browser, server, problems):
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
             if r.status >= 500 else None)
-    page.goto(f"{server.url}/login/")
-    page.fill("#id_username", server.email)
-    page.fill("#id_password", server.password)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, server)
     expect(page).not_to_have_url(re.compile(r"/login/"))
     return context, page
 

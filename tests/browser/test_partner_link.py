@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from tests.browser.conftest import Server, _environment, _free_port, _serving, demo_instance
+from tests.browser.signin import log_in
 from tests.browser.test_pickers import pick
 from tests.browser.test_walkthrough import CHROMIUM_ARGS, CSP_MARKERS
 from tests.partners.support import LINK, PDF
@@ -80,10 +81,7 @@ def test_the_partner_answers_uploads_and_signs_through_the_mailed_link(mailing_s
             # The security manager sends the declaration (login, the add form).
             manager = watch(browser.new_context(viewport={"width": 1280, "height": 900})
                             .new_page())
-            manager.goto(f"{server.url}/login/")
-            manager.fill("#id_username", server.email)
-            manager.fill("#id_password", server.password)
-            manager.get_by_role("button", name="Log in").click()
+            log_in(manager, server)
             expect(manager).not_to_have_url(re.compile(r"/login/"))
             manager.goto(f"{server.url}/partners/questionnaire-requests/add/")
             for field, text, typed in (("id_partner", PARTNER, "Hanse"),

@@ -7,6 +7,7 @@ import shutil
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from tests.browser.signin import log_in
 from tests.browser.test_walkthrough import CHROMIUM_ARGS, CSP_MARKERS
 
 
@@ -40,10 +41,7 @@ def test_pickers_work_by_keyboard_and_on_a_phone(chainward_server):
             page.on("console", lambda m: problems.append(m.text) if any(
                 marker in m.text for marker in CSP_MARKERS) else None)
             page.on("pageerror", lambda e: problems.append(str(e)))
-            page.goto(f"{base}/login/")
-            page.fill("#id_username", chainward_server.email)
-            page.fill("#id_password", chainward_server.password)
-            page.get_by_role("button", name="Log in").click()
+            log_in(page, chainward_server)
             expect(page).not_to_have_url(re.compile(r"/login/"))
 
             # Several sites of a countermeasure, by keyboard only: type, Enter, type, Enter.
@@ -93,10 +91,7 @@ def test_a_picker_list_stays_closed_once_the_person_has_left_it(chainward_server
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.set_default_timeout(15_000)
-            page.goto(f"{base}/login/")
-            page.fill("#id_username", chainward_server.email)
-            page.fill("#id_password", chainward_server.password)
-            page.get_by_role("button", name="Log in").click()
+            log_in(page, chainward_server)
             expect(page).not_to_have_url(re.compile(r"/login/"))
             page.goto(f"{base}/partners/questionnaire-requests/add/")
             page.route(re.compile(r"/lookup/"), lambda route: held.append(route))

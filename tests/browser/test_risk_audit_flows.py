@@ -31,6 +31,7 @@ from tests.browser.conftest import (
     _stop,
     demo_instance,
 )
+from tests.browser.signin import log_in
 from tests.browser.test_walkthrough import CHROMIUM_ARGS, CSP_MARKERS
 
 OWNER_EMAIL = "a.nowak@abc-logistics.example"
@@ -122,10 +123,7 @@ def browsing():
                 f"loaded by {page.url})"))
             # Chromium aborts a navigation that turns into a download; that one is expected.
             page.on("download", lambda d: downloads.add(f"failed (net::ERR_ABORTED) GET {d.url} "))
-            page.goto(f"{server.url}/login/")
-            page.fill("#id_username", server.email)
-            page.fill("#id_password", server.password)
-            page.get_by_role("button", name="Log in").click()
+            log_in(page, server)
             expect(page).not_to_have_url(re.compile(r"/login/"))
             expect(page.locator(f'nav button[title="{server.email}"]')).to_be_attached()
             return page

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from tests.browser.signin import log_in, set_up
+
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-quic"]
@@ -53,11 +55,9 @@ def test_walkthrough(chainward_server):
                 f"failed ({r.failure}) {r.method} {r.url} ({r.resource_type}, "
                 f"loaded by {page.url})"))
 
-            # Log in with the credentials `chainward demo` printed.
-            page.goto(f"{base}/login/")
-            page.fill("#id_username", email)
-            page.fill("#id_password", chainward_server.password)
-            page.get_by_role("button", name="Log in").click()
+            # Log in with the credentials `chainward demo` printed: e-mail, password, then a
+            # code of the two-step key it printed.
+            log_in(page, chainward_server)
             expect(page).not_to_have_url(re.compile(r"/login/"))
             expect(page.locator(f'nav button[title="{email}"]')).to_be_attached()
 
@@ -215,6 +215,9 @@ def test_a_new_organisation_reaches_a_completed_assessment_without_the_demo(empt
                 page.fill("#id_new_password1", PASSWORD)
                 page.fill("#id_new_password2", PASSWORD)
                 page.get_by_role("button", name="Accept the invitation").click()
+                # Administrators and security managers set up two-step sign-in first.
+                expect(page).to_have_url(re.compile(r"/account/two-step/$"))
+                set_up(page, email)
                 expect(page.locator("#step-standard")).to_be_visible()  # the path, at home
                 return page
 
@@ -339,8 +342,13 @@ def test_a_new_organisation_reaches_a_completed_assessment_without_the_demo(empt
 
     by_person = {who: sum(1 for load in loads if load.startswith(who + " "))
                  for who in ("superuser", "administrator", "security manager")}
-    print(f"\nNew organisation to a completed assessment: {len(loads)} page loads (bound "
-          f"{PAGE_LOAD_BOUND}): " + ", ".join(f"{who} {n}" for who, n in by_person.items()))
+    # Issue 18: the administrator and the security manager each set up two-step sign-in on
+    # their first visit (the set-up page, then their recovery codes); those loads are counted
+    # apart from the path's bound.
+    two_step = [load for load in loads if load.endswith("/account/two-step/")]
+    print(f"\nNew organisation to a completed assessment: {len(loads)} page loads, "
+          f"{len(two_step)} of them setting up two-step sign-in (bound {PAGE_LOAD_BOUND} "
+          "without them): " + ", ".join(f"{who} {n}" for who, n in by_person.items()))
     problems = {
         "Content-Security-Policy violations and refused resources":
             [m for m in console if any(marker in m for marker in CSP_MARKERS)],
@@ -350,4 +358,5 @@ def test_a_new_organisation_reaches_a_completed_assessment_without_the_demo(empt
     report = "\n".join(f"{title}:\n  " + "\n  ".join(dict.fromkeys(items))
                        for title, items in problems.items() if items)
     assert not report, report
-    assert len(loads) <= PAGE_LOAD_BOUND, "\n".join(loads)
+    assert len(two_step) == 4, "\n".join(two_step)
+    assert len(loads) - len(two_step) <= PAGE_LOAD_BOUND, "\n".join(loads)

@@ -1,18 +1,22 @@
 """Logging in, changing and resetting passwords (Django's views, our rules and templates)."""
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
 from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.generic import FormView
 
 from chainward.ledger.context import acting_as
 from chainward.ledger.services import append_entry
 
-from . import sessions, throttle
+from . import mfa, sessions, throttle
 from .services import has_current_role
 
 LOCKED = ("Too many failed attempts to log in to this account from here. Wait 15 minutes and "
@@ -37,7 +41,10 @@ class LoginForm(AuthenticationForm):
             if error.code == "invalid_login" and attempt.email:
                 attempt.failed()
             raise
-        attempt.succeeded()
+        if self.user_cache is None or not mfa.has_two_step(self.user_cache):
+            # With two-step sign-in the count is cleared only once the code is right too, so
+            # wrong passwords and wrong codes add up (TwoStepLoginView).
+            attempt.succeeded()
         return cleaned
 
     def confirm_login_allowed(self, user):
@@ -46,26 +53,95 @@ class LoginForm(AuthenticationForm):
             raise ValidationError(self.error_messages["no_role"], code="no_role")
 
 
+def remember_browser(response, user):
+    """Mark this browser as one the account signed in from (the throttle spares it)."""
+    response.set_cookie(
+        throttle.DEVICE_COOKIE, throttle.device_cookie(user.email),
+        max_age=throttle.DEVICE_MAX_AGE, httponly=True, samesite="Lax",
+        secure=getattr(settings, "SESSION_COOKIE_SECURE", False))
+    return response
+
+
 class LoginView(auth_views.LoginView):
-    """Login; remembers the browser for the throttle; a one-time password leads to the
-    password page."""
+    """Login; remembers the browser for the throttle; someone with two-step sign-in is asked
+    for a code next (TwoStepLoginView); a one-time password leads to the password page."""
 
     form_class = LoginForm
     redirect_authenticated_user = True
 
     def form_valid(self, form):
-        response = super().form_valid(form)
         user = form.get_user()
-        response.set_cookie(
-            throttle.DEVICE_COOKIE, throttle.device_cookie(user.email),
-            max_age=throttle.DEVICE_MAX_AGE, httponly=True, samesite="Lax",
-            secure=getattr(settings, "SESSION_COOKIE_SECURE", False))
-        return response
+        if mfa.has_two_step(user):
+            # Not signed in yet: the session only remembers whose password was right.
+            mfa.start_pending(self.request, user, self.get_redirect_url())
+            return redirect("access:two_step_login")
+        return remember_browser(super().form_valid(form), user)
 
     def get_success_url(self):
         if getattr(self.request.user, "must_change_password", False):
             return reverse("access:password_change")
         return super().get_success_url()
+
+
+class TwoStepForm(forms.Form):
+    """The second step: a code from the authenticator app, or a recovery code."""
+
+    code = forms.CharField(label="Code", max_length=40, strip=True,
+                           help_text="The 6 digits your authenticator app shows, or one of "
+                                     "your recovery codes.")
+
+
+class TwoStepLoginView(FormView):
+    """After the password: a code, checked by django-otp (throttled on the device) and
+    counted by our login throttle when wrong; then the person is signed in."""
+
+    form_class = TwoStepForm
+    template_name = "registration/two_step_login.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.pending = mfa.pending_login(request)
+        if self.pending is None:
+            messages.info(request, "Sign in with your e-mail and password first.")
+            return redirect("login")
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        user, backend, redirect_to = self.pending
+        attempt = throttle.Attempt(self.request, user.email)
+        if attempt.is_refused():
+            form.add_error("code", LOCKED)
+            return self.form_invalid(form)
+        try:
+            device = mfa.verify_second_step(user, form.cleaned_data["code"])
+        except ValidationError as error:
+            if error.code == "wrong_code":
+                attempt.failed()
+            form.add_error("code", error)
+            return self.form_invalid(form)
+        attempt.succeeded()
+        mfa.end_pending(self.request)
+        auth_login(self.request, user, backend=backend)
+        mfa.mark_verified(self.request, device)
+        if device.name == mfa.RECOVERY_NAME:
+            left = mfa.recovery_codes_left(user)
+            messages.warning(self.request, f"You signed in with a recovery code; it is now used "
+                             f"up ({left} left). Replace them under Account → Two-step "
+                             "sign-in if you are running out.")
+        return remember_browser(redirect(self._success_url(redirect_to)), user)
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+    def _success_url(self, redirect_to):
+        if getattr(self.request.user, "must_change_password", False):
+            return reverse("access:password_change")
+        if redirect_to and url_has_allowed_host_and_scheme(
+                redirect_to, allowed_hosts={self.request.get_host()},
+                require_https=self.request.is_secure()):
+            return redirect_to
+        return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 def _password_set(user, action, keep_session=None):

@@ -1,5 +1,5 @@
-"""Which organisation the user is working in; a one-time password must be replaced first; when
-a session was last seen."""
+"""Which organisation the user is working in; a one-time password must be replaced first;
+two-step sign-in must be set up by those who need it; when a session was last seen."""
 
 from django.conf import settings
 from django.http import JsonResponse
@@ -9,7 +9,7 @@ from django.utils.functional import SimpleLazyObject
 
 from chainward.core.scope import SESSION_KEY, organisations_of
 
-from . import sessions
+from . import mfa, sessions
 
 
 def active_organisation(request):
@@ -72,3 +72,33 @@ class SessionActivityMiddleware:
         response = self.get_response(request)
         sessions.touch(request, key_before)
         return response
+
+
+class TwoStepRequiredMiddleware:
+    """Someone who must use two-step sign-in (access.mfa.two_step_required) and whose session
+    has not passed it may only set it up, change a one-time password, or log out; the API
+    answers 403 with where to do it. API calls with a token carry no session and pass.
+
+    One query per signed-in request: the device check of django-otp's middleware when the
+    session is verified, else the role check."""
+
+    ALLOWED = ("access:two_step", "access:password_change", "logout")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated and not mfa.is_verified(request)
+                and not self._allowed(request.path) and mfa.two_step_required(user)):
+            setup = reverse("access:two_step")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": "Two-step sign-in is required for your role or "
+                                     f"organisation: set it up at {setup} first (API tokens "
+                                     "are not affected)."}, status=403)
+            return redirect(setup)
+        return self.get_response(request)
+
+    def _allowed(self, path):
+        return path in {reverse(name) for name in self.ALLOWED} or \
+            path.startswith(settings.STATIC_URL)

@@ -30,6 +30,14 @@ class RoleAssignmentRegister(Register):
     api_can_add = False  # people join by invitation (the add page, access.views.InviteView)
     serializer_class = RoleAssignmentSerializer  # the person by e-mail
     viewset_base = RoleAssignmentViewSet
+    detail_template = "access/roleassignment_detail.html"
+
+    def detail_context(self, obj, request):
+        """Whether the person has two-step sign-in, and whether the viewer may reset it."""
+        from . import mfa
+
+        return {"two_step_on": mfa.has_two_step(obj.user),
+                "may_reset_two_step": mfa.may_reset(request.user, obj.organisation_id)}
 
     def after_save(self, user, obj, created):
         """Every save (form, API, invitation, service): the scope is explicit."""

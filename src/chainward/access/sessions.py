@@ -130,3 +130,9 @@ def end_other_sessions(actor, current_key, reason="ended by its person"):
                          object_repr=actor.email, reason=reason,
                          after={"sessions": [record.pk for record in ended]})
     return len(ended)
+
+
+def end_all_sessions(user, reason):
+    """End every session of `user` (its caller writes the ledger entry); returns how many."""
+    records = UserSession.objects.filter(user=user, ended_at=None).select_for_update()
+    return len(_mark_ended(records, reason))

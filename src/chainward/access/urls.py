@@ -2,7 +2,7 @@ from django.urls import path
 
 from chainward.core.registry import get_register
 
-from . import login, models, views
+from . import login, mfa_views, models, views
 
 app_name = "access"
 people = get_register(models.RoleAssignment)
@@ -12,6 +12,8 @@ urlpatterns = [
     path("sessions/", views.session_list, name="sessions"),
     path("sessions/<int:pk>/end/", views.end_session, name="end_session"),
     path("sessions/end-others/", views.end_other_sessions, name="end_other_sessions"),
+    path("two-step/", mfa_views.two_step, name="two_step"),
+    path("two-step/code/", login.TwoStepLoginView.as_view(), name="two_step_login"),
     path("invitations/<str:secret>/", views.invitation, name="invitation"),
     path("password/", login.PasswordChangeView.as_view(), name="password_change"),
     path("password/reset/", login.PasswordResetView.as_view(), name="password_reset"),
@@ -25,6 +27,8 @@ urlpatterns = [
     # routes come before the register's own and take precedence over them.
     path(f"{people.url_prefix}/add/", views.InviteView.as_view(register=people),
          name="roleassignment_add"),
+    path(f"{people.url_prefix}/<int:pk>/reset-two-step/", mfa_views.reset_two_step,
+         name="reset_two_step"),
     path(f"{people.url_prefix}/<int:pk>/archive/",
          views.RoleAssignmentArchiveView.as_view(register=people, archive=True),
          name="roleassignment_archive"),

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from chainward.core.scope import SESSION_KEY
 from chainward.core.views import ObjectArchiveView, RegisterView
 
-from . import invitations, services, sessions, throttle
+from . import invitations, mfa, services, sessions, throttle
 from .forms import AcceptWithPasswordForm, InvitationForm, NewAccountForm
 from .login import LOCKED
 from .models import TokenScope, User
@@ -174,6 +174,10 @@ def invitation(request, secret):
                 if user is None:
                     attempt.failed()
                     form.add_error("password", "That is not the password of this account.")
+                elif mfa.has_two_step(user):
+                    # The code step first; it brings them back here, signed in, to accept.
+                    mfa.start_pending(request, user, request.path)
+                    return redirect("access:two_step_login")
                 else:
                     attempt.succeeded()
                     login(request, user)

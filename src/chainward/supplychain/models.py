@@ -23,6 +23,11 @@ class Organisation(TrackedModel):
     registration_number = models.CharField("EORI / registration number", max_length=40,
                                            blank=True)
     description = models.TextField("description", blank=True)
+    # Administrators and security managers always need it (settings.MFA_REQUIRED_ROLES); set
+    # through access.mfa.set_two_step_policy (ledgered).
+    require_two_step = models.BooleanField(
+        "require two-step sign-in for everyone", default=False,
+        help_text="Everyone with a role here must set up two-step sign-in before using the app.")
 
     class Meta:
         ordering = ("name",)
