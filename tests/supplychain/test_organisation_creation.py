@@ -19,6 +19,7 @@ from chainward.library import loader
 from chainward.library.models import Library
 from chainward.risk.models import RiskMatrix
 from chainward.supplychain.models import Organisation
+from tests.support.mfa import verify_session
 from tests.support.world import PASSWORD
 
 ADD = "/supplychain/organisations/add/"
@@ -94,7 +95,13 @@ def test_an_installation_administrator_creates_an_organisation_whose_admin_accep
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["boss@delta.example"]
     admin = accept_as_new_person(link_in(mail.outbox[0].body))
     assert_ready(organisation, "boss@delta.example")
-    # The new administrator works in their organisation: the matrix is there.
+    # An administrator sets up two-step sign-in before anything else (issue 18) ...
+    refused = admin.get("/api/risk/matrices/")
+    assert refused.status_code == 403
+    assert "Two-step sign-in is required" in refused.json()["detail"]
+    assert admin.get("/").url == "/account/two-step/"
+    verify_session(admin, User.objects.get(email="boss@delta.example"))
+    # ... then works in their organisation: the matrix is there.
     matrices = admin.get("/api/risk/matrices/").json()
     assert [m["name"] for m in matrices["results"]] == ["Default 5x5 security risk matrix"]
     assert LedgerEntry.objects.filter(action="organisation_created",

@@ -116,6 +116,18 @@ def ensure_admin():
     return user, password
 
 
+def ensure_admin_authenticator(user):
+    """Administrators use two-step sign-in (issue 18): the demo administrator gets an
+    authenticator key and recovery codes, returned once as `(key, otpauth_url, codes)`; None
+    when it has set one up already."""
+    from chainward.access import mfa
+
+    if mfa.has_two_step(user):
+        return None
+    device, codes = mfa.issue_authenticator(user)
+    return mfa.secret_text(device), device.config_url, codes
+
+
 def _found(org, admin_user, tally):
     """The administrator's own Administrator role, written as a founding invitation writes it
     (`save_record` could not: nobody may add people to the organisation yet); left alone once

@@ -7,7 +7,6 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from chainward.access import mfa
 from chainward.audits.demo import build_audits_demo
 from chainward.certification.demo import build_certification_demo
 from chainward.compliance.demo import build_compliance_demo
@@ -38,7 +37,7 @@ class Command(BaseCommand):
             admin, password = demo.ensure_admin()
             # Administrators need two-step sign-in: the demo's gets an authenticator key and
             # recovery codes, printed below (once), unless it has set one up already.
-            two_step = None if mfa.has_two_step(admin) else mfa.issue_authenticator(admin)
+            two_step = demo.ensure_admin_authenticator(admin)
             counts, records = demo.build_demo(organisation, admin)
             tally.created += records.created
             tally.updated += records.updated
@@ -75,11 +74,10 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"  existing administrator: password unchanged ({reset} resets it)")
         if two_step:
-            device, codes = two_step
-            self.stdout.write(f"  two-step key: {mfa.secret_text(device)}")
+            key, url, codes = two_step
+            self.stdout.write(f"  two-step key: {key}")
             self.stdout.write("  (add it to an authenticator app, typed or as "
-                              f"{device.config_url} ; it asks for its 6-digit code after the "
-                              "password)")
+                              f"{url} ; it asks for its 6-digit code after the password)")
             self.stdout.write(f"  recovery codes: {' '.join(codes)}")
             self.stdout.write("  (each works once in place of a code; shown only this once)")
         else:
