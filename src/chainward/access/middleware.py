@@ -2,7 +2,7 @@
 two-step sign-in must be set up by those who need it; when a session was last seen."""
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
@@ -92,6 +92,11 @@ class TwoStepRequiredMiddleware:
         if (user is not None and user.is_authenticated and not mfa.is_verified(request)
                 and not self._allowed(request.path) and mfa.two_step_required(user)):
             setup = reverse("access:two_step")
+            if request.headers.get("HX-Request"):
+                # A fragment the page loads (the notification badge, a panel): refused, never
+                # redirected — htmx would follow the redirect and put the whole set-up page
+                # inside the fragment (it did, in the browser test under load).
+                return HttpResponse(status=403)
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": "Two-step sign-in is required for your role or "
                                      f"organisation: set it up at {setup} first (API tokens "

@@ -86,6 +86,13 @@
         // lookup answer opened the list), that deferred handler would open the list again and
         // take the focus back from the field the person is in. Only a focus still inside the
         // picker counts.
+        // And a press anywhere outside the picker closes an open list, whatever Tom Select
+        // believes about the focus at that moment (CI once saw a list stay open after a click
+        // on the page's heading while a lookup answer arrived).
+        document.addEventListener("mousedown", (event) => {
+          if (this.isOpen && !this.wrapper.contains(event.target)
+              && !this.dropdown.contains(event.target)) this.close();
+        }, true);
         const onFocus = this.onFocus;
         this.hook("instead", "onFocus", (event) => {
           if (this.wrapper.contains(document.activeElement)) return onFocus.call(this, event);
