@@ -93,10 +93,10 @@ class TwoStepRequiredMiddleware:
                 and not self._allowed(request.path) and mfa.two_step_required(user)):
             setup = reverse("access:two_step")
             if request.headers.get("HX-Request"):
-                # A fragment the page loads (the notification badge, a panel): refused, never
-                # redirected — htmx would follow the redirect and put the whole set-up page
-                # inside the fragment (it did, in the browser test under load).
-                return HttpResponse(status=403)
+                # A fragment the page loads (the notification badge, a panel) stays empty
+                # (204: htmx swaps nothing), never redirected — htmx would follow the redirect
+                # and put the whole set-up page inside the fragment (it did, under load).
+                return HttpResponse(status=204)
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": "Two-step sign-in is required for your role or "
                                      f"organisation: set it up at {setup} first (API tokens "
