@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from chainward.certification.models import ManagementReview
 from chainward.context.services import PROMPT_DAYS
 from chainward.core.services import update_records
 from chainward.ledger.context import actor_context
@@ -16,7 +17,7 @@ from chainward.notifications import services
 from chainward.notifications.digest import send_daily_digests
 from chainward.notifications.models import DigestRun
 from chainward.notifications.tasks import run_daily_digest, schedule_next_digest
-from chainward.supplychain.models import Leg, Partner, Site
+from chainward.supplychain.models import Leg, Partner, PartnerReview, Site
 from tests.audits import factories as af
 from tests.incidents import factories as inf
 
@@ -89,11 +90,23 @@ def test_a_second_run_the_same_day_sends_nothing_and_the_next_day_sends_again(
 def test_nothing_due_means_no_email(world, smtp_server):
     # The world's sites, legs and partners were added long ago: no "record the planned
     # change" prompt (ISO 28000 6.3) is owed for them.
+    # Their partners were reviewed yesterday (ISO 28001 4.5) and each organisation held its
+    # management review (ISO 28000 9.3) today.
     long_ago = timezone.now() - datetime.timedelta(days=PROMPT_DAYS + 1)
     with actor_context(None, name="fixture"):
         for model in (Site, Leg, Partner):
             update_records(None, model.objects.all(), reason="added long ago",
                            created_at=long_ago)
+        for partner in Partner.objects.all():
+            PartnerReview.objects.create(
+                organisation=partner.organisation, partner=partner, method="questionnaire",
+                reviewed_on=timezone.localdate() - datetime.timedelta(days=1),
+                outcome="satisfactory")
+        for org in (world["org_a"], world["org_b"]):
+            ManagementReview.objects.create(organisation=org, title="Review", status="held",
+                                            date=timezone.localdate(),
+                                            chair=world["foreign"] if org == world["org_b"]
+                                            else world["users"]["security_manager__org"])
     assert send_daily_digests() == 0
     assert smtp_server.messages == []
 

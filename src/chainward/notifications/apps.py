@@ -8,3 +8,7 @@ class NotificationsConfig(AppConfig):
     name = "chainward.notifications"
     label = "notifications"
     verbose_name = "Notifications"
+
+    def ready(self):
+        # My work / digest sections of the apps whose due dates had only a dashboard card.
+        from . import due  # noqa: F401

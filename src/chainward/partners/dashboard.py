@@ -1,5 +1,6 @@
 """My work (and so the daily digest): partner questionnaires to review, answers overdue from
-the partner, declarations to renew, partner follow-up actions overdue; and a dashboard card."""
+the partner, declarations to renew, partner follow-up actions overdue, partner reviews due by
+their risk-based interval; and a dashboard card."""
 
 from django.urls import reverse
 from django.utils import timezone
@@ -7,7 +8,9 @@ from django.utils import timezone
 from chainward.audits.services import my_work_section
 from chainward.core.dashboard import Card, card
 from chainward.notifications.tasks import daily_job
+from chainward.supplychain.models import Partner
 
+from .assurance import assurance_of, with_assurance
 from .choices import FollowUpStatus
 from .models import FollowUpAction, QuestionnaireRequest
 from .services import due_requests, remind_contacts
@@ -47,6 +50,34 @@ def my_partner_follow_ups(request):
          "due": f.due_date, "overdue": True, "status": f.get_status_display(),
          "where": f.request.reference} for f in late],
         "empty": "No partner follow-up action is overdue."}
+
+
+@my_work_section
+def my_partner_reviews(request):
+    """ISO 28001 4.5: partners in use whose review is due by the interval their risk score
+    sets (`assurance`; never reviewed = due now), for the people who record reviews."""
+    if not request.user.has_perm("supplychain.add_partnerreview"):
+        return None
+    today = timezone.localdate()
+    partners = with_assurance(Partner.objects.restrict(request.user, "view").filter(
+        organisation=request.organisation, archived=False), today).order_by("name", "pk")
+    rows = []
+    for partner in partners:
+        found = assurance_of(partner)
+        if found.exempt or found.interval_days is None:
+            continue
+        if found.due_on is not None and found.due_on > today:
+            continue
+        rows.append({"url": partner.get_absolute_url(), "label": str(partner),
+                     "due": found.due_on, "overdue": True,
+                     "status": f"review due every {found.interval_days} days (risk score "
+                               f"{found.score_label})" if found.last_reviewed else
+                               "never reviewed",
+                     "where": partner.get_kind_display()})
+        if len(rows) == MY_WORK_ROWS:
+            break
+    return {"title": "Partner reviews due (ISO 28001 4.5)", "anchor": "partner-reviews",
+            "rows": rows, "empty": "No partner review is due."}
 
 
 @card
