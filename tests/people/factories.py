@@ -105,3 +105,12 @@ def attendance(session_, person_, **extra):
 
     return SessionAttendance.objects.create(organisation=session_.organisation,
                                             session=session_, person=person_, **extra)
+
+
+def conduct(person_, document_, **extra):
+    """A code-of-conduct acknowledgement written directly (its version derived on save)."""
+    from chainward.people.models import ConductAcknowledgement
+
+    extra.setdefault("acknowledged_on", days(0))
+    return ConductAcknowledgement.objects.create(organisation=person_.organisation,
+                                                 person=person_, document=document_, **extra)

@@ -60,3 +60,23 @@ def test_a_reader_who_may_not_see_training_gets_no_warning(client, world, audit)
     response = client.get(audit.get_absolute_url())
     assert response.status_code == 200
     assert 'id="auditor-competence"' not in response.content.decode()
+
+
+def test_assigning_an_auditor_through_the_form_warns_at_once(client, world, audit):
+    """The warning comes with the assignment: the audit form saves and the page it opens
+    names the lapsed auditor just added (ISO 28000 9.2 with 7.2)."""
+    from chainward.audits.registers import AuditRegister
+    from tests.support.matrix import form_data
+
+    users = world["users"]
+    with actor_context(None, name="fixture"):
+        audit.team.set([])
+    client.force_login(users["security_manager__org"])
+    assert 'id="auditor-competence"' not in client.get(audit.get_absolute_url()).content.decode()
+    audit.refresh_from_db()
+    data = form_data(audit, AuditRegister.form_fields, team=[users["contributor__org"].pk])
+    response = client.post(f"{audit.get_absolute_url()}edit/", data, follow=True)
+    assert response.redirect_chain, response.content.decode()[:3000]
+    page = response.content.decode()
+    warning = page.split('id="auditor-competence"', 1)[1].split("</div>", 1)[0]
+    assert "lacks ISO 28000 internal auditor course (expired)" in warning

@@ -1,7 +1,8 @@
-"""Generated role × scope tests for personnel screening and awareness campaigns (issue 16
-items 3 and 4); the expected outcome comes from the hand-written role table: screening records
-are visible to nobody but the security manager and top management, awareness campaigns are
-site records."""
+"""Generated role × scope tests for personnel screening, code-of-conduct acknowledgements and
+awareness campaigns (issue 16 items 3 and 4); the expected outcome comes from the hand-written
+role table: screening records are visible to nobody but the security manager and top
+management, code-of-conduct acknowledgements are personal records like training records,
+awareness campaigns are site records."""
 
 from django.test import TestCase
 
@@ -57,6 +58,29 @@ class AwarenessCampaignCase(RegisterCase):
                 "starts_on": "2026-01-05", "due_on": "2026-02-05"}
 
 
+class ConductAcknowledgementCase(RegisterCase):
+    register = registers.ConductAcknowledgementRegister
+    change_field = ("notes", "Notes changed")
+    marker_field = "notes"
+    create_has_refs = True
+    create_placement = "new_in"
+
+    def make(self, world, placement):
+        org, site = self.where(world, placement)
+        return f.conduct(f.person(org, f"Signatory {placement}", site=site),
+                         f.document(org, f"Code of conduct {placement}"),
+                         notes=f"Signed form {placement}")
+
+    def create_data(self, world):
+        def build(w):
+            return (f.person(w["org_a"], "New starter", site=w["s1"]),
+                    f.document(w["org_a"], "Code of conduct"))
+        person, document = _fixture(world, build)
+        return {"person": person.pk, "document": document.pk,
+                "acknowledged_on": f.days(0).isoformat(),
+                "notes": "Signed on the first day."}
+
+
 @matrix_tests(ScreeningRecordCase)
 class TestScreeningRecordMatrix(TestCase):
     pass
@@ -64,4 +88,9 @@ class TestScreeningRecordMatrix(TestCase):
 
 @matrix_tests(AwarenessCampaignCase)
 class TestAwarenessCampaignMatrix(TestCase):
+    pass
+
+
+@matrix_tests(ConductAcknowledgementCase)
+class TestConductAcknowledgementMatrix(TestCase):
     pass

@@ -130,6 +130,8 @@ class PlannedChangeRegister(Register):
     import_required = ("title", "kind", "reason", "security_implications", "owner",
                        "planned_for")
     import_lookups = {"site": "code", "owner": "email", "partner": "name", "leg": "reference"}
+    # The prompts for a change record (services.changes_to_record) name what it is about.
+    initial_from_query = ("site", "partner", "leg", "owner", "kind")
 
     def detail_context(self, obj, request):
         can = request.user.has_perm("context.change_plannedchange", obj) and not obj.archived

@@ -134,8 +134,9 @@ PROMPT_DAYS = 90  # a site, leg or partner added in the last 90 days
 
 def changes_to_record(user, organisation, today=None, limit=50):
     """(kind, record, add url) for every site, leg and partner the user may see that was added
-    within PROMPT_DAYS and that no planned change names: each should have gone through the
-    management of change (ISO 28000 6.3). A fixed number of queries."""
+    within PROMPT_DAYS and that no planned change names, and for every new holder of a key
+    security role (a reorganisation; `reorganisations_to_record`): each should have gone
+    through the management of change (ISO 28000 6.3). A fixed number of queries."""
     import datetime
 
     from django.urls import reverse
@@ -159,4 +160,40 @@ def changes_to_record(user, organisation, today=None, limit=50):
                 .exclude(pk__in=named.exclude(**{f"{field}__isnull": True}).values(field))
                 .order_by("-created_at", "pk")[:limit])
         found += [(kind, row, f"{add}?{field}={row.pk}") for row in rows]
+    found += reorganisations_to_record(user, organisation, today, limit)
     return found[:limit]
+
+
+# Holders of these roles answer for the security management system (ISO 28000 5.3): a new one
+# is a reorganisation of it.
+KEY_ROLES = ("top_management", "security_manager", "deputy", "site_officer")
+
+
+def reorganisations_to_record(user, organisation, today=None, limit=50):
+    """(kind, appointment, add url) for every appointment the user may see to a key security
+    role (top management, security manager and deputy, site security officer) that began within
+    PROMPT_DAYS, unless a planned change of kind "reorganisation" is planned for no earlier
+    than PROMPT_DAYS before it began (ISO 28000 6.3: a reorganisation prompts a change
+    record). Two queries."""
+    import datetime
+
+    from django.urls import reverse
+
+    from chainward.people.models import Appointment
+
+    from .choices import ChangeKind
+
+    today = today or timezone.localdate()
+    window = datetime.timedelta(days=PROMPT_DAYS)
+    planned = PlannedChange.objects.filter(
+        organisation=organisation, archived=False, kind=ChangeKind.ORGANISATION).exclude(
+        status=ChangeStatus.REJECTED).order_by("-planned_for").values_list(
+        "planned_for", flat=True).first()
+    appointments = (Appointment.objects.restrict(user, "view")
+                    .filter(organisation=organisation, archived=False,
+                            role__kind__in=KEY_ROLES, since__gt=today - window,
+                            since__lte=today)
+                    .select_related("person", "role").order_by("-since", "pk")[:limit])
+    add = reverse("context:plannedchange_add")
+    return [(ChangeKind.ORGANISATION, a, f"{add}?kind={ChangeKind.ORGANISATION}")
+            for a in appointments if planned is None or planned < a.since - window]

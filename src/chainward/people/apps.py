@@ -10,5 +10,11 @@ class PeopleConfig(AppConfig):
     verbose_name = "People and competence"
 
     def ready(self):
-        # Registers, dashboard cards and My work, the evidence-pack section.
-        from . import dashboard, evidence_offers, pack_sections, registers  # noqa: F401
+        # Registers, dashboard cards and My work, evidence-pack sections, the review input.
+        from . import (  # noqa: F401
+            dashboard,
+            evidence_offers,
+            pack_sections,
+            registers,
+            review_inputs,
+        )

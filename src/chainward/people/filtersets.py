@@ -14,6 +14,7 @@ from .models import (
     Appointment,
     AwarenessCampaign,
     CompetenceRequirement,
+    ConductAcknowledgement,
     Person,
     ScreeningRecord,
     SecurityRole,
@@ -105,6 +106,16 @@ class ScreeningRecordFilterSet(RecordFilterSet):
     class Meta:
         model = ScreeningRecord
         fields = ("q", "result", "person", "archived")
+
+
+class ConductAcknowledgementFilterSet(RecordFilterSet):
+    search_fields = ("reference", "person__full_name", "person__employee_number", "notes")
+    person = django_filters.NumberFilter(field_name="person", widget=forms.HiddenInput)
+    document = django_filters.NumberFilter(field_name="document", widget=forms.HiddenInput)
+
+    class Meta:
+        model = ConductAcknowledgement
+        fields = ("q", "person", "document", "archived")
 
 
 class AwarenessCampaignFilterSet(RecordFilterSet):

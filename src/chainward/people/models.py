@@ -484,6 +484,81 @@ class ScreeningRecord(SiteFromParent, PrimaryModel):
             raise ValidationError(errors)
 
 
+class ConductAcknowledgement(SiteFromParent, PrimaryModel):
+    """C-TPAT 11.x (employee code of conduct), AEO 6.12 — that a person acknowledged the
+    organisation's code of conduct: the controlled document, the approved version in force on
+    the day (derived, never typed: a new version asks again), and the signed form as evidence.
+    For staff without an account; people who log in can also acknowledge the document through
+    the documents' read-and-understood mechanism."""
+
+    reference_prefix = "COC"
+
+    # The person's home site, copied (a direct scope column); declared before the person.
+    site = models.ForeignKey("supplychain.Site", on_delete=models.PROTECT, null=True,
+                             blank=True, related_name="+", verbose_name="site", editable=False)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT,
+                               related_name="conduct_acknowledgements", verbose_name="person")
+    document = models.ForeignKey(
+        "documents.Document", on_delete=models.PROTECT,
+        related_name="conduct_acknowledgements", verbose_name="code of conduct",
+        help_text="The controlled document; the version approved on the day is recorded.")
+    document_version = models.ForeignKey(
+        "documents.DocumentVersion", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="conduct_acknowledgements", verbose_name="version acknowledged",
+        editable=False, help_text="The approved version in force on the day (derived).")
+    acknowledged_on = models.DateField("acknowledged on", default=timezone.localdate)
+    signed_form = models.ForeignKey("documents.Evidence", on_delete=models.PROTECT, null=True,
+                                    blank=True, related_name="conduct_acknowledgements",
+                                    verbose_name="signed form (evidence)")
+    notes = models.TextField("notes", blank=True)
+
+    class Meta:
+        ordering = ("-acknowledged_on", "-pk")
+        verbose_name = "code-of-conduct acknowledgement"
+        constraints = [
+            models.UniqueConstraint(fields=("person", "document_version"),
+                                    name="people_conduct_once",
+                                    violation_error_message="This person's acknowledgement of "
+                                    "this version is already recorded."),
+        ]
+
+    def __str__(self):
+        return f"{self.person} — {self.document}" if self.person_id and self.document_id \
+            else self.reference
+
+    def version_in_force(self):
+        """The document's latest version approved on or before the acknowledgement day."""
+        from chainward.documents.models import DocumentVersion
+
+        if not self.document_id or not self.acknowledged_on:
+            return None
+        return DocumentVersion.objects.filter(
+            document_id=self.document_id, approved_at__isnull=False,
+            approved_at__date__lte=self.acknowledged_on).order_by("-number").first()
+
+    def save(self, *args, **kwargs):
+        self.document_version = self.version_in_force()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        errors = _same_organisation(self, ("person", "document", "signed_form"))
+        if self.acknowledged_on and self.acknowledged_on > timezone.localdate():
+            errors["acknowledged_on"] = "Record an acknowledgement once it has been given."
+        if self.person_id and self.person.left_on and self.acknowledged_on and \
+                self.acknowledged_on > self.person.left_on:
+            errors["person"] = f"{self.person} left on {self.person.left_on:%Y-%m-%d}."
+        if "document" not in errors and "acknowledged_on" not in errors and \
+                self.document_id and self.acknowledged_on:
+            self.document_version = self.version_in_force()
+            if self.document_version is None:
+                errors["document"] = ("No version of this document was approved by that day: "
+                                      "approve the code of conduct before recording "
+                                      "acknowledgements of it.")
+        if errors:
+            raise ValidationError(errors)
+
+
 class AwarenessCampaign(PrimaryModel):
     """ISO 28000 7.3 — an awareness campaign: a topic, the material people must read (a
     controlled document, acknowledged through the documents' read-and-understood mechanism),
@@ -550,6 +625,10 @@ register(SecurityRole, site_paths=("site_id",), siteless_is_organisation_wide=Tr
 register(Appointment, site_paths=("site_id",), siteless_is_organisation_wide=True,
          roles=roles.matrix(top=roles.EDIT, officer=roles.READ_EXPORT,
                             contributor=roles.READ_EXPORT))
+# Who acknowledged the code of conduct is personal data kept like training records (not
+# sensitive like screening): the site's officer and contributors record it, Viewers see none.
+register(ConductAcknowledgement, site_paths=("site_id",), siteless_is_organisation_wide=True,
+         roles=PERSONAL_RECORD)
 # Personnel screening (C-TPAT 11.x, AEO 6.12) is the most sensitive personal data the SMS
 # holds: nobody but the security manager (who keeps it) and top management (who reads it) sees
 # it — not the administrator, auditors, site officers or the external auditor, through any

@@ -210,6 +210,29 @@ class ScreeningRecordRegister(Register):
 
 
 @add_register
+class ConductAcknowledgementRegister(Register):
+    """Code-of-conduct acknowledgements (C-TPAT 11.x, AEO 6.12): the version acknowledged is
+    derived from the document and the day on every path (the model's save)."""
+
+    model = models.ConductAcknowledgement
+    url_prefix = "conduct"
+    menu_group = GROUP
+    menu_label = "Code-of-conduct acknowledgements"
+    columns = (Column("person", sort="person__full_name"),
+               Column("document", sort="document__reference"), "document_version",
+               "acknowledged_on", Column("site", sort="site__name"))
+    export_columns = ("reference", "person", "document", "document_version", "acknowledged_on",
+                      "notes", "site")
+    filterset_class = filtersets.ConductAcknowledgementFilterSet
+    fields = ("person", "document", "acknowledged_on", "signed_form", "notes",
+              "document_version", "site")
+    read_only_fields = ("document_version", "site")  # derived; the person's site, copied
+    select_related = ("person", "document", "document_version__document", "site")
+    import_required = ("person", "document", "acknowledged_on")
+    import_lookups = {"person": "employee_number", "document": "reference"}
+
+
+@add_register
 class AwarenessCampaignRegister(Register):
     model = models.AwarenessCampaign
     url_prefix = "awareness"
@@ -237,6 +260,8 @@ PersonRegister.related_panels = (
     RelatedPanel("Security roles held", AppointmentRegister, "person", add_field="person"),
     RelatedPanel("Training records", TrainingRecordRegister, "person", add_field="person"),
     RelatedPanel("Training sessions attended", SessionAttendanceRegister, "person",
+                 add_field="person"),
+    RelatedPanel("Code-of-conduct acknowledgements", ConductAcknowledgementRegister, "person",
                  add_field="person"),
 )
 SecurityRoleRegister.related_panels = (

@@ -22,6 +22,7 @@ from .choices import COUNTS, Standing, TrainingResult
 from .models import (
     Appointment,
     CompetenceRequirement,
+    ConductAcknowledgement,
     Person,
     ScreeningRecord,
     SecurityRole,
@@ -38,7 +39,7 @@ def sync_sites(user, obj):
     """After a person or a role moves site, their training records or appointments follow it
     (their copied site is the scope column; one ledger entry per moved record)."""
     followers = ((TrainingRecord, "person"), (ScreeningRecord, "person"),
-                 (SessionAttendance, "person")) \
+                 (SessionAttendance, "person"), (ConductAcknowledgement, "person")) \
         if isinstance(obj, Person) else ((Appointment, "role"),)
     for model, parent in followers:
         stale = model.objects.filter(**{parent: obj})

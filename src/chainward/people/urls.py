@@ -13,5 +13,5 @@ urlpatterns = [
 for model in (models.Person, models.SecurityRole, models.Appointment,
               models.CompetenceRequirement, models.TrainingCourse, models.TrainingSession,
               models.SessionAttendance, models.TrainingRecord, models.ScreeningRecord,
-              models.AwarenessCampaign):
+              models.ConductAcknowledgement, models.AwarenessCampaign):
     urlpatterns += get_register(model).get_urls()
