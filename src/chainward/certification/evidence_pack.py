@@ -235,13 +235,12 @@ def request_pack(user, organisation, framework):
                         producer_scope=services.scope_label(user, organisation))
     with transaction.atomic():
         records.save_record(user, pack)
-        job = jobs.create_job(user, organisation, "evidence_pack",
-                              f"Evidence pack {pack.reference} ({framework.ref_id})",
-                              {"pack": pack.pk, "total": 1})
+        job = jobs.start_job(user, organisation, "evidence_pack",
+                             f"Evidence pack {pack.reference} ({framework.ref_id})",
+                             {"pack": pack.pk, "total": 1}, run_evidence_pack)
         records.update_records(user, EvidencePack.objects.filter(pk=pack.pk), touch=False,
                                reason=f"queued as job {job.pk}", job=job)
     pack.job = job
-    jobs.enqueue_after_commit(run_evidence_pack, str(job.pk))
     return pack
 
 

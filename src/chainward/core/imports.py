@@ -477,16 +477,16 @@ def staged_preview(register, token, user, organisation):
 
 def start_preview_job(register, preview, user, organisation):
     """Queue the dry run of a large staged file."""
-    from chainward.jobs.services import create_job, enqueue_after_commit
+    from chainward.jobs.services import start_job
 
     from .tasks import run_import_preview
 
     with transaction.atomic():
-        job = create_job(user, organisation, "import_preview",
-                         f"Check {preview.filename} for {register.verbose_name_plural}",
-                         {"token": preview.token, "register": register.label,
-                          "total": preview.total, "filename": preview.filename})
-        enqueue_after_commit(run_import_preview, str(job.pk))
+        job = start_job(user, organisation, "import_preview",
+                        f"Check {preview.filename} for {register.verbose_name_plural}",
+                        {"token": preview.token, "register": register.label,
+                         "total": preview.total, "filename": preview.filename},
+                        run_import_preview)
     return job
 
 
@@ -510,7 +510,7 @@ def check_staged(job, register, staged, user, organisation):
 
 def confirm_import(register, token, user, organisation):
     """Turn a clean preview into a queued import job."""
-    from chainward.jobs.services import create_job, enqueue_after_commit
+    from chainward.jobs.services import start_job
 
     from .tasks import run_import
 
@@ -518,11 +518,11 @@ def confirm_import(register, token, user, organisation):
     if staged is None or not staged.get("validated", True):
         return None
     with transaction.atomic():
-        job = create_job(user, organisation, "import",
-                         f"Import {staged['filename']} into {register.verbose_name_plural}",
-                         {"token": token, "register": register.label,
-                          "total": len(staged["rows"]), "filename": staged["filename"]})
-        enqueue_after_commit(run_import, str(job.pk))
+        job = start_job(user, organisation, "import",
+                        f"Import {staged['filename']} into {register.verbose_name_plural}",
+                        {"token": token, "register": register.label,
+                         "total": len(staged["rows"]), "filename": staged["filename"]},
+                        run_import)
     return job
 
 

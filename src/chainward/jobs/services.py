@@ -40,9 +40,28 @@ def create_job(user, organisation, kind, title, params):
                               params=params, request_id=current_actor().request_id or "")
 
 
-def enqueue_after_commit(task, *args):
-    """Enqueue once the surrounding transaction commits, whatever the task backend."""
-    transaction.on_commit(lambda: task.enqueue(*args))
+def start_job(user, organisation, kind, title, params, task):
+    """Record a queued job and queue `task(job id)` for it, both or neither.
+
+    Call inside the transaction that writes whatever the job will read. With the database queue
+    (`django_tasks_db`, what `chainward worker` runs) the task row is written in that same
+    transaction, so a process that dies at any moment leaves either a job with its task or
+    neither — never a job "queued" that no worker will ever pick up. A backend outside the
+    database (the immediate backend of the tests, a broker) could run or send the task before
+    the job is visible to it, so there the task is queued once the transaction commits.
+    """
+    with transaction.atomic():
+        job = create_job(user, organisation, kind, title, params)
+        if queue_in_transaction(task):
+            task.enqueue(str(job.pk))
+        else:
+            transaction.on_commit(lambda: task.enqueue(str(job.pk)))
+    return job
+
+
+def queue_in_transaction(task):
+    """The task's queue is a table of the default database (written in the caller's transaction)."""
+    return type(task.get_backend()).__module__.startswith("django_tasks_db.")
 
 
 def _host():

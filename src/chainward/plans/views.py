@@ -99,12 +99,11 @@ def plan_pdf(request, pk):
     if body is None:
         ratings = len(version.content.get("ratings", []))
         if whole and ratings > security_plan.JOB_THRESHOLD:
-            job = jobs.create_job(request.user, request.organisation, "plan_pdf",
-                                  f"Render {version} as PDF",
-                                  {"version": version.pk, "total": 3})
             from .tasks import render_plan_pdf
 
-            jobs.enqueue_after_commit(render_plan_pdf, str(job.pk))
+            job = jobs.start_job(request.user, request.organisation, "plan_pdf",
+                                 f"Render {version} as PDF", {"version": version.pk, "total": 3},
+                                 render_plan_pdf)
             messages.info(request, f"{version} has {ratings} ratings; the PDF is being "
                                    "rendered in the background.")
             return redirect(job.get_absolute_url())
