@@ -142,3 +142,27 @@ def test_signing_needs_the_required_evidence_name_role_and_consent(sent):
     assert "Upload the evidence" in html and "Type your full name" in html
     req.refresh_from_db()
     assert req.status == "opened"
+
+
+def test_the_contact_gets_no_account_and_reaches_nothing_else(sent):
+    """Acceptance: answering and signing through the link creates no account and signs no one
+    in; with the link's cookie the contact still reaches no page, download or API of ours."""
+    from django.contrib.auth import get_user_model
+
+    req, path, _ = sent
+    people = get_user_model().objects.count()
+    partner = _partner()
+    partner.get(path)
+    partner.post(path, answers_post(req))
+    assert partner.post(path + "sign/", {"name": "Ola Nowak", "role": "Security lead",
+                                         "confirmed": "on"}).status_code == 200
+    assert get_user_model().objects.count() == people
+    assert "_auth_user_id" not in partner.session
+    answer = req.answers.exclude(evidence_file="").first()
+    for url in ("/", req.get_absolute_url(), "/partners/questionnaire-requests/",
+                f"/partners/answers/{answer.pk}/evidence/", "/supplychain/partners/",
+                "/notifications/"):
+        page = partner.get(url)
+        assert page.status_code == 302 and "/login/" in page["Location"], url
+    for url in ("/api/partners/questionnaire-requests/", f"/api/partners/answers/{answer.pk}/"):
+        assert partner.get(url).status_code in (401, 403), url

@@ -100,7 +100,13 @@ def test_request_answer_sign_review_follow_up_and_renewal(world, client, carrier
     review = PartnerReview.objects.get(partner=world["carrier_a"])
     assert review.method == "questionnaire" and review.outcome == "actions"
     partner_page = client.get(world["carrier_a"].get_absolute_url()).content.decode()
-    assert req.reference in partner_page  # the request history on the partner page
+    # The request's history on the partner page: sent, opened, answered and signed, reviewed.
+    history = partner_page.split('id="questionnaire-history"')[1].split("</section>")[0]
+    row = history[history.index(req.reference):].split("</tr>")[0]
+    for when in (req.sent_at, req.opened_at, req.signed_at):
+        assert f"{timezone.localtime(when):%Y-%m-%d %H:%M}" in row
+    assert "by Ola Nowak" in row and "Accepted" in row
+    assert f"{req.valid_until:%Y-%m-%d}" in row
 
     # 5. Follow-up for the "no": a partner action and our corrective action, owner e-mailed.
     smtp_server.clear()
@@ -114,14 +120,29 @@ def test_request_answer_sign_review_follow_up_and_renewal(world, client, carrier
     (assigned,) = smtp_server.messages
     assert assigned.rcpt_tos == [owner.email] and capa.reference in assigned.subject
 
-    # 6. A year later the daily digest asks the manager to renew the declaration.
+    # 6. Before the year is out the daily digest asks the manager to renew the declaration;
+    # a year later it is expired there, on the dashboard, the partner page and the map.
+    smtp_server.clear()
+    with moved_time(350):
+        send_daily_digests()
+    (digest,) = smtp_server.to(manager.email)
+    assert "declaration expires — renew" in digest.text()
     smtp_server.clear()
     with moved_time(367):
         send_daily_digests()
+        client.force_login(manager)
+        home = client.get("/").content.decode()
+        partner_page = client.get(world["carrier_a"].get_absolute_url()).content.decode()
+        chain_map = client.get("/supplychain/map/").content.decode()
     (digest,) = smtp_server.to(manager.email)
     text = digest.text()
     assert "declaration expired — renew" in text and "Nordic Trucking" in text
     assert req.get_absolute_url() in text
+    card = home[home.index("Partner declarations"):][:600]
+    assert "1 expired" in card, card
+    assert 'id="declaration-expired"' in partner_page
+    legend = chain_map.split('id="expired-declarations"')[1].split("</p>")[0]
+    assert "Nordic Trucking" in legend
     # Nobody without the right to review hears of it.
     for message in smtp_server.messages:
         if message.rcpt_tos != [manager.email] and \

@@ -156,6 +156,9 @@ Partner.assurance = property(assurance.assurance_of, doc="The partner's assuranc
                              "(`partners.assurance.assurance_of`).")
 
 
+HISTORY_ROWS = 20
+
+
 @add_register
 class AssuredPartnerRegister(PartnerRegister):
     columns = (*PartnerRegister.columns,
@@ -169,6 +172,15 @@ class AssuredPartnerRegister(PartnerRegister):
     def base_queryset(self):
         """The supply-chain register's partners with what their assurance needs annotated."""
         return assurance.with_assurance(super().base_queryset())
+
+    def detail_context(self, obj, request):
+        """Item 2: each request's history (sent, opened, reminded, signed, reviewed) on the
+        partner page, for the requests the reader may see (one query)."""
+        requests = (models.QuestionnaireRequest.objects.restrict(request.user, "view")
+                    .filter(partner=obj, archived=False).select_related("template")
+                    .order_by("-sent_at", "-pk")[:HISTORY_ROWS])
+        return {**super().detail_context(obj, request), "questionnaire_history": requests}
+
 
 
 partner_risk_source(assurance.rating_partner_risks)
