@@ -2,11 +2,13 @@
 no personal data, no names of sites, partners or people, no exact address or coordinates."""
 
 import csv
+import datetime
 import io
 import json
 import re
 
 import pytest
+from django.utils import timezone
 
 from chainward.access.models import User
 from chainward.audits.models import CorrectiveAction
@@ -41,6 +43,18 @@ def test_the_demo_has_a_year_of_incidents_through_the_workflow(demo):
         assert incident.notifications.exists(), incident
         assert incident.notifications.filter(notified_at__isnull=True).count() == 0
         assert incident.affected_ratings.exists(), incident
+    # Where the issue puts them: the pilferage at a rest stop on a leg, the seal discrepancy
+    # at a cross-dock, the pickup attempt at a gate of ours, the stowaway at the border, the
+    # cyber incident in the IT systems; all within the last year.
+    by_type = {i.incident_type: i for i in incidents.select_related("site")}
+    assert by_type["pilferage"].leg_id and \
+        by_type["pilferage"].location_type == "parking_unsecured"
+    assert by_type["seal_tampering"].site.kind == "cross_dock"
+    assert by_type["fictitious_pickup"].site and "gate" in by_type["fictitious_pickup"].title
+    assert by_type["stowaways"].location_type == "border"
+    assert by_type["cyber"].location_type == "it_systems"
+    year_ago = timezone.now() - datetime.timedelta(days=366)
+    assert all(year_ago < i.occurred_at <= timezone.now() for i in incidents)
     closed = incidents.filter(status="closed")
     assert closed.count() == 4
     for incident in closed:
@@ -187,7 +201,11 @@ def test_the_plan_prints_the_contacts_its_reader_may_see(client, demo):
     version = SecurityPlanVersion.objects.filter(organisation=demo).order_by("-number").first()
     client.force_login(_user("m.weber"))
     page = client.get(version.get_absolute_url()).content.decode()
-    contacts = page[page.index('id="plan-contacts"'):]
+    # Printed in the plan's warning and communication section (ISO 28000 8.6.3), before the
+    # next section begins.
+    warning = page.index("5. Warning and communication")
+    assert warning < page.index('id="plan-contacts"') < page.index("6. Recovery")
+    contacts = page[page.index('id="plan-contacts"'):page.index("6. Recovery")]
     # The organisation's insurer and the Hamburg police, each with their number.
     assert "Hanseatic Cargo Insurance AG" in contacts and "+49 40 000 471" in contacts
     assert "Polizeikommissariat 42 (Billbrook)" in contacts and "+49 40 4286-54210" in contacts
@@ -197,7 +215,9 @@ def test_the_plan_prints_the_contacts_its_reader_may_see(client, demo):
 
     pdf = render_version_pdf(_user("m.weber"), version, for_everyone=False)
     text = " ".join(p.extract_text() for p in PdfReader(_io.BytesIO(pdf)).pages)
-    listed = text[text.index("Authority and emergency contacts"):]
+    listed = text[text.index("Authority and emergency contacts"):text.index("6. Recovery")]
+    assert text.index("5. Warning and communication") < \
+        text.index("Authority and emergency contacts")
     assert "Polizeikommissariat 42 (Billbrook)" in listed and "+49 40 000 471" in listed
     # A Hamburg officer's copy (their sites only) holds no Polish site's contact.
     client.force_login(_user("j.petersen"))
@@ -244,3 +264,54 @@ def test_the_demo_plan_is_due_for_review_after_the_fence_incident(client, demo):
     client.force_login(_user("m.weber"))
     state = client.get(f"/api/plans/security-plans/{plan.pk}/review-triggers/").json()
     assert state["due"] and line in state["triggers"]
+
+
+def test_the_overdue_exercise_reaches_the_review_pack_and_the_evidence_pack(client, demo):
+    """Item 7 on the demo: the exercise left overdue is in the management-review pack the
+    demo compiled, in the next one compiled through the API, and marked OVERDUE in the
+    evidence pack's exercise programme (the pack section as registered)."""
+    import datetime as _datetime
+
+    from pypdf import PdfReader
+
+    from chainward.certification import pack as pack_registry
+    from chainward.certification.models import ManagementReview
+    from chainward.incidents.models import Exercise
+    from chainward.ledger.context import actor_context
+    from tests.demo.support import pack_section
+
+    late = Exercise.objects.get(organisation=demo, follows__isnull=True, held_on__isnull=True)
+    manager = _user("m.weber")
+
+    def section(snapshot, key):
+        [found] = [s for s in snapshot["inputs"] if s["key"] == key]
+        return found, {fig["key"]: fig["value"] for fig in found["figures"]}
+
+    demo_review = ManagementReview.objects.filter(organisation=demo).order_by("-date").first()
+    exercises, figures = section(demo_review.snapshot, "exercises")
+    assert exercises["available"] and figures["overdue"] == 1
+    assert any(row["text"].startswith(late.reference) for row in exercises["rows"])
+    with actor_context(None, name="fixture"):
+        review = ManagementReview.objects.create(
+            organisation=demo, title="Next management review", chair=manager,
+            date=_datetime.date.today() + _datetime.timedelta(days=14))
+    client.force_login(manager)
+    response = client.post(f"/api/certification/reviews/{review.pk}/compile/", data="{}",
+                           content_type="application/json")
+    assert response.status_code == 200, response.content
+    snapshot = response.json()["snapshot"]
+    exercises, figures = section(snapshot, "exercises")
+    assert figures["overdue"] == 1 and any(
+        row["text"].startswith(late.reference) for row in exercises["rows"])
+    incidents, figures = section(snapshot, "incidents")
+    unsent = [n for n in Notification.objects.filter(organisation=demo, archived=False,
+                                                     incident__archived=False)
+              if n.is_overdue]
+    assert incidents["available"] and figures["overdue_notifications"] == len(unsent) >= 1
+    # The evidence pack: the registered section writes the programme with the late one.
+    [registered] = [s for s in pack_registry.registered_sections() if s.key == "exercises"]
+    [entry], archive = pack_section(registered.func, demo, manager)
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(
+        archive.read(entry.path))).pages)
+    row = text[text.index(late.reference):][:400]
+    assert "OVERDUE" in row and "1 overdue" in entry.note

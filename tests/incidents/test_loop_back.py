@@ -167,6 +167,28 @@ def test_a_partner_incident_marks_the_partners_ratings_only(world, assessed):
         pk=incident.pk).exists()
 
 
+def test_a_leg_incident_triaged_through_the_api_marks_the_legs_ratings(client, world,
+                                                                        assessed):
+    """Item 4 for a leg: the ratings of the leg (in the open re-assessment) are marked, not
+    those of the sites at its ends; a site officer of one end may record and triage it."""
+    leg = risk.leg(world, world["s2"], world["s1"])
+    draft = SecurityAssessment.objects.get(pk=assessed["draft_s1"].assessment_id)
+    on_leg = risk.rating(draft, assessed["draft_s1"].threat, leg=leg)
+    client.force_login(world["users"]["site_security_officer__site"])
+    response = _api(client, "post", "/api/incidents/incidents/", {
+        "title": "Curtain slashed at a rest stop", "incident_type": "pilferage",
+        "modus_operandi": "curtain_slashing", "occurred_at": "2026-11-28T03:00:00Z",
+        "leg": leg.pk, "location_type": "parking_unsecured", "severity": 2})
+    assert response.status_code == 201, response.content
+    response = _api(client, "post",
+                    f"/api/incidents/incidents/{response.json()['id']}/transition/",
+                    {"to": "triaged"})
+    assert response.status_code == 200, response.content
+    assert response.json()["affected_ratings"] == [on_leg.pk]
+    assert Rating.objects.get(pk=on_leg.pk).reviewed is False
+    assert Rating.objects.get(pk=assessed["draft_s1"].pk).reviewed is True
+
+
 def test_the_review_pack_counts_only_the_incidents_the_compiler_sees(world, assessed):
     from chainward.incidents.review_inputs import incidents as review_input
 
@@ -177,6 +199,9 @@ def test_the_review_pack_counts_only_the_incidents_the_compiler_sees(world, asse
     figures = {fig["key"]: fig["value"] for fig in review_input(
         world["org_a"], world["users"]["internal_auditor__site"])["figures"]}
     assert figures["incidents"] == 1 and figures["value_lost"] == "100.00 EUR"
+    # A site-limited officer's view of the input: their site's incident only.
+    officer = review_input(world["org_a"], world["users"]["site_security_officer__site"])
+    assert [row["text"].split(" ", 1)[1] for row in officer["rows"]] == ["At S1"]
     figures = {fig["key"]: fig["value"] for fig in review_input(
         world["org_a"], world["users"]["security_manager__org"])["figures"]}
     assert figures["incidents"] == 2 and figures["value_lost"] == "1,100.00 EUR"
