@@ -16,13 +16,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from chainward.core import yamlfiles
-from chainward.core.services import save_record, update_records
+from chainward.core.services import update_records
 from chainward.library.models import Framework
 from chainward.supplychain.models import Partner, PartnerContact
 
 from . import services
-from .choices import AnswerType, TemplateKind
-from .models import Question, QuestionnaireRequest, QuestionnaireTemplate
+from .choices import AnswerType
+from .models import QuestionnaireRequest, QuestionnaireTemplate
 
 DATA = Path(__file__).with_name("demo.yaml")
 # A one-page PDF for the evidence uploads (it passes the upload checks like any file).
@@ -42,21 +42,7 @@ def _template(admin, organisation, row):
         return services.template_from_framework(admin, organisation, framework,
                                                 name=row["name"],
                                                 partner_kind=row.get("partner_kind", ""))
-    template = QuestionnaireTemplate(
-        organisation=organisation, name=row["name"], kind=row.get("kind", TemplateKind.
-                                                                  QUESTIONNAIRE),
-        partner_kind=row.get("partner_kind", ""), declaration_text=row["declaration"])
-    template.full_clean()
-    save_record(admin, template)
-    for order, q in enumerate(row["questions"], start=1):
-        question = Question(organisation=organisation, template=template, section=q["section"],
-                            order=order, text=q["text"],
-                            answer_type=q.get("type", AnswerType.YES_NO),
-                            evidence_required=bool(q.get("evidence")),
-                            evidence_hint=q.get("evidence", ""))
-        question.full_clean()
-        save_record(admin, question)
-    return template
+    return services.template_from_definition(admin, organisation, row)
 
 
 def _answer_and_sign(req, token, contact, *, no_first=False):

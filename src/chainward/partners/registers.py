@@ -25,6 +25,9 @@ class QuestionnaireTemplateRegister(Register):
     fields = ("name", "kind", "partner_kind", "status", "description", "declaration_text",
               "validity_months", "link_days", "source")
     read_only_fields = ("source",)
+    # Beside "Add" (a template by hand): built from a catalogue or a shipped declaration.
+    list_links = (("Build from a catalogue or declaration", "partners:from_catalogue",
+                   "partners.add_questionnairetemplate"),)
     can_import = False
 
 

@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 from contextlib import contextmanager
+from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -23,14 +24,21 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from chainward.core import files
+from chainward.core import files, yamlfiles
 from chainward.core.services import save_record
 from chainward.ledger.context import acting_as, actor_context
 from chainward.ledger.services import append_entry
 from chainward.notifications.services import absolute, notify
 
 from . import links
-from .choices import ANSWERABLE, AnswerType, FollowUpStatus, RequestStatus, TemplateStatus
+from .choices import (
+    ANSWERABLE,
+    AnswerType,
+    FollowUpStatus,
+    RequestStatus,
+    TemplateKind,
+    TemplateStatus,
+)
 from .models import Answer, FollowUpAction, Question, QuestionnaireRequest, QuestionnaireTemplate
 
 logger = logging.getLogger(__name__)
@@ -80,6 +88,51 @@ def template_from_framework(user, organisation, framework, *, name=None, partner
             question.full_clean()
             save_record(user, question)
     return template
+
+
+SHIPPED_DECLARATIONS = Path(__file__).with_name("declarations.yaml")
+
+
+def shipped_declarations():
+    """The declarations shipped with Chainward (`declarations.yaml`): {key: definition}."""
+    data = yamlfiles.safe_load(SHIPPED_DECLARATIONS.read_text(encoding="utf-8"))
+    return {row["key"]: row for row in data["declarations"]}
+
+
+def template_from_definition(user, organisation, definition, *, partner_kind=None):
+    """A template and its questions from a data definition (a shipped declaration, the demo's
+    own): name, kind, declaration text and questions with section, text, type, evidence asked
+    for (a "yes" then needs an upload) and whether a "no" needs follow-up."""
+    with transaction.atomic():
+        template = QuestionnaireTemplate(
+            organisation=organisation, name=definition["name"][:200],
+            kind=definition.get("kind", TemplateKind.QUESTIONNAIRE),
+            partner_kind=definition.get("partner_kind", "") if partner_kind is None
+            else partner_kind,
+            description=definition.get("description", ""),
+            declaration_text=definition["declaration"],
+            source=definition.get("source", "")[:200])
+        template.full_clean()
+        save_record(user, template)
+        for order, row in enumerate(definition["questions"], start=1):
+            question = Question(
+                organisation=organisation, template=template, section=row["section"][:200],
+                order=order, text=row["text"], guidance=row.get("guidance", ""),
+                answer_type=row.get("type", AnswerType.YES_NO),
+                evidence_required=bool(row.get("evidence")),
+                evidence_hint=row.get("evidence", "")[:300],
+                follow_up_on_no=row.get("follow_up", True))
+            question.full_clean()
+            save_record(user, question)
+    return template
+
+
+def template_from_shipped(user, organisation, key, *, partner_kind=None):
+    """A template from one of the shipped declarations (ISO 28001 4.2, EU AEO)."""
+    definition = shipped_declarations().get(key)
+    if definition is None:
+        raise ValidationError({"declaration": "Choose one of the declarations listed."})
+    return template_from_definition(user, organisation, definition, partner_kind=partner_kind)
 
 
 # --- sending ------------------------------------------------------------------------------------

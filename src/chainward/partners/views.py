@@ -179,22 +179,33 @@ def evidence(request, pk):
 
 @login_required
 def from_catalogue(request):
-    """Build a questionnaire template from a catalogue framework (e.g. C-TPAT carriers)."""
+    """Build a questionnaire template from a catalogue framework (e.g. C-TPAT carriers) or
+    from one of the shipped declarations (ISO 28001 4.2, EU AEO)."""
+    from chainward.supplychain.choices import PartnerKind
+
     if not request.user.has_perm("partners.add_questionnairetemplate"):
         raise PermissionDenied
     frameworks = Framework.objects.filter(retired=False).order_by("name")
+    declarations = services.shipped_declarations()
+    kinds = dict(PartnerKind.choices)
     if request.method == "POST":
-        framework = get_object_or_404(frameworks, pk=request.POST.get("framework"))
+        kind = request.POST.get("partner_kind", "")
+        kind = kind if kind in kinds else ""
         try:
-            template = services.template_from_framework(
-                request.user, request.organisation, framework,
-                partner_kind=request.POST.get("partner_kind", ""))
+            if request.POST.get("declaration") is not None:
+                template = services.template_from_shipped(
+                    request.user, request.organisation, request.POST["declaration"],
+                    partner_kind=kind)
+            else:
+                framework = get_object_or_404(frameworks, pk=request.POST.get("framework"))
+                template = services.template_from_framework(
+                    request.user, request.organisation, framework, partner_kind=kind)
         except (ValidationError, PermissionDenied) as exc:
             _refusal(request, exc)
         else:
             messages.success(request, f"{template} was built with its questions.")
             return redirect(template)
-    from chainward.supplychain.choices import PartnerKind
-
     return render(request, "partners/from_catalogue.html",
-                  {"frameworks": frameworks, "kinds": PartnerKind.choices})
+                  {"frameworks": frameworks, "kinds": PartnerKind.choices,
+                   "declarations": [(key, row["name"], row.get("description", ""))
+                                    for key, row in declarations.items()]})
