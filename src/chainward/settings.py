@@ -8,6 +8,7 @@ import importlib.util
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import bootstrap_wrapper
 import dj_database_url
@@ -104,6 +105,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # Security keys and passkeys (access/passkeys.py): WebAuthn credentials as django-otp devices.
+    "django_otp_webauthn",
 ]
 
 MIDDLEWARE = [
@@ -243,6 +246,29 @@ MFA_LOGIN_SECONDS = envint("MFA_LOGIN_SECONDS", 5 * 60)
 # The name authenticator apps show next to the account; django-otp's throttle after a wrong code
 # (1, 2, 4, 8 ... seconds times the factor) is its default.
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Chainward")
+# Security keys and passkeys (access/passkeys.py). A key is bound to a domain (the relying party
+# id) and answers only pages of the origins listed; browsers offer keys only on https or on
+# http://localhost. By default both follow SITE_URL (a loopback address becomes localhost: open
+# http://localhost:8000 in development). On plain http elsewhere keys are not offered.
+WEBAUTHN_ORIGINS = [o for o in os.environ.get("WEBAUTHN_ORIGINS", "").split(",") if o]
+if not WEBAUTHN_ORIGINS:
+    _site = urlsplit(SITE_URL)
+    if _site.hostname in {"127.0.0.1", "::1", "localhost"}:
+        WEBAUTHN_ORIGINS = [f"http://localhost{f':{_site.port}' if _site.port else ''}"]
+    elif _site.scheme == "https":
+        WEBAUTHN_ORIGINS = [f"https://{_site.netloc}"]
+OTP_WEBAUTHN_ALLOWED_ORIGINS = WEBAUTHN_ORIGINS
+OTP_WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID") or (
+    urlsplit(WEBAUTHN_ORIGINS[0]).hostname if WEBAUTHN_ORIGINS else "localhost")
+OTP_WEBAUTHN_RP_NAME = os.environ.get("WEBAUTHN_RP_NAME", "Chainward")
+# Keys are a second step after the password (no sign-in with a key alone), so a key need not
+# store the account on itself (any security key works).
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+# New keys are named and ledgered in the transaction that saves them.
+OTP_WEBAUTHN_HELPER_CLASS = "chainward.access.passkeys.KeyHelper"
+# Without an origin keys are off (access.passkeys.available); the package's check that insists
+# on one is then silenced rather than stopping the server.
+SILENCED_SYSTEM_CHECKS = [] if WEBAUTHN_ORIGINS else ["otp_webauthn.E030"]
 
 # --- E-mail (invitations, password reset) ------------------------------------------------------
 # Printed to the console unless EMAIL_HOST names an SMTP server.

@@ -105,6 +105,15 @@ class TwoStepLoginView(FormView):
             return redirect("login")
         return super().dispatch(request, *args, **kwargs)
 
+    def get_context_data(self, **kwargs):
+        from . import passkey_views, passkeys
+
+        context = super().get_context_data(**kwargs)
+        if passkeys.available() and passkeys.has_key(self.pending[0]):
+            # The person's security keys work here too (access/passkey_views.py).
+            context.update(passkey_views.page_context(self.request), has_key=True)
+        return context
+
     def form_valid(self, form):
         user, backend, redirect_to = self.pending
         attempt = throttle.Attempt(self.request, user.email)

@@ -160,8 +160,9 @@ def issue_authenticator(user):
 
 def new_recovery_codes(user):
     """Replace one's recovery codes (the old ones stop working); returns the new ones."""
-    if confirmed_authenticator(user) is None:
-        raise PermissionDenied("Set up an authenticator app first.")
+    if not any(not isinstance(device, StaticDevice)
+               for device in devices_for_user(user, confirmed=True)):
+        raise PermissionDenied("Set up an authenticator app or a security key first.")
     with acting_as(user), transaction.atomic():
         codes = _new_recovery_codes(user)
         append_entry("recovery_codes_replaced", object_type="access.user", object_id=user.pk,

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from chainward.core.registry import get_register
 from chainward.core.scope import allows
 
-from . import mfa
+from . import mfa, passkey_views, passkeys
 from .login import TwoStepForm
 from .models import RoleAssignment
 
@@ -31,12 +31,14 @@ def _page(request, *, form=None, status=200):
                "required": mfa.two_step_required(user),
                "policy_organisation": request.organisation if _may_set_policy(request)
                else None}
+    keys = list(passkeys.keys_of(user))
+    context.update(passkey_views.page_context(request), keys=keys)
     if authenticator is None:
         device = mfa.pending_authenticator(user)
         context.update(form=form or TwoStepForm(), uri=device.config_url,
                        secret=mfa.secret_text(device), qr=mfa.qr_svg(device),
                        pending_id=device.pk)
-    else:
+    if authenticator is not None or keys:
         context["codes_left"] = mfa.recovery_codes_left(user)
     return render(request, "access/two_step.html", context, status=status)
 

@@ -82,7 +82,10 @@ class TwoStepRequiredMiddleware:
     One query per signed-in request: the device check of django-otp's middleware when the
     session is verified, else the role check."""
 
-    ALLOWED = ("access:two_step", "access:password_change", "logout")
+    ALLOWED = ("access:two_step", "access:password_change", "logout",
+               # a security key as the first second step (access/passkeys.py)
+               "access:passkey_register_begin", "access:passkey_register_complete",
+               "access:passkey_name", "access:passkey_catalog")
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -2,7 +2,7 @@ from django.urls import path
 
 from chainward.core.registry import get_register
 
-from . import login, mfa_views, models, views
+from . import login, mfa_views, models, passkey_views, views
 
 app_name = "access"
 people = get_register(models.RoleAssignment)
@@ -14,6 +14,18 @@ urlpatterns = [
     path("sessions/end-others/", views.end_other_sessions, name="end_other_sessions"),
     path("two-step/", mfa_views.two_step, name="two_step"),
     path("two-step/code/", login.TwoStepLoginView.as_view(), name="two_step_login"),
+    # Security keys (access/passkeys.py): django-otp-webauthn's ceremonies, narrowed.
+    path("two-step/keys/register/begin/", passkey_views.RegisterBegin.as_view(),
+         name="passkey_register_begin"),
+    path("two-step/keys/register/complete/", passkey_views.RegisterComplete.as_view(),
+         name="passkey_register_complete"),
+    path("two-step/keys/name/", passkey_views.name_key, name="passkey_name"),
+    path("two-step/keys/<int:pk>/remove/", passkey_views.remove_key, name="passkey_remove"),
+    path("two-step/keys/sign-in/begin/", passkey_views.LoginBegin.as_view(),
+         name="passkey_login_begin"),
+    path("two-step/keys/sign-in/complete/", passkey_views.LoginComplete.as_view(),
+         name="passkey_login_complete"),
+    path("two-step/keys/script-messages.js", passkey_views.catalog, name="passkey_catalog"),
     path("invitations/<str:secret>/", views.invitation, name="invitation"),
     path("password/", login.PasswordChangeView.as_view(), name="password_change"),
     path("password/reset/", login.PasswordResetView.as_view(), name="password_reset"),
