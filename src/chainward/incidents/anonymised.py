@@ -1,10 +1,12 @@
 """The anonymised incident export, in the shape an industry incident-sharing scheme accepts
 (TAPA IIS-like): when, which country and region, what kind of place, how, which goods, the
 value band. No names (people, partners, sites, customers), no exact address or coordinates,
-no references, seals or registrations, no free text — only values from fixed lists."""
+no references, seals or registrations, no free text — only values from fixed lists, and the
+goods category's name unless it names a partner, site or person of the organisation."""
 
 import csv
 import io
+import re
 
 from django.utils import timezone
 
@@ -48,14 +50,52 @@ def country_of(incident):
     return ""
 
 
+NOT_SHARED = "not shared (names a partner, site or person)"
+
+
+def _names_of(organisation_ids):
+    """The names the export must never carry, of the organisations exported: partners (their
+    customers and carriers), their contacts, sites (name, code, city), the people on staff and
+    the users given roles. A fixed number of queries."""
+    from chainward.access.models import User
+    from chainward.people.models import Person
+    from chainward.supplychain.models import Partner, PartnerContact, Site
+
+    where = {"organisation_id__in": organisation_ids}
+    names = set(Partner.objects.filter(**where).values_list("name", flat=True))
+    names |= set(PartnerContact.objects.filter(**where).values_list("name", flat=True))
+    names |= set(Person.objects.filter(**where).values_list("full_name", flat=True))
+    for site in Site.objects.filter(**where).values("name", "code", "city"):
+        names |= set(site.values())
+    names |= set(User.objects.filter(role_assignments__organisation_id__in=organisation_ids)
+                 .values_list("full_name", flat=True))
+    return {n.strip().casefold() for n in names if n and len(n.strip()) > 2}
+
+
+def shared_goods_name(name, names):
+    """The goods category's name, unless it names a partner, site or person (`names`, as
+    words: 'Electronics for Nordic Trucking' is not shared, 'Spirits' is)."""
+    folded = name.casefold()
+    if any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", folded) for n in names):
+        return NOT_SHARED
+    return name
+
+
 def anonymised_rows(queryset):
-    """One dict per incident, oldest first; one query whatever the number of incidents."""
-    incidents = (queryset.select_related("site", "route_from", "partner", "goods_category")
-                 .order_by("occurred_at", "pk"))
+    """One dict per incident, oldest first; one query whatever the number of incidents (and
+    a fixed few for the names a goods category must not carry)."""
+    incidents = list(queryset.select_related("site", "route_from", "partner", "goods_category")
+                     .order_by("occurred_at", "pk"))
+    # The goods category is the organisation's own words: checked against its names once
+    # per category, not per row.
+    names = _names_of({i.organisation_id for i in incidents}) if incidents else set()
+    goods_names = {}
     rows = []
     for number, incident in enumerate(incidents, 1):
         country = country_of(incident)
         goods = incident.goods_category
+        if goods is not None and goods.pk not in goods_names:
+            goods_names[goods.pk] = shared_goods_name(goods.name, names)
         rows.append({
             "row": number,
             "incident_date": timezone.localtime(incident.occurred_at).date().isoformat(),
@@ -64,7 +104,7 @@ def anonymised_rows(queryset):
             "location_type": str(LocationType(incident.location_type).label),
             "incident_category": str(IncidentType(incident.incident_type).label),
             "modus_operandi": str(incident.modus_operandi_label),
-            "goods_category": goods.name if goods else "",
+            "goods_category": goods_names[goods.pk] if goods else "",
             "goods_value_class": goods.get_value_class_display() if goods else "",
             "value_band": value_band(incident.loss_value),
             "currency": incident.currency if incident.loss_value else "",
