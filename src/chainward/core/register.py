@@ -9,9 +9,10 @@ that genuinely differs sets its own narrower list, with a comment saying why;
 `declaration_problems` reports every list or serializer that drifts from the declaration.
 """
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.forms import modelform_factory
-from django.urls import include, path, reverse
+from django.urls import get_script_prefix, get_urlconf, include, path, reverse
 
 from .columns import Column
 from .forms import RecordForm, formfield_for
@@ -66,6 +67,10 @@ class Register:
     # viewset is built on it instead of on RecordViewSet.
     viewset_base = None
     detail_template = "core/detail.html"
+    # Records made by a page of their own rather than the add form (e.g. an evidence pack,
+    # produced by a job): ((button label, URL name, permission), …) shown on the list page to
+    # those holding the permission, where "Add" would be.
+    list_links = ()
     can_add = True
     can_import = True
     api_can_add = True  # False: records are created through the UI only
@@ -174,17 +179,28 @@ class Register:
         """e.g. `supplychain:site_list`."""
         return f"{self.app_label}:{self.model_name}_{view}"
 
+    def _url(self, view):
+        """`reverse()` of one of this register's routes, remembered: the navigation asks for
+        every register's list on every page (about 80 reversals a page otherwise). The key holds
+        what a reversal depends on besides the name, so a test's urlconf or a script prefix
+        gets its own answer."""
+        key = (view, settings.ROOT_URLCONF, get_urlconf(), get_script_prefix())
+        urls = self.__dict__.setdefault("_reversed", {})
+        if key not in urls:
+            urls[key] = reverse(self.url_name(view))
+        return urls[key]
+
     @property
     def list_url(self):
-        return reverse(self.url_name("list"))
+        return self._url("list")
 
     @property
     def add_url(self):
-        return reverse(self.url_name("add"))
+        return self._url("add")
 
     @property
     def import_url(self):
-        return reverse(self.url_name("import"))
+        return self._url("import")
 
     def get_urls(self):
         """The UI routes of this register."""
