@@ -45,6 +45,33 @@ MEASURE = """() => {
 }"""
 
 
+def unnamed_links(page, inside):
+    """The links under the `inside` selector to which Chrome itself computes no accessible
+    name (its accessibility tree through the DevTools protocol, not axe's or Playwright's own
+    name computation): an SVG link is named only by what it holds."""
+    session = page.context.new_cdp_session(page)
+    try:
+        session.send("Accessibility.enable")
+        root = session.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+        found = session.send("DOM.querySelectorAll", {"nodeId": root, "selector": inside})
+        problems, count = [], 0
+        for node_id in found["nodeIds"]:
+            nodes = session.send("Accessibility.getPartialAXTree",
+                                 {"nodeId": node_id, "fetchRelatives": False})["nodes"]
+            for node in nodes:
+                if node.get("role", {}).get("value") != "link" or node.get("ignored"):
+                    continue
+                count += 1
+                if not node.get("name", {}).get("value", "").strip():
+                    outer = session.send("DOM.getOuterHTML",
+                                         {"backendNodeId": node["backendDOMNodeId"]})
+                    problems.append(f"{page.url}: a link without a name: "
+                                    f"{outer['outerHTML'][:200]}")
+        return problems, count
+    finally:
+        session.detach()
+
+
 def violations(axe, page):
     """The serious and critical axe violations of the page, one readable line each."""
     found = axe.run(page).response["violations"]
@@ -127,6 +154,13 @@ def test_listed_pages_have_no_serious_axe_violations_and_never_scroll_sideways(
             check()  # the gap work page
             check("/supplychain/map/")
             expect(page.locator("svg.map-svg a").first).to_be_attached()
+            # Every node, leg and incident marker is a link with a name in Chrome's own
+            # accessibility tree (the demo has incidents, so markers are among them).
+            markers = page.locator("svg.map-svg a.incident-marker").count()
+            assert markers > 0, "the demo map shows no incident marker to check"
+            unnamed, links = unnamed_links(page, "svg.map-svg a")
+            problems.extend(unnamed)
+            assert links >= markers + page.locator("svg.map-svg g.nodes a").count(), links
             check("/risk/heatmap/")
             expect(page.locator("svg.heatmap a").first).to_be_attached()
             # The risk-matrix grid editor, and again after adding a level with its buttons.

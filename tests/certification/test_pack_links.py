@@ -43,3 +43,21 @@ def test_pack_links_from_the_gap_assessment_and_no_certificate_needed(client,
     response = client.get(gap.get_absolute_url())
     assert response.status_code == 200
     assert "Evidence pack for the auditor" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_evidence_pack_list_offers_to_produce_one_to_those_who_may(client):
+    """Certification → Evidence packs is where people look for packs: the list offers the
+    request page (packs are made by a job, not an add form), and only to those who may."""
+    world = build_world()
+    button = 'href="/certification/evidence-packs/new/">Produce an evidence pack</a>'
+    client.force_login(world["users"]["security_manager__org"])
+    page = client.get("/certification/evidence-packs/")
+    assert page.status_code == 200 and button in page.content.decode()
+    # Top management sees the packs but does not produce them (tests/support/role_matrix.csv).
+    top = world["users"]["top_management__org"]
+    assert top.has_perm("certification.view_evidencepack")
+    assert not top.has_perm("certification.pack_evidencepack")
+    client.force_login(top)
+    page = client.get("/certification/evidence-packs/")
+    assert page.status_code == 200 and "Produce an evidence pack" not in page.content.decode()

@@ -125,6 +125,10 @@ class EvidencePackRegister(Register):
     detail_template = "certification/pack_detail.html"
     select_related = ("framework", "produced_by")
     can_add = False
+    # Produced by the pack job, so the list offers the request page rather than a form (issue
+    # 13 item 8: packs from where people look for them, no certificate needed).
+    list_links = (("Produce an evidence pack", "certification:pack_request",
+                   "certification.pack_evidencepack"),)
     can_import = False
     api_can_add = False
 

@@ -96,6 +96,8 @@ class ObjectListView(RegisterView):
             can_add=register.can_add and self.can("add"),
             can_import=register.can_import and self.can("import"),
             can_export=self.can("export"),
+            list_links=[(label, reverse(url_name)) for label, url_name, perm
+                        in register.list_links if request.user.has_perm(perm)],
         )
         template = self.template_name
         if request.htmx and request.htmx.target == "results":
