@@ -85,6 +85,30 @@ def test_contacts_are_reminded_once_before_the_deadline_by_the_daily_run(world, 
     assert remind_contacts() == 0
 
 
+def test_after_the_deadline_the_daily_run_escalates_to_the_reviewers(world, setup,
+                                                                     smtp_server):
+    """Item 2: an unanswered request past its deadline is escalated in the daily digest of
+    the people who review questionnaires, and of nobody else."""
+    from chainward.notifications.tasks import run_daily_digest
+
+    from .support import moved_time
+
+    _, _, template = setup
+    with actor_context(None, name="fixture"):
+        late = f.request(world["org_a"], "Late", partner_obj=world["carrier_a"],
+                         template_obj=template, deadline=f.days(5), status="sent")
+    with moved_time(6):
+        run_daily_digest.enqueue()
+    digests = {m.rcpt_tos[0]: m.text() for m in smtp_server.messages
+               if "Reminder" not in m.subject}
+    manager = digests[world["users"]["security_manager__org"].email]
+    (line,) = [x for x in manager.splitlines() if "chase the partner" in x]
+    assert line.startswith("- Nordic Trucking — API template") and "OVERDUE" in line
+    assert late.get_absolute_url() in manager
+    for key in ("site_security_officer__org", "contributor__org", "viewer__org"):
+        assert "chase the partner" not in digests.get(world["users"][key].email, ""), key
+
+
 def test_evidence_is_downloaded_only_by_people_who_see_the_answer(world, client, setup):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
