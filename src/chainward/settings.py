@@ -140,6 +140,8 @@ COUNTRY_OUTLINES = os.environ.get(
     "CHAINWARD_COUNTRY_OUTLINES",
     str(BASE_DIR.parent.parent / "node_modules" / "world-atlas" / "countries-110m.json"))
 WSGI_APPLICATION = "chainward.wsgi.application"
+# Django's widget templates, with the select drawn without a template inclusion per option.
+FORM_RENDERER = "chainward.core.renderers.FormRenderer"
 
 TEMPLATES = [
     {
