@@ -69,6 +69,8 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 INSTALLED_APPS = [
     "chainward.core",
     "chainward.access",
+    # Single sign-on (access/sso): each organisation's OpenID Connect provider.
+    "chainward.access.sso",
     "chainward.ledger",
     "chainward.jobs",
     "chainward.supplychain",
@@ -248,6 +250,8 @@ MFA_LOGIN_SECONDS = envint("MFA_LOGIN_SECONDS", 5 * 60)
 # The name authenticator apps show next to the account; django-otp's throttle after a wrong code
 # (1, 2, 4, 8 ... seconds times the factor) is its default.
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Chainward")
+# Single sign-on (access/sso): seconds to wait for a provider's discovery, token and key endpoints.
+SSO_HTTP_TIMEOUT = envint("SSO_HTTP_TIMEOUT", 10)
 # Security keys and passkeys (access/passkeys.py). A key is bound to a domain (the relying party
 # id) and answers only pages of the origins listed; browsers offer keys only on https or on
 # http://localhost. By default both follow SITE_URL (a loopback address becomes localhost: open

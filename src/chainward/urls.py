@@ -44,6 +44,7 @@ urlpatterns = [
     path("partners/", include("chainward.partners.urls")),
     path("library/", include("chainward.library.urls")),
     path("account/", include("chainward.access.urls")),
+    path("sso/", include("chainward.access.sso.urls")),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

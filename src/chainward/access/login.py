@@ -18,6 +18,7 @@ from chainward.ledger.services import append_entry
 
 from . import mfa, sessions, throttle
 from .services import has_current_role
+from .sso import services as sso
 
 LOCKED = ("Too many failed attempts to log in to this account from here. Wait 15 minutes and "
           "try again, or reset your password.")
@@ -51,6 +52,10 @@ class LoginForm(AuthenticationForm):
         super().confirm_login_allowed(user)
         if not has_current_role(user):
             raise ValidationError(self.error_messages["no_role"], code="no_role")
+        provider = sso.password_login_refused(user)
+        if provider is not None:
+            raise ValidationError(sso.PASSWORDS_DISABLED.format(provider=provider),
+                                  code="sso_only")
 
 
 def remember_browser(response, user):

@@ -10,6 +10,7 @@ from django.utils.functional import SimpleLazyObject
 from chainward.core.scope import SESSION_KEY, organisations_of
 
 from . import mfa, sessions
+from .sso.services import counts_as_two_step as sso_counts_as_two_step
 
 
 def active_organisation(request):
@@ -93,6 +94,7 @@ class TwoStepRequiredMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if (user is not None and user.is_authenticated and not mfa.is_verified(request)
+                and not sso_counts_as_two_step(request)
                 and not self._allowed(request.path) and mfa.two_step_required(user)):
             setup = reverse("access:two_step")
             if request.headers.get("HX-Request"):

@@ -1,0 +1,1 @@
+"""Single sign-on per organisation with OpenID Connect (its own Django app, label `sso`)."""

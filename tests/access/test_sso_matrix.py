@@ -1,0 +1,43 @@
+"""Generated role × scope tests for the single sign-on provider register."""
+
+from django.test import TestCase
+
+from chainward.access.models import Role
+from chainward.access.sso.models import OidcClientSecret, OidcProvider
+from chainward.access.sso.registers import OidcProviderRegister
+from tests.support.matrix import RegisterCase, form_data, matrix_tests
+
+
+class OidcProviderCase(RegisterCase):
+    register = OidcProviderRegister
+    change_field = ("client_id", "changed-client")
+    marker_field = "name"
+
+    def make(self, world, placement):
+        org, _ = self.where(world, placement)
+        provider = OidcProvider.objects.create(
+            organisation=org,
+            name=f"IdP {placement}",
+            issuer="https://idp.example/realm",
+            client_id=f"client-{placement}",
+            email_domains=f"{placement}.idp.example",
+        )
+        OidcClientSecret.objects.create(provider=provider, value=f"secret-{placement}")
+        return provider
+
+    def create_data(self, world):
+        return form_data(
+            OidcProvider(default_role=Role.objects.get(name="Viewer")),
+            OidcProviderRegister.form_fields,
+            name="New IdP",
+            issuer="https://login.new.example",
+            client_id="new-client",
+            email_domains="new.example",
+            client_secret="a-secret",
+            version="",
+        )
+
+
+@matrix_tests(OidcProviderCase)
+class TestOidcProviderMatrix(TestCase):
+    pass
