@@ -418,3 +418,29 @@ def test_only_administrators_see_the_settings(configured, world, persona):
     client.force_login(world["users"][persona])
     assert client.get(f"/sso/providers/{configured.pk}/").status_code in (403, 404)
     assert client.get("/sso/providers/add/").status_code == 403
+
+
+def test_the_api_applies_the_same_rules_and_never_shows_a_secret(configured, world, idp):
+    from chainward.access.models import ApiToken, TokenScope
+
+    admin = world["users"]["administrator__org"]
+    _, secret = ApiToken.issue(admin, "integration", scope=TokenScope.READ_WRITE)
+    auth = {"HTTP_AUTHORIZATION": f"Token {secret}"}
+    listed = Client().get("/api/sso/providers/", **auth)
+    assert listed.status_code == 200
+    assert idp.client_secret not in listed.content.decode()
+    response = Client().post(
+        "/api/sso/providers/",
+        {
+            "name": "Second",
+            "issuer": idp.issuer,
+            "client_id": "x",
+            "email_domains": "acme.example",
+            "jit_enabled": False,
+        },
+        content_type="application/json",
+        **auth,
+    )
+    assert response.status_code == 400
+    assert "already signs in through another provider" in str(response.json())
+    assert OidcProvider.objects.count() == 1
