@@ -254,13 +254,15 @@ OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Chainward")
 SSO_HTTP_TIMEOUT = envint("SSO_HTTP_TIMEOUT", 10)
 # Security keys and passkeys (access/passkeys.py). A key is bound to a domain (the relying party
 # id) and answers only pages of the origins listed; browsers offer keys only on https or on
-# http://localhost. By default both follow SITE_URL (a loopback address becomes localhost: open
-# http://localhost:8000 in development). On plain http elsewhere keys are not offered.
+# http://localhost. By default both follow SITE_URL (a loopback address becomes localhost, on the
+# PORT `chainward serve` listens on: open http://localhost:8000 in development). On plain http
+# elsewhere keys are not offered.
 WEBAUTHN_ORIGINS = [o for o in os.environ.get("WEBAUTHN_ORIGINS", "").split(",") if o]
 if not WEBAUTHN_ORIGINS:
     _site = urlsplit(SITE_URL)
     if _site.hostname in {"127.0.0.1", "::1", "localhost"}:
-        WEBAUTHN_ORIGINS = [f"http://localhost{f':{_site.port}' if _site.port else ''}"]
+        _port = os.environ.get("PORT") or _site.port
+        WEBAUTHN_ORIGINS = [f"http://localhost{f':{_port}' if _port else ''}"]
     elif _site.scheme == "https":
         WEBAUTHN_ORIGINS = [f"https://{_site.netloc}"]
 OTP_WEBAUTHN_ALLOWED_ORIGINS = WEBAUTHN_ORIGINS

@@ -108,6 +108,20 @@ def test_a_person_adds_named_keys_that_are_listed_and_ledgered(world):
     assert renamed.before == {"key": "Security key 1"} and renamed.after["key"] == "Blue YubiKey"
 
 
+def test_bad_input_to_the_name_form_is_a_message_never_an_error_page(world):
+    admin = world["users"]["administrator__org"]
+    client = signed_in(admin)
+    register(client, SoftwareKey(origin=ORIGIN), "First")
+    device = WebAuthnCredential.objects.get(user=admin)
+    page = client.post(NAME, {"device": "", "name": "x"}, follow=True).content.decode()
+    assert "a name alone adds nothing" in page
+    assert client.post(NAME, {"device": "1; drop", "name": "x"}).status_code == 403
+    page = client.post(NAME, {"device": device.pk, "name": "y" * 65}, follow=True)
+    assert "Use at most 64 characters (this has 65)." in page.content.decode()
+    device.refresh_from_db()
+    assert device.name == "First"
+
+
 def test_the_same_key_twice_and_a_replayed_answer_are_refused(world):
     admin = world["users"]["administrator__org"]
     client = signed_in(admin)
@@ -167,6 +181,16 @@ def test_a_manager_may_make_a_key_the_first_second_step(world):
     assert client.get("/").status_code == 200  # the session passed with the new key
     entry = LedgerEntry.objects.get(action="two_step_set_up")
     assert entry.after == {"security_key": True, "recovery_codes": 10}
+
+
+def test_without_a_secure_origin_keys_are_not_offered(world, settings):
+    settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = []  # an http SITE_URL other than localhost
+    client = signed_in(world["users"]["administrator__org"])
+    page = client.get(SETUP).content.decode()
+    assert "Security keys work only when Chainward is served over https" in page
+    assert "passkey-register-button" not in page
+    response = post_json(client, REGISTER_BEGIN)
+    assert response.status_code == 403 and response.json()["code"] == "unavailable"
 
 
 def test_a_session_without_its_second_step_cannot_add_a_key(world):

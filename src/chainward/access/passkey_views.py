@@ -80,6 +80,11 @@ class RegisterComplete(_Registration, webauthn_views.CompleteCredentialRegistrat
 def name_key(request):
     """After a key was registered (the script submits this form with its id): its name; for a
     first second step, the recovery codes, shown once."""
+    if not request.POST.get("device"):
+        messages.error(
+            request, "Press “Add a security key” and touch your key: a name alone adds nothing."
+        )
+        return redirect("access:two_step")
     try:
         device = passkeys.own_key(request.user, request.POST.get("device"))
         passkeys.name_key(request.user, device, request.POST.get("name"))

@@ -90,7 +90,8 @@ class KeyHelper(WebAuthnHelper):
 # --- the person's keys ---------------------------------------------------------------------------
 def own_key(user, pk):
     """One of the person's keys, or PermissionDenied (never another person's)."""
-    device = WebAuthnCredential.objects.filter(user=user, pk=pk).first()
+    pk = str(pk or "")
+    device = WebAuthnCredential.objects.filter(user=user, pk=pk).first() if pk.isdigit() else None
     if device is None:
         raise PermissionDenied("This is not one of your security keys.")
     return device
