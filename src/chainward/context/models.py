@@ -141,6 +141,11 @@ class Obligation(PrimaryModel):
     countermeasures = models.ManyToManyField("risk.Countermeasure", blank=True,
                                              related_name="obligations",
                                              verbose_name="countermeasures that meet it")
+    requirements = models.ManyToManyField(
+        "library.Requirement", blank=True, related_name="+",
+        verbose_name="standard requirements it relates to",
+        help_text="e.g. the AEO criteria or C-TPAT requirements it is part of (shipped "
+                  "frameworks and the organisation's own).")
     evaluation_interval_months = models.PositiveSmallIntegerField(
         "evaluate every (months)", default=12,
         validators=[MinValueValidator(1), MaxValueValidator(60)],

@@ -5,7 +5,8 @@ from chainward.core.columns import Column
 from chainward.core.register import Register, RelatedPanel
 from chainward.core.registry import add_register
 
-from . import filtersets, models, services
+from . import filtersets, forms, models, services
+from .api.serializers import ObligationSerializer
 from .api.viewsets import PlannedChangeViewSet
 from .choices import RESULT_BADGES
 from .services import CHANGE_STEPS
@@ -42,8 +43,17 @@ class ObligationRegister(Register):
     filterset_class = filtersets.ObligationFilterSet
     fields = ("title", "kind", "source", "article", "authority", "jurisdiction",
               "interested_party", "summary", "sites", "processes", "owner", "how_we_comply",
-              "documents", "countermeasures", "evaluation_interval_months", "law_changed_on",
-              "change_note", "last_evaluated_on", "last_result", "next_evaluation_due")
+              "documents", "countermeasures", "requirements", "evaluation_interval_months",
+              "law_changed_on", "change_note", "last_evaluated_on", "last_result",
+              "next_evaluation_due")
+    form_class = forms.ObligationForm  # requirements of shipped and own frameworks only
+    serializer_class = ObligationSerializer  # the same in the API
+    # Standard requirements are not imported: a lookup by URN would reach other
+    # organisations' own frameworks (link them on the form or through the API).
+    import_fields = ("title", "kind", "source", "article", "authority", "jurisdiction",
+                     "interested_party", "summary", "sites", "processes", "owner",
+                     "how_we_comply", "documents", "countermeasures",
+                     "evaluation_interval_months", "law_changed_on", "change_note")
     # Derived from the evaluations (services.refresh_obligation).
     read_only_fields = ("last_evaluated_on", "last_result", "next_evaluation_due")
     api_extra_fields = ("is_due",)

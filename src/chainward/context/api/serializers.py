@@ -3,6 +3,15 @@ its register (`registers.py`)."""
 
 from rest_framework import serializers
 
+from chainward.audits.api.serializers import FrameworkChoicesMixin
+from chainward.core.api import RecordSerializer
+
+
+class ObligationSerializer(FrameworkChoicesMixin, RecordSerializer):
+    """The standard requirements offered: shipped frameworks' and the organisation's own."""
+
+    requirement_fields = ("requirements",)
+
 
 class ChangeTransitionSerializer(serializers.Serializer):
     """POST body of a planned change's next step."""
