@@ -116,6 +116,32 @@ def test_the_check_run_form_is_sectioned(client, world):
     assert legends(html) == ["What is checked", "Who, when and where", "Notes"]
 
 
+@pytest.mark.parametrize("url, titles, order", [
+    ("/audits/audits/add/",
+     ["The audit", "What is audited", "Audit team", "Dates", "Results"],
+     ["programme", "title", "audit_type", "scope", "criteria", "sites", "partner",
+      "requirements", "responsible_persons", "lead_auditor", "team", "planned_start",
+      "planned_end", "actual_start", "actual_end", "summary", "conclusion"]),
+    ("/plans/objectives/add/",
+     ["Objective", "Measure", "Plan and review"],
+     ["title", "description", "owner", "sites", "kpi_name", "unit", "incident_measure",
+      "direction", "baseline", "target", "due_date", "planned_actions", "resources",
+      "review_frequency"]),
+    ("/documents/documents/add/",
+     ["Document", "Control", "Who acknowledges it"],
+     ["title", "doc_type", "owner", "sites", "description", "classification",
+      "review_months", "retention_years", "acknowledgement_roles", "acknowledgement_users"]),
+])
+def test_the_audit_objective_and_document_forms_are_sectioned(client, world, url, titles,
+                                                              order):
+    client.force_login(world["users"]["security_manager__org"])
+    response = client.get(url)
+    assert response.status_code == 200, url
+    html = form_html(response.content.decode())
+    assert legends(html) == titles
+    assert field_order(html) == order
+
+
 def test_a_register_without_sections_keeps_its_single_list(client, world):
     client.force_login(world["users"]["security_manager__org"])
     html = form_html(client.get("/supplychain/goods/add/").content.decode())

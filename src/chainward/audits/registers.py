@@ -62,6 +62,15 @@ class AuditRegister(Register):
               "requirements", "responsible_persons", "lead_auditor", "team", "planned_start",
               "planned_end", "actual_start", "actual_end", "status", "summary", "conclusion")
     read_only_fields = ("status",)  # changed only by the workflow (POST …/transition/)
+    # ISO 28000 9.2.2: what is audited against which criteria, who audits (independent of it),
+    # when, and what was found.
+    form_sections = (
+        ("The audit", ("programme", "title", "audit_type", "scope", "criteria")),
+        ("What is audited", ("sites", "partner", "requirements", "responsible_persons")),
+        ("Audit team", ("lead_auditor", "team")),
+        ("Dates", ("planned_start", "planned_end", "actual_start", "actual_end")),
+        ("Results", ("summary", "conclusion")),
+    )
     # The title is the page's heading; the status is shown near the top; the requirements
     # are not listed on the page (as before).
     detail_fields = ("programme", "audit_type", "status", "scope", "sites", "partner",

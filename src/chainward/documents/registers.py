@@ -64,6 +64,11 @@ class DocumentRegister(Register):
     # (adding it is an API change of its own).
     api_fields = without(fields, "acknowledgement_roles", "acknowledgement_users")
     api_record_fields = NO_TIMESTAMPS
+    form_sections = (
+        ("Document", ("title", "doc_type", "owner", "sites", "description")),
+        ("Control", ("classification", "review_months", "retention_years")),
+        ("Who acknowledges it", ("acknowledgement_roles", "acknowledgement_users")),
+    )
     detail_template = "documents/document_detail.html"
     select_related = ("owner",)
     can_import = False

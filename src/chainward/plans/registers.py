@@ -29,6 +29,14 @@ class SecurityObjectiveRegister(Register):
     fields = ("title", "description", "owner", "sites", "kpi_name", "unit", "incident_measure",
               "direction", "baseline", "target", "due_date", "planned_actions", "resources",
               "review_frequency")
+    # ISO 28000 6.2.2: what will be done, what resources, who is responsible, when, and how
+    # the results are evaluated.
+    form_sections = (
+        ("Objective", ("title", "description", "owner", "sites")),
+        ("Measure", ("kpi_name", "unit", "incident_measure", "direction", "baseline",
+                     "target")),
+        ("Plan and review", ("due_date", "planned_actions", "resources", "review_frequency")),
+    )
     detail_template = "plans/objective_detail.html"
     select_related = ("owner",)
     # The status column is computed from the measurements: one query for all rows.
