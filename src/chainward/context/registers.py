@@ -47,6 +47,17 @@ class ObligationRegister(Register):
               "law_changed_on", "change_note", "last_evaluated_on", "last_result",
               "next_evaluation_due")
     form_class = forms.ObligationForm  # requirements of shipped and own frameworks only
+    # ISO 28000 4.2.2 and 9.1: what the obligation is, where it applies and how we comply,
+    # how often compliance is evaluated and what changed in the law.
+    form_sections = (
+        ("Obligation", ("title", "kind", "source", "article", "authority", "jurisdiction",
+                        "interested_party", "summary")),
+        ("Where it applies and how we comply", ("sites", "processes", "owner", "how_we_comply",
+                                                "documents", "countermeasures",
+                                                "requirements")),
+        ("Evaluation and changes in law", ("evaluation_interval_months", "law_changed_on",
+                                           "change_note")),
+    )
     serializer_class = ObligationSerializer  # the same in the API
     # Standard requirements are not imported: a lookup by URN would reach other
     # organisations' own frameworks (link them on the form or through the API).
@@ -116,6 +127,13 @@ class ContextIssueRegister(Register):
     fields = ("title", "origin", "category", "description", "effect", "effect_description",
               "relevance", "rationale", "consequences", "source", "sites", "decided_on",
               "review_date")
+    # ISO 28000 4.1 (and the 2024 climate amendment): the issue, its effect, the decision.
+    form_sections = (
+        ("Issue", ("title", "origin", "category", "description", "source", "sites")),
+        ("Effect on security", ("effect", "effect_description")),
+        ("Decision and review", ("relevance", "rationale", "consequences", "decided_on",
+                                 "review_date")),
+    )
     import_required = ("title", "origin", "category", "description", "review_date")
 
 
@@ -135,6 +153,12 @@ class PlannedChangeRegister(Register):
     # Moved only by services.transition_change.
     read_only_fields = ("status", "approved_by", "approved_on", "implemented_on",
                         "reviewed_on")
+    # ISO 28000 6.3: what changes and where, why and what it means for security, who and when.
+    form_sections = (
+        ("Change", ("title", "kind", "site", "partner", "leg")),
+        ("Why and security implications", ("reason", "security_implications", "to_review")),
+        ("Responsibility and dates", ("owner", "planned_for", "post_change_review")),
+    )
     select_related = ("site", "owner")
     detail_template = "context/plannedchange_detail.html"
     import_required = ("title", "kind", "reason", "security_implications", "owner",

@@ -56,6 +56,11 @@ class CheckItemRegister(Register):
     fields = ("template", "section", "order", "text", "guidance", "answer_type", "options",
               "failing_options", "min_value", "max_value", "photo_required", "critical",
               "catalogue_ref")
+    form_sections = (
+        ("Check point", ("template", "section", "order", "text", "guidance")),
+        ("Answer", ("answer_type", "options", "failing_options", "min_value", "max_value")),
+        ("When it fails", ("photo_required", "critical")),
+    )
     read_only_fields = ("catalogue_ref",)  # the catalogue point it was copied from
     select_related = ("template",)
     import_required = ("template", "text")
@@ -151,6 +156,11 @@ class SealBatchRegister(Register):
     filterset_class = filtersets.SealBatchFilterSet
     fields = ("site", "prefix", "first_number", "last_number", "digits", "seal_class",
               "seal_type", "manufacturer", "certificate", "received_on", "notes")
+    form_sections = (
+        ("Numbers", ("site", "prefix", "first_number", "last_number", "digits")),
+        ("Seals (ISO 17712)", ("seal_class", "seal_type", "manufacturer", "certificate")),
+        ("Receipt", ("received_on", "notes")),
+    )
     select_related = ("site",)
     import_required = ("site", "first_number", "last_number")
     import_lookups = {"site": "code"}
@@ -285,6 +295,11 @@ class VisitorLogRegister(Register):
     filterset_class = filtersets.VisitorLogFilterSet
     fields = ("site", "kind", "name", "company", "vehicle_registration", "id_checked",
               "id_type", "escorted_by", "purpose", "time_in", "time_out", "notes")
+    form_sections = (
+        ("Visitor", ("site", "kind", "name", "company", "vehicle_registration")),
+        ("Identity and escort", ("id_checked", "id_type", "escorted_by", "purpose")),
+        ("Time on site", ("time_in", "time_out", "notes")),
+    )
     detail_template = "fieldchecks/gate_detail.html"
     select_related = ("site",)
     import_required = ("site", "name", "time_in")

@@ -41,6 +41,11 @@ class QuestionRegister(Register):
     filterset_class = filtersets.QuestionFilterSet
     fields = ("template", "section", "order", "text", "guidance", "answer_type", "required",
               "evidence_required", "evidence_hint", "follow_up_on_no", "requirement_ref")
+    form_sections = (
+        ("Question", ("template", "section", "order", "text", "guidance", "requirement_ref")),
+        ("Answer", ("answer_type", "required", "follow_up_on_no")),
+        ("Evidence", ("evidence_required", "evidence_hint")),
+    )
     select_related = ("template",)
     import_required = ("template", "section", "text")
     import_lookups = {"template": "reference"}

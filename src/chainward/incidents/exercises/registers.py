@@ -26,6 +26,12 @@ class ExerciseRegister(Register):
     fields = ("plan", "title", "exercise_type", "threat_scenario", "incident", "site", "due_on",
               "repeat_months", "held_on", "participants", "tested", "observations", "result",
               "corrective_actions", "follows")
+    # ISO 28000 8.6: what plan is tested, on what scenario, when; then what was found.
+    form_sections = (
+        ("Exercise", ("plan", "title", "exercise_type", "threat_scenario", "incident", "site")),
+        ("When", ("due_on", "repeat_months", "held_on")),
+        ("Result", ("participants", "tested", "observations", "result")),
+    )
     # Opened by services.open_exercise_action; set by services.plan_next_exercise.
     read_only_fields = ("corrective_actions", "follows")
     api_extra_fields = ("is_overdue", "state")
