@@ -64,7 +64,9 @@ LEDGER_ANCHOR = (None if os.environ.get("LEDGER_ANCHOR", "").lower() == "off"
 
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Links in e-mails and invitations. Unset, it is this machine on the PORT `chainward serve`
+# listens on (`PORT=9000 make run` mails links to :9000, not :8000).
+SITE_URL = os.environ.get("SITE_URL") or f"http://127.0.0.1:{os.environ.get('PORT') or 8000}"
 
 INSTALLED_APPS = [
     "chainward.core",

@@ -236,3 +236,20 @@ def test_production_collectstatic_has_every_asset_in_the_manifest(tmp_path, monk
         hashed = rf"/static/{re.escape(stem)}\.[0-9a-f]{{12}}{re.escape(extension)}"
         assert re.fullmatch(hashed, url), url
         assert (tmp_path / "static" / url.removeprefix("/static/")).is_file(), url
+
+
+def _site_url(**env):
+    env = {**{k: v for k, v in os.environ.items() if k not in ("SITE_URL", "PORT")}, **env,
+           "DJANGO_SETTINGS_MODULE": "chainward.settings"}
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run([sys.executable, "-c", "from django.conf import settings; "
+                             "print(settings.SITE_URL)"], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_links_in_mail_follow_the_port_served_on_unless_site_url_is_set():
+    assert _site_url() == "http://127.0.0.1:8000"
+    assert _site_url(PORT="9000") == "http://127.0.0.1:9000"
+    assert _site_url(PORT="9000", SITE_URL="https://sms.example.com") == \
+        "https://sms.example.com"
