@@ -20,6 +20,8 @@ from chainward.ledger.context import actor_context
 from chainward.ledger.models import LedgerEntry
 from tests.support.mfa import give_authenticator
 from tests.support.oidc import oidc_provider
+from tests.support.sso import member, messages_of, provider_url, signed_in_user
+from tests.support.sso import provider_form as sso_form
 from tests.support.world import PASSWORD
 
 CALLBACK = "http://testserver/sso/callback/"
@@ -58,16 +60,6 @@ def configured(world, idp):
     return provider
 
 
-def member(email, role="Viewer", org=None, **extra):
-    """An account with a role over the whole organisation (A unless given)."""
-    user = User.objects.create_user(email, None)
-    with actor_context(None, name="fixture"):
-        RoleAssignment.objects.create(
-            organisation=org, user=user, role=Role.objects.get(name=role), all_sites=True, **extra
-        )
-    return user
-
-
 def at_provider(start_url, login, *, tamper=None):
     """Sign in at the provider as `login` (its login form, as a person would) and return the
     address it sends the browser back to (the callback with code and state, or an error)."""
@@ -96,15 +88,6 @@ def at_provider(start_url, login, *, tamper=None):
     return back
 
 
-def provider_url(started):
-    """Where the start page sends the browser (its Refresh header and its link agree)."""
-    assert started.status_code == 200, started
-    link = re.search(r'id="sso-provider-link" href="([^"]+)"', started.content.decode())
-    url = link.group(1).replace("&amp;", "&")
-    assert started["Refresh"] == f"0;url={url}"
-    return url
-
-
 def sso_sign_in(client, email, login=None, *, before_callback=None):
     """The whole round: e-mail on our login page → provider → our callback; returns the
     callback's response."""
@@ -113,16 +96,6 @@ def sso_sign_in(client, email, login=None, *, before_callback=None):
         back = before_callback(client, back) or back
     parts = urlsplit(back)
     return client.get(parts.path, parse_qs(parts.query))
-
-
-def messages_of(client):
-    return " ".join(str(m) for m in client.get("/login/").context["messages"])
-
-
-def signed_in_user(client):
-    from django.contrib.auth import get_user
-
-    return get_user(client)
 
 
 # --- the happy paths -----------------------------------------------------------------------------
@@ -341,20 +314,15 @@ def test_an_administrator_must_set_up_two_step_when_the_provider_does_not_enforc
 
 # --- configuration by the organisation's administrator -------------------------------------------
 def provider_form(idp, **changes):
-    data = {
-        "name": "Acme IdP",
-        "issuer": idp.issuer,
-        "client_id": "chainward",
-        "client_secret": "s3cret-from-the-idp",
-        "email_domains": "acme.example",
-        "jit_enabled": "on",
-        "default_role": Role.objects.get(name="Viewer").pk,
-        "group_claim": "groups",
-        "role_mapping": "security-team = Contributor",
-        "version": "",
-    }
-    data.update(changes)
-    return {k: v for k, v in data.items() if v is not None}
+    return sso_form(
+        **{
+            "name": "Acme IdP",
+            "issuer": idp.issuer,
+            "client_id": "chainward",
+            "client_secret": "s3cret-from-the-idp",
+            **changes,
+        }
+    )
 
 
 def test_an_administrator_configures_the_provider_and_the_secret_is_never_shown(

@@ -3,9 +3,12 @@
 from django.test import TestCase
 
 from chainward.access.models import Role
-from chainward.access.sso.models import OidcClientSecret, OidcProvider
-from chainward.access.sso.registers import OidcProviderRegister
+from chainward.access.sso.models import OidcClientSecret, OidcProvider, SamlProvider
+from chainward.access.sso.registers import OidcProviderRegister, SamlProviderRegister
 from tests.support.matrix import RegisterCase, form_data, matrix_tests
+from tests.support.saml import LocalIdp
+
+IDP_METADATA = LocalIdp().metadata
 
 
 class OidcProviderCase(RegisterCase):
@@ -40,4 +43,34 @@ class OidcProviderCase(RegisterCase):
 
 @matrix_tests(OidcProviderCase)
 class TestOidcProviderMatrix(TestCase):
+    pass
+
+
+class SamlProviderCase(RegisterCase):
+    register = SamlProviderRegister
+    change_field = ("name", "Changed IdP")
+    marker_field = "name"
+
+    def make(self, world, placement):
+        org, _ = self.where(world, placement)
+        return SamlProvider.objects.create(
+            organisation=org,
+            name=f"SAML {placement}",
+            metadata_xml=IDP_METADATA,
+            email_domains=f"{placement}.saml.example",
+        )
+
+    def create_data(self, world):
+        return form_data(
+            SamlProvider(default_role=Role.objects.get(name="Viewer")),
+            SamlProviderRegister.form_fields,
+            name="New SAML IdP",
+            metadata_xml=IDP_METADATA,
+            email_domains="new-saml.example",
+            version="",
+        )
+
+
+@matrix_tests(SamlProviderCase)
+class TestSamlProviderMatrix(TestCase):
     pass

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class SsoConfig(AppConfig):
-    """Single sign-on: each organisation's OpenID Connect provider."""
+    """Single sign-on: each organisation's OpenID Connect or SAML 2.0 identity provider."""
 
     name = "chainward.access.sso"
     label = "sso"

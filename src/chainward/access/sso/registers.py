@@ -1,47 +1,72 @@
-"""Register declaration of single sign-on providers (Administration menu)."""
+"""Register declarations of single sign-on providers (Administration menu)."""
+
+from django.urls import reverse
 
 from chainward.core.register import Register
 from chainward.core.registry import add_register
 
-from . import filtersets, models, services
+from . import filtersets, models, saml, services
 from .forms import OidcProviderForm
+
+SHARED_FIELDS = (
+    "email_domains",
+    "jit_enabled",
+    "default_role",
+    "group_claim",
+    "role_mapping",
+    "provider_enforces_mfa",
+    "passwords_disabled",
+)
+
+
+class ProviderRegister(Register):
+    """What both kinds of provider registers share: Administration menu, no import, and the
+    provider rules on every save (sso.services.check_provider)."""
+
+    menu_group = "Administration"
+    select_related = ("default_role",)
+    can_import = False
+
+    def after_save(self, user, obj, created):
+        """Every save (form, API): the settings are usable."""
+        services.check_provider(obj)
 
 
 @add_register
-class OidcProviderRegister(Register):
+class OidcProviderRegister(ProviderRegister):
     model = models.OidcProvider
     url_prefix = "providers"
-    menu_group = "Administration"
     menu_label = "Single sign-on"
     columns = ("name", "issuer", "email_domains", "jit_enabled", "passwords_disabled")
-    fields = (
-        "name",
-        "issuer",
-        "client_id",
-        "email_domains",
-        "jit_enabled",
-        "default_role",
-        "group_claim",
-        "role_mapping",
-        "provider_enforces_mfa",
-        "passwords_disabled",
-    )
+    fields = ("name", "issuer", "client_id", *SHARED_FIELDS)
     filterset_class = filtersets.OidcProviderFilterSet
     form_class = OidcProviderForm
-    select_related = ("default_role",)
-    can_import = False
     detail_template = "sso/oidcprovider_detail.html"
 
     def detail_context(self, obj, request):
         """The redirect URI to register at the provider."""
-        from django.urls import reverse
-
         return {"redirect_uri": request.build_absolute_uri(reverse("sso:callback"))}
 
     def after_save(self, user, obj, created):
         """Every save (form, API): the settings are usable; a new secret is stored apart."""
-        services.check_provider(obj)
+        super().after_save(user, obj, created)
         secret = getattr(obj, "_new_client_secret", "")
         if secret:
             services.set_client_secret(user, obj, secret)
             obj._new_client_secret = ""
+
+
+@add_register
+class SamlProviderRegister(ProviderRegister):
+    model = models.SamlProvider
+    url_prefix = "saml-providers"
+    menu_label = "SAML single sign-on"
+    columns = ("name", "metadata_url", "email_domains", "jit_enabled", "passwords_disabled")
+    fields = ("name", "metadata_url", "metadata_xml", *SHARED_FIELDS)
+    filterset_class = filtersets.SamlProviderFilterSet
+    detail_template = "sso/samlprovider_detail.html"
+
+    def detail_context(self, obj, request):
+        """What to register at the provider: our entity ID, ACS URL and metadata URL."""
+        entity_id, acs, metadata = saml.service_provider(request, obj)
+        return {"sp_entity_id": entity_id, "acs_url": acs, "sp_metadata_url": metadata}

@@ -24,7 +24,9 @@ from django.utils import timezone
 from chainward.ledger.context import acting_as, actor_context
 from chainward.ledger.services import append_entry
 
-from .models import OidcClientSecret, OidcProvider
+from .models import OidcClientSecret, OidcProvider, SamlProvider
+
+PROVIDER_MODELS = (OidcProvider, SamlProvider)
 
 DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 SESSION_KEY = "sso:signed_in"  # {"provider": pk, "mfa": bool} of a session signed in by SSO
@@ -86,44 +88,76 @@ def parse_role_mapping(text):
     return mapping
 
 
-def _loopback(url):
+def secure_url(url):
+    """An https address, or an http one on the loopback (a provider on this machine)."""
+    url = url or ""
     host = urlsplit(url).hostname or ""
-    return host in ("localhost", "127.0.0.1", "::1")
+    return url.startswith("https://") or (
+        url.startswith("http://") and host in ("localhost", "127.0.0.1", "::1")
+    )
+
+
+def check_issuer(provider):
+    """Rule of an OpenID Connect provider: an https issuer (http only on the loopback)."""
+    if not secure_url(provider.issuer):
+        raise ValidationError({"issuer": "The issuer must be an https:// address."})
+
+
+def check_domains(provider):
+    """Rule of every provider: well-formed domains that no other active provider, of either
+    kind, routes (a domain goes to one provider)."""
+    domains = parse_domains(provider.email_domains)
+    if provider.archived:
+        return
+    taken = set()
+    for model in PROVIDER_MODELS:
+        others = model.objects.filter(archived=False)
+        if isinstance(provider, model):
+            others = others.exclude(pk=provider.pk)
+        for other in others.only("email_domains"):
+            taken.update(parse_domains_quietly(other.email_domains))
+    clash = [d for d in domains if d in taken]
+    if clash:
+        verb = "signs" if len(clash) == 1 else "sign"
+        raise ValidationError(
+            {
+                "email_domains": f"{', '.join(clash)} already {verb} in through another "
+                "provider; a domain goes to one provider."
+            }
+        )
+
+
+def check_default_role(provider):
+    """Rule of every provider: a default role when accounts are created on first sign-in."""
+    if provider.jit_enabled and provider.default_role_id is None:
+        raise ValidationError(
+            {
+                "default_role": "Choose the role of accounts created on first sign-in, "
+                "or do not create accounts."
+            }
+        )
+
+
+def check_role_mapping(provider):
+    """Rule of every provider: each mapping line reads “group = existing role”."""
+    parse_role_mapping(provider.role_mapping)
 
 
 def check_provider(provider):
-    """A provider's settings are usable: https issuer (http only on the loopback), domains no
-    other provider routes, a default role when accounts are created on first sign-in, and a
-    readable mapping. Called by the register's `after_save` (form, API, import alike)."""
+    """A provider's settings are usable: the rules of every provider, then those of its kind
+    (issuer; SAML metadata). Called by the registers' `after_save` (form and API alike); all
+    failures come back together as field errors."""
+    from . import saml
+
+    rules = [check_domains, check_default_role, check_role_mapping]
+    rules.append(check_issuer if isinstance(provider, OidcProvider) else saml.check_metadata)
     errors = {}
-    issuer = provider.issuer or ""
-    if not (issuer.startswith("https://") or (issuer.startswith("http://") and _loopback(issuer))):
-        errors["issuer"] = "The issuer must be an https:// address."
-    try:
-        domains = parse_domains(provider.email_domains)
-    except ValidationError as error:
-        errors.update(error.message_dict)
-        domains = []
-    taken = {}
-    others = OidcProvider.objects.filter(archived=False).exclude(pk=provider.pk)
-    for other in others.only("email_domains", "name"):
-        for domain in parse_domains_quietly(other.email_domains):
-            taken[domain] = other
-    clash = [d for d in domains if d in taken]
-    if clash and not provider.archived:
-        verb = "signs" if len(clash) == 1 else "sign"
-        errors["email_domains"] = (
-            f"{', '.join(clash)} already {verb} in through another "
-            "provider; a domain goes to one provider."
-        )
-    if provider.jit_enabled and provider.default_role_id is None:
-        errors["default_role"] = (
-            "Choose the role of accounts created on first sign-in, or do not create accounts."
-        )
-    try:
-        parse_role_mapping(provider.role_mapping)
-    except ValidationError as error:
-        errors.update(error.message_dict)
+    for rule in rules:
+        try:
+            rule(provider)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors.setdefault(field, messages)
     if errors:
         raise ValidationError(errors)
 
@@ -152,16 +186,18 @@ def client_secret(provider):
 
 # --- routing -------------------------------------------------------------------------------------
 def provider_for_email(email):
-    """The active provider the address's domain is routed to, or None."""
+    """The active provider (OpenID Connect or SAML) the address's domain is routed to, or
+    None."""
     domain = (email or "").rpartition("@")[2].strip().lower()
     if not domain:
         return None
-    candidates = OidcProvider.objects.filter(
-        archived=False, organisation__archived=False, email_domains__icontains=domain
-    )
-    for provider in candidates.select_related("organisation"):
-        if domain in parse_domains_quietly(provider.email_domains):
-            return provider
+    for model in PROVIDER_MODELS:
+        candidates = model.objects.filter(
+            archived=False, organisation__archived=False, email_domains__icontains=domain
+        )
+        for provider in candidates.select_related("organisation"):
+            if domain in parse_domains_quietly(provider.email_domains):
+                return provider
     return None
 
 
@@ -171,9 +207,13 @@ def password_login_refused(user):
     from chainward.access.services import current_assignments
 
     organisations = current_assignments(user).values("organisation_id")
-    return OidcProvider.objects.filter(
-        archived=False, passwords_disabled=True, organisation_id__in=organisations
-    ).first()
+    for model in PROVIDER_MODELS:
+        provider = model.objects.filter(
+            archived=False, passwords_disabled=True, organisation_id__in=organisations
+        ).first()
+        if provider is not None:
+            return provider
+    return None
 
 
 # --- the OpenID Connect client -------------------------------------------------------------------
@@ -217,8 +257,9 @@ def role_for_new_account(provider, claims):
 
 
 def person_for_claims(provider, claims):
-    """The account the validated ID token's claims sign in (created on first sign-in when the
-    provider allows it); raises SignInRefused with a message people can act on."""
+    """The account the verified claims (an ID token's or a SAML assertion's) sign in (created
+    on first sign-in when the provider allows it); raises SignInRefused with a message people
+    can act on."""
     from chainward.access.models import User
     from chainward.access.services import current_assignments
 
@@ -277,7 +318,7 @@ def create_member(provider, email, claims):
     return user
 
 
-def record_sign_in(request, provider, user):
+def record_sign_in(request, provider, user, issuer):
     """Ledger that the provider authenticated `user` (the login itself is ledgered by the
     usual login event)."""
     from chainward.ledger.events import client_ip
@@ -291,7 +332,7 @@ def record_sign_in(request, provider, user):
             organisation_id=provider.organisation_id,
             after={
                 "provider": provider.pk,
-                "issuer": provider.issuer,
+                "issuer": issuer,
                 "ip": client_ip(request),
                 "at": timezone.now().isoformat(),
             },

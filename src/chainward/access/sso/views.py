@@ -1,4 +1,5 @@
-"""The login page's single sign-on: e-mail domain → provider → back here with a code.
+"""The login page's single sign-on: e-mail domain → provider (OpenID Connect or SAML 2.0) →
+back here with a code (OIDC callback) or a signed response (SAML ACS).
 
 Authlib does the protocol: state and PKCE kept in the session, the code exchanged at the token
 endpoint, the ID token checked (signature against the provider's JWKS, iss, aud, nonce, exp).
@@ -17,17 +18,20 @@ from authlib.common.errors import AuthlibBaseError
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
-from django.shortcuts import redirect, render, resolve_url
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from joserfc.errors import JoseError
 
 from chainward.access import mfa
 from chainward.access.login import remember_browser
 
-from . import services
-from .models import OidcProvider
+from . import saml, services
+from .models import OidcProvider, SamlProvider
 
 log = logging.getLogger(__name__)
 FLOW_KEY = "sso:flow"  # {"provider": pk, "next": url} while at the provider
@@ -57,22 +61,25 @@ def start(request):
             "with your e-mail and password.",
         )
         return redirect("login")
-    request.session[FLOW_KEY] = {
-        "provider": provider.pk,
-        "next": _safe_next(request, request.POST.get("next")),
-    }
+    next_url = _safe_next(request, request.POST.get("next"))
     try:
-        url = services.oauth_client(provider).authorize_redirect(
-            request, request.build_absolute_uri(reverse("sso:callback")), login_hint=email
-        )["Location"]
+        if isinstance(provider, SamlProvider):
+            url = saml.start_url(request, provider, email, next_url)
+        else:
+            request.session[FLOW_KEY] = {"provider": provider.pk, "next": next_url}
+            url = services.oauth_client(provider).authorize_redirect(
+                request, request.build_absolute_uri(reverse("sso:callback")), login_hint=email
+            )["Location"]
     except (
         requests.RequestException,
         AuthlibBaseError,
+        ValidationError,
+        saml.SamlFailure,
         ValueError,
         KeyError,
         RuntimeError,
     ) as error:
-        log.warning("single sign-on start with %s failed: %s", provider.issuer, error)
+        log.warning("single sign-on start with %s failed: %s", provider, error)
         messages.error(
             request,
             f"{provider} cannot be reached just now; try again later or ask your IT department.",
@@ -134,9 +141,14 @@ def callback(request):
             "verified, so you are not signed in. Start again from the login page.",
             reason=f"not verified: {type(failure).__name__}",
         )
-    services.record_sign_in(request, provider, user)
+    return _signed_in(request, provider, user, provider.issuer, flow.get("next") or "")
+
+
+def _signed_in(request, provider, user, issuer, redirect_to):
+    """Either kind of provider vouched for `user`: ledgered, then the second step (unless the
+    provider enforces it) or the session."""
+    services.record_sign_in(request, provider, user, issuer)
     user.backend = settings.AUTHENTICATION_BACKENDS[0]
-    redirect_to = flow.get("next") or ""
     marker = {"provider": provider.pk, "mfa": provider.provider_enforces_mfa}
     if mfa.has_two_step(user) and not provider.provider_enforces_mfa:
         mfa.start_pending(request, user, redirect_to)
@@ -147,6 +159,46 @@ def callback(request):
     request.session[services.SESSION_KEY] = marker
     target = redirect_to or resolve_url(settings.LOGIN_REDIRECT_URL)
     return remember_browser(redirect(target), user)
+
+
+@require_GET
+def saml_metadata(request, pk):
+    """Chainward's service-provider metadata for one SAML provider (to give the provider)."""
+    provider = get_object_or_404(SamlProvider, pk=pk, archived=False)
+    try:
+        xml = saml.sp_metadata(request, provider)
+    except saml.SamlFailure as failure:
+        return HttpResponse(str(failure), status=503, content_type="text/plain")
+    return HttpResponse(xml, content_type="application/samlmetadata+xml")
+
+
+@csrf_exempt  # the provider's cross-site POST; the signed response and InResponseTo protect it
+@require_POST
+def saml_acs(request, pk):
+    """The SAML provider's answer (HTTP-POST): refusals become messages on the login page."""
+    provider = (
+        SamlProvider.objects.filter(pk=pk, archived=False).select_related("organisation").first()
+    )
+    if provider is None:
+        messages.error(request, "This single sign-on answer is for no provider configured here.")
+        return redirect("login")
+    try:
+        claims, issuer, redirect_to = saml.verify_response(
+            request, provider, request.POST.get("SAMLResponse", "")
+        )
+        user = services.person_for_claims(provider, claims)
+    except services.SignInRefused as refused:
+        return _refuse(request, provider, str(refused), reason=str(refused))
+    except saml.SamlFailure as failure:
+        log.warning("SAML single sign-on with %s refused: %s", provider, failure)
+        return _refuse(
+            request,
+            provider,
+            f"The answer from {provider} could not be "
+            "verified, so you are not signed in. Start again from the login page.",
+            reason=f"not verified: {failure}",
+        )
+    return _signed_in(request, provider, user, issuer, _safe_next(request, redirect_to))
 
 
 def _refuse(request, provider, message, *, reason):
