@@ -8,15 +8,18 @@ from chainward.core.registry import add_register
 from . import filtersets, models, saml, services
 from .forms import OidcProviderForm
 
-SHARED_FIELDS = (
-    "email_domains",
-    "jit_enabled",
-    "default_role",
-    "group_claim",
-    "role_mapping",
-    "provider_enforces_mfa",
-    "passwords_disabled",
-)
+WHO = ("email_domains", "jit_enabled", "default_role", "group_claim", "role_mapping")
+TERMS = ("provider_enforces_mfa", "passwords_disabled")
+SHARED_FIELDS = (*WHO, *TERMS)
+
+
+def sections(provider_fields):
+    """The form read in three parts: the provider, who signs in through it, on what terms."""
+    return (
+        ("Identity provider", provider_fields),
+        ("Who signs in, with which role", WHO),
+        ("Sign-in terms", TERMS),
+    )
 
 
 class ProviderRegister(Register):
@@ -41,6 +44,7 @@ class OidcProviderRegister(ProviderRegister):
     fields = ("name", "issuer", "client_id", *SHARED_FIELDS)
     filterset_class = filtersets.OidcProviderFilterSet
     form_class = OidcProviderForm
+    form_sections = sections(("name", "issuer", "client_id", "client_secret"))
     detail_template = "sso/oidcprovider_detail.html"
 
     def detail_context(self, obj, request):
@@ -64,6 +68,7 @@ class SamlProviderRegister(ProviderRegister):
     columns = ("name", "metadata_url", "email_domains", "jit_enabled", "passwords_disabled")
     fields = ("name", "metadata_url", "metadata_xml", *SHARED_FIELDS)
     filterset_class = filtersets.SamlProviderFilterSet
+    form_sections = sections(("name", "metadata_url", "metadata_xml"))
     detail_template = "sso/samlprovider_detail.html"
 
     def detail_context(self, obj, request):
