@@ -194,3 +194,22 @@ def drifted(base, **attrs):
 def test_sections_that_drift_from_the_form_are_reported(sections, problem):
     register = drifted(get_register(Site), form_sections=sections)
     assert declaration_problems(register) == [problem]
+
+
+LONG_FORM = 10  # visible fields; above this a form is read in titled sections
+
+
+def test_every_long_register_form_is_in_sections(world):
+    """No register can ship a long form as one undivided list (issue 13 item 12): each form with
+    more than LONG_FORM visible fields, as an administrator sees it, declares its sections."""
+    from chainward.core.registry import all_registers
+
+    user, organisation = world["users"]["administrator__org"], world["org_a"]
+    undivided = {}
+    for register in all_registers():
+        form = register.get_form_class()(instance=register.model(), user=user,
+                                         organisation=organisation)
+        visible = [name for name, field in form.fields.items() if not field.widget.is_hidden]
+        if len(visible) > LONG_FORM and not register.form_sections:
+            undivided[register.label] = len(visible)
+    assert undivided == {}
