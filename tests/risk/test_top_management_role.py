@@ -24,6 +24,10 @@ SPECIFIED = {
     # approves planned changes (6.3) with the security manager.
     "people.appointment": {"view", "add", "change", "export"},
     "context.plannedchange": {"view", "export", "approve"},
+    # Issue 18: how people sign in (identity providers, their client secrets and certificates)
+    # is the Administrators' configuration alone.
+    "sso.oidcprovider": set(),
+    "sso.samlprovider": set(),
 }
 
 

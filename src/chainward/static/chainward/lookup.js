@@ -17,6 +17,7 @@
     if (select.multiple) plugins.remove_button = { title: "Remove" };
     else if (!select.required) plugins.clear_button = { title: "Clear" };
     let emptyNote = null;
+    let picks = 0; // choices so far: an answer asked for before the last choice is stale
     const label = document.querySelector(`label[for="${CSS.escape(select.id)}"]`);
     new window.TomSelect(select, {
       plugins,
@@ -38,6 +39,25 @@
       shouldLoad: () => true,
       firstUrl: (query) => withParams(address, query, 1),
       load(query, callback) {
+        // Tom Select opens the list for every answer while the picker has the focus. In a
+        // single picker, an answer that arrives after the person chose a record (the list
+        // asked on focus, a search typed before the choice, on a slow server) would open the
+        // list again over the next fields, where their next click picks one of its records.
+        // Its options are kept; the list stays shut. (Closing it after the fact is not
+        // enough: opening gives the picker the focus, and Tom Select's deferred focus handling
+        // opens the list again a tick later.) Tom Select opens the list for an answer only
+        // when it believes the picker focused.
+        const pickedBefore = picks;
+        const answer = (...found) => {
+          if (select.multiple || picks === pickedBefore) return callback(...found);
+          const focused = this.isFocused;
+          this.isFocused = false;
+          try {
+            return callback(...found);
+          } finally {
+            this.isFocused = focused;
+          }
+        };
         fetch(this.getUrl(query), { credentials: "same-origin",
                                     headers: { Accept: "application/json" } })
           .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
@@ -50,9 +70,9 @@
                 groups.push({ value: item.group, label: item.group });
               }
             });
-            callback(data.results || [], groups);
+            answer(data.results || [], groups);
           })
-          .catch(() => callback());
+          .catch(() => answer());
       },
       render: {
         no_results(data, escape) {
@@ -68,6 +88,7 @@
         no_more_results: () => '<div class="no-more-results small text-body-secondary">No more results</div>',
       },
       onItemAdd() {
+        picks += 1;
         // Several records: the search box empties for the next one.
         if (select.multiple) this.setTextboxValue("");
       },
@@ -93,6 +114,11 @@
           if (this.isOpen && !this.wrapper.contains(event.target)
               && !this.dropdown.contains(event.target)) this.close();
         }, true);
+        // Every choice of the person counts, the record already chosen included (Tom Select
+        // adds no item then, but closes the list all the same).
+        this.hook("after", "onOptionSelect", () => {
+          picks += 1;
+        });
         const onFocus = this.onFocus;
         this.hook("instead", "onFocus", (event) => {
           if (this.wrapper.contains(document.activeElement)) return onFocus.call(this, event);
