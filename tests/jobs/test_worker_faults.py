@@ -129,9 +129,10 @@ def test_sixteen_concurrent_writers_during_a_5000_row_import_see_no_errors(insta
         writers = instance.shell(WRITERS.format(org=ORG, email=EMAIL, password=PASSWORD,
                                                 threads=16, seconds=300), timeout=360)
         report = json.loads(writers.stdout.strip().splitlines()[-1])
+        took = time.monotonic() - started  # the writers stop when the import has finished
         print("writers:", {k: v for k, v in report.items() if k != "errors"},
               "errors:", len(report["errors"]), report["errors"][:3],
-              f"import took {time.monotonic() - started:.0f} s")
+              f"import took {took:.0f} s")
         wait_for(lambda: job_row(instance, job)[0] in {"succeeded", "failed"}, 60, "the import")
     finally:
         worker.terminate()
@@ -139,7 +140,13 @@ def test_sixteen_concurrent_writers_during_a_5000_row_import_see_no_errors(insta
     assert report["errors"] == []
     assert report["finished"], "the import did not finish within 300 s"
     assert report["writes"] >= 16 and report["logins"] >= 16
-    assert report["max"] < 5, "a write waited longer than any import batch should hold the lock"
+    # No wall-clock limit (a shared machine can stall any write for seconds): compared within
+    # this run, an import that held the write lock throughout would make a write wait about as
+    # long as the import itself; committed in short batches, the longest wait stays a small part
+    # of it (0.04 on a loaded CI run: 8.9 s of 205 s; a quiet machine: under 0.05).
+    assert report["max"] < took / 5, (
+        f"a write waited {report['max']:.1f} s of the import's {took:.0f} s: the import holds "
+        "the write lock for longer than a batch")
     assert job_row(instance, job)[0] == "succeeded"
     assert imported(instance) == 5000
     assert instance.run("verify-ledger").returncode == 0
