@@ -1,10 +1,15 @@
-"""ISO 28001 4.5 partner reviews: an interval from criticality and programme status, a last
-reviewed date from review records, and overdue reviews shown as due.
+"""ISO 28001 4.5 partner reviews: an interval from criticality and programme status, shortened
+by the partner's risk score, a last reviewed date from review records, and overdue reviews shown
+as due.
 
-The interval table below is written by hand from the rule stated in
-`supplychain.services.review_interval_days` (issue 12): critical partners without a valid
+The interval table below is written by hand. The rule by criticality and programme
+(`supplychain.services.review_interval_days`, issue 12): critical partners without a valid
 security programme every 6 months, with one every 12; high every 12 / 24; medium and low every
 24; exempt partners (ISO 28001 4.4) and partners no longer used (suspended, terminated) none.
+The interval used (issue 17 item 4, `partners.assurance`) is the shorter of that and the band
+of the partner's risk score: these partners have answered no questionnaire (+15), no incident,
+no declaration; criticality low/medium/high/critical 5/15/30/40, a valid programme -15, a lapsed
+one +10; bands from 0/25/50/75 review every 24/12/6/3 months.
 """
 
 import csv
@@ -57,29 +62,32 @@ def reviewed(world, p, on):
                                      reviewer="J. Novak", findings="Gate and seals checked.")
 
 
-# (criticality, partner status, programme, programme valid until, expected interval in days)
+# (criticality, partner status, programme, programme valid until, interval in days by
+# criticality and programme, interval used: with the score's band)
 INTERVALS = [
-    ("critical", "active", None, None, 182),
-    ("critical", "active", "aeo_s", None, 365),
-    ("critical", "active", "ctpat", -1, 182),  # expired yesterday: no valid programme
-    ("critical", "active", "aeo_c", None, 182),  # customs simplification only: not security
-    ("high", "active", None, None, 365),
-    ("high", "onboarding", "tapa_tsr", 200, 730),
-    ("medium", "active", None, None, 730),
-    ("medium", "active", "iso_28000", 100, 730),
-    ("low", "active", None, None, 730),
-    ("critical", "suspended", None, None, None),
-    ("high", "terminated", None, None, None),
+    ("critical", "active", None, None, 182, 182),  # 40 + 15 = 55, high: 6 months
+    ("critical", "active", "aeo_s", None, 365, 365),  # 40 - 15 + 15 = 40, medium: 12
+    ("critical", "active", "ctpat", -1, 182, 182),  # expired yesterday: 40 + 10 + 15 = 65
+    ("critical", "active", "aeo_c", None, 182, 182),  # customs only, not security: 55
+    ("high", "active", None, None, 365, 365),  # 30 + 15 = 45, medium: 12
+    ("high", "onboarding", "tapa_tsr", 200, 730, 365),  # 30 - 15 + 15 = 30, medium: 12
+    ("medium", "active", None, None, 730, 365),  # 15 + 15 = 30, medium: 12
+    ("medium", "active", "iso_28000", 100, 730, 730),  # 15 - 15 + 15 = 15, low: 24
+    ("low", "active", None, None, 730, 730),  # 5 + 15 = 20, low: 24
+    ("critical", "suspended", None, None, None, None),
+    ("high", "terminated", None, None, None, None),
 ]
 
 
-@pytest.mark.parametrize("criticality, status, programme, until, expected", INTERVALS)
-def test_the_review_interval_follows_criticality_and_programme_status(world, criticality, status,
-                                                                      programme, until,
-                                                                      expected):
+@pytest.mark.parametrize("criticality, status, programme, until, base, expected", INTERVALS)
+def test_the_review_interval_follows_criticality_programme_status_and_risk(
+        world, criticality, status, programme, until, base, expected):
     p = partner(world, "P", criticality, status, programme,
                 days(until) if until is not None else None)
-    assert services.review_state(p).interval_days == expected
+    state = services.review_state(p)
+    assert services.review_interval_days(p, valid_programme=state.valid_programme,
+                                         exempt=state.exempt) == base
+    assert state.interval_days == expected
 
 
 def test_an_exempt_partner_needs_no_review_until_its_programme_expires(world):
@@ -218,9 +226,13 @@ def due_world(world):
     p = partner(world, "High 400 days", "high")
     reviewed(world, p, days(-400))
     expected[p.pk] = True
-    p = partner(world, "Medium 700 days", "medium")
-    reviewed(world, p, days(-700))
+    p = partner(world, "Medium 300 days", "medium")
+    reviewed(world, p, days(-300))
     expected[p.pk] = False
+    # Not due by criticality alone (730 days), due by its medium risk score (365 days).
+    p = partner(world, "Medium 400 days", "medium")
+    reviewed(world, p, days(-400))
+    expected[p.pk] = True
     p = partner(world, "Suspended never", "critical", status="suspended")
     expected[p.pk] = False
     expected[world["carrier_a"].pk] = True  # the world's carrier: medium, never reviewed

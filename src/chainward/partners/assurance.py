@@ -30,24 +30,47 @@ judgement of the partner, the same for every reader); the explanation gives thei
 and never names an incident.
 
 `assess` is pure; `with_assurance` annotates a partner queryset with everything it needs (a few
-subqueries, no query per row); `assurance_of` reads those annotations (or loads them for one
-partner in one query).
+subqueries, no query per row) and with the score, the interval and the next review date computed
+by the database from the same tables (`score_expression`, `interval_expression`), so that a list
+can be filtered by "review due" without reading every partner; `assurance_of` reads those
+annotations (or loads them for one partner in one query). This is the one definition of when a
+partner's review is due: the supply-chain register's column, filter, API fields and dashboard
+card, the security plan's path and My work all ask it (`supplychain.services.review_state`,
+`review_due_q` and `partners_due_for_review` delegate here). The database's answer and `assess`
+are held equal over every combination of the factors (tests/partners/test_assurance_sql.py).
 """
 
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import F, Func, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    DateField,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models.lookups import Exact, In, LessThan
 from django.utils import timezone
 
 from chainward.supplychain import choices as sc
 from chainward.supplychain.models import Partner
 from chainward.supplychain.services import (
+    MONTH_DAYS as BASE_MONTH_DAYS,
+)
+from chainward.supplychain.services import (
+    REVIEW_MONTHS,
     REVIEWED_STATUSES,
+    ReviewState,
     review_interval_days,
     with_programme_state,
-    with_review_state,
+    with_review_basics,
 )
 
 from .choices import RequestStatus
@@ -61,7 +84,9 @@ DECLARATION_EXPIRED_POINTS = 10
 INCIDENT_POINTS, INCIDENT_CAP = 15, 30
 INCIDENT_WINDOW = datetime.timedelta(days=365)
 
-# (lowest score, band, review months, questionnaire depth)
+# (lowest score, band, review months, questionnaire depth); the bands are BAND_WIDTH wide
+# (`interval_expression` relies on it, and a test holds it).
+BAND_WIDTH = 25
 BANDS = (
     (75, "very high", 3, "Security questionnaire with evidence, and a site visit or audit"),
     (50, "high", 6, "Security questionnaire with evidence for every “yes”"),
@@ -250,15 +275,19 @@ def with_assurance(queryset, on=None):
     """Partners annotated with what `assurance_of` reads: the review state and programme
     state of the supply-chain register (added unless present), the latest reviewed
     questionnaire's status and flagged answers, the latest declaration's expiry and the
-    incidents of the last 12 months."""
+    incidents of the last 12 months — and, computed from those by the database,
+    `assurance_score`, `assurance_interval` (days between reviews, null when none is needed)
+    and `review_due_on` (null when never reviewed or none is needed)."""
     from chainward.incidents.models import Incident
 
     from .models import Answer, QuestionnaireRequest
 
     on = on or timezone.localdate()
     annotations = queryset.query.annotations
+    if "assurance_interval" in annotations:
+        return queryset
     if "review_exempt" not in annotations:
-        queryset = with_review_state(queryset, on)
+        queryset = with_review_basics(queryset, on)
     if "programme_expired" not in annotations:
         queryset = with_programme_state(queryset, on)
     latest = _reviewed_requests().order_by("-reviewed_at", "-pk")
@@ -273,13 +302,124 @@ def with_assurance(queryset, on=None):
     incidents = Incident.objects.filter(
         Q(partner=OuterRef("pk")) | Q(leg__carrier=OuterRef("pk")), archived=False,
         occurred_at__gte=since)
-    return queryset.annotate(
+    queryset = queryset.annotate(
         assurance_result=Subquery(latest.values("status")[:1]),
         assurance_flagged=_count(Answer.objects.filter(
             request=Subquery(latest_accepted), needs_follow_up=True, archived=False)),
         assurance_valid_until=Subquery(accepted.order_by("-valid_until").values(
             "valid_until")[:1]),
         assurance_incidents=_count(incidents))
+    queryset = queryset.annotate(assurance_score=score_expression(on))
+    queryset = queryset.annotate(assurance_interval=interval_expression())
+    return queryset.annotate(review_due_on=AddDays(F("review_last"), F("assurance_interval")))
+
+
+# --- the same rule as SQL -------------------------------------------------------------------------
+# `assess` reads the annotations in Python for a page that shows a partner; a list filtered by
+# "review due" (100,000 partners) asks the database. Both read the tables above.
+FIELDS = {"criticality": "criticality", "status": "status", "exempt": "review_exempt",
+          "valid_programme": "review_programme", "expired_programme": "programme_expired",
+          "questionnaire": "assurance_result", "flagged": "assurance_flagged",
+          "valid_until": "assurance_valid_until", "incidents": "assurance_incidents"}
+
+
+def _inputs(inputs):
+    """The expressions the SQL rule reads: the annotations of `with_assurance`, or (a test)
+    other expressions under the same names."""
+    return {name: F(field) for name, field in FIELDS.items()} | (inputs or {})
+
+
+def _mapped(expression, mapping, default):
+    """CASE expression WHEN key THEN value ... ELSE default END, for a dict of constants."""
+    return Case(*(When(Exact(expression, Value(key)), then=Value(value))
+                  for key, value in mapping.items()),
+                default=Value(default), output_field=IntegerField())
+
+
+def score_expression(on, inputs=None):
+    """The partner risk score of `assess`, as the database computes it (0-100)."""
+    x = _inputs(inputs)
+    programme = Case(When(Exact(x["valid_programme"], Value(True)),
+                          then=Value(PROGRAMME_POINTS["valid"])),
+                     When(Exact(x["expired_programme"], Value(True)),
+                          then=Value(PROGRAMME_POINTS["expired"])),
+                     default=Value(PROGRAMME_POINTS["none"]), output_field=IntegerField())
+    questionnaire = Case(
+        When(Exact(x["questionnaire"], Value(RequestStatus.RETURNED)),
+             then=Value(QUESTIONNAIRE_RETURNED)),
+        When(Exact(x["questionnaire"], Value(RequestStatus.ACCEPTED)),
+             then=Least(Coalesce(x["flagged"], Value(0)) * Value(FLAGGED_POINTS),
+                        Value(FLAGGED_CAP))),
+        default=Value(QUESTIONNAIRE_NONE), output_field=IntegerField())
+    declaration = Case(When(LessThan(x["valid_until"], Value(on)),
+                            then=Value(DECLARATION_EXPIRED_POINTS)),
+                       default=Value(0), output_field=IntegerField())
+    incidents = Least(Coalesce(x["incidents"], Value(0)) * Value(INCIDENT_POINTS),
+                      Value(INCIDENT_CAP))
+    total = (_mapped(x["criticality"], CRITICALITY_POINTS, 0) + programme + questionnaire
+             + declaration + incidents)
+    return Greatest(Value(0), Least(Value(100), total), output_field=IntegerField())
+
+
+class _BandDays(Func):
+    """Days between reviews of a score's band: CASE score / 25 WHEN 3 THEN 91 ... (the score
+    read once; integer division on both databases)."""
+
+    output_field = IntegerField()
+
+    def __init__(self, score):
+        bands = {lowest // BAND_WIDTH: MONTH_DAYS[months] for lowest, _, months, _ in BANDS}
+        top = max(bands)
+        whens = " ".join(f"WHEN {index} THEN {days}" for index, days in sorted(bands.items())
+                         if index != top)
+        # 100 / 25 = 4 is the top band too.
+        super().__init__(score, template=(
+            f"CASE (%(expressions)s) / {BAND_WIDTH} {whens} ELSE {bands[top]} END"))
+
+
+def interval_expression(inputs=None):
+    """Days between reviews as `assess` sets them (null: exempt or not in use): the shorter of
+    the supply-chain rule by criticality and programme and the interval of the score's band."""
+    x = _inputs(inputs)
+    score = x.get("score", F("assurance_score"))
+    base = Case(*(When(Exact(x["criticality"], Value(criticality)), then=Case(
+        When(Exact(x["valid_programme"], Value(True)), then=Value(BASE_MONTH_DAYS[with_])),
+        default=Value(BASE_MONTH_DAYS[without]), output_field=IntegerField()))
+        for criticality, (without, with_) in REVIEW_MONTHS.items()),
+        default=Value(BASE_MONTH_DAYS[24]), output_field=IntegerField())
+    return Case(When(Exact(x["exempt"], Value(True)), then=Value(None)),
+                When(In(x["status"], list(REVIEWED_STATUSES)),
+                     then=Least(base, _BandDays(score))),
+                default=Value(None), output_field=IntegerField())
+
+
+class AddDays(Func):
+    """date + days on SQLite and PostgreSQL (null when either is null)."""
+
+    output_field = DateField()
+    arity = 2
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection,
+                           template="date(%(expressions)s || ' days')", arg_joiner=", '+' || ",
+                           **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="(%(expressions)s)",
+                           arg_joiner=" + ", **extra)
+
+
+def review_due_q(on=None):
+    """The partners of a `with_assurance` queryset whose review is due on `on` (today): in use,
+    not exempt, and never reviewed or past their risk-based interval."""
+    on = on or timezone.localdate()
+    return Q(assurance_interval__isnull=False) & (
+        Q(review_last__isnull=True) | Q(review_due_on__lte=on))
+
+
+def partners_due_for_review(queryset, on=None):
+    """The partners of `queryset` whose ISO 28001 4.5 review is due on `on` (today)."""
+    return with_assurance(queryset, on).filter(review_due_q(on))
 
 
 def inputs_of(partner, on=None):
@@ -298,20 +438,38 @@ def inputs_of(partner, on=None):
         incidents=partner.assurance_incidents or 0, last_reviewed=partner.review_last)
 
 
+def _loaded(partner, on):
+    """`partner` with the annotations of `with_assurance` (itself when it has them for today)."""
+    if hasattr(partner, "assurance_incidents") and on is None:
+        return partner
+    return with_assurance(Partner._base_manager.filter(pk=partner.pk), on).get()
+
+
 def assurance_of(partner, on=None):
     """The partner's `Assurance` today: from its annotations (`with_assurance`, no query) or,
     for a partner loaded without them, in one query. Kept on the instance."""
     cached = partner.__dict__.get("_assurance")
     if cached is not None and on is None:
         return cached
-    if not hasattr(partner, "assurance_incidents") or on is not None:
-        loaded = with_assurance(Partner._base_manager.filter(pk=partner.pk), on).get()
-    else:
-        loaded = partner
-    result = assess(inputs_of(loaded, on))
+    result = assess(inputs_of(_loaded(partner, on), on))
     if on is None:
         partner.__dict__["_assurance"] = result
     return result
+
+
+def review_state_of(partner, on=None):
+    """The partner's `supplychain.services.ReviewState` on `on` (today), by its risk-based
+    interval (`assess`)."""
+    loaded = _loaded(partner, on)
+    inputs = inputs_of(loaded, on)
+    found = assess(inputs)
+    today = on or timezone.localdate()
+    if found.exempt or found.interval_days is None:
+        return ReviewState(False, None, inputs.last_reviewed, None, False,
+                           inputs.valid_programme, found.exempt)
+    return ReviewState(True, found.interval_days, inputs.last_reviewed, found.due_on,
+                       found.due_on is None or found.due_on <= today, inputs.valid_programme,
+                       False)
 
 
 def expired_declaration_partner_ids(user, organisation=None, on=None):

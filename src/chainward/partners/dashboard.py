@@ -10,7 +10,7 @@ from chainward.core.dashboard import Card, card
 from chainward.notifications.tasks import daily_job
 from chainward.supplychain.models import Partner
 
-from .assurance import assurance_of, with_assurance
+from .assurance import assurance_of, partners_due_for_review
 from .choices import FollowUpStatus
 from .models import FollowUpAction, QuestionnaireRequest
 from .services import due_requests, remind_contacts
@@ -58,24 +58,17 @@ def my_partner_reviews(request):
     sets (`assurance`; never reviewed = due now), for the people who record reviews."""
     if not request.user.has_perm("supplychain.add_partnerreview"):
         return None
-    today = timezone.localdate()
-    partners = with_assurance(Partner.objects.restrict(request.user, "view").filter(
-        organisation=request.organisation, archived=False), today).order_by("name", "pk")
+    due = partners_due_for_review(Partner.objects.restrict(request.user, "view").filter(
+        organisation=request.organisation, archived=False)).order_by("name", "pk")
     rows = []
-    for partner in partners:
-        found = assurance_of(partner)
-        if found.exempt or found.interval_days is None:
-            continue
-        if found.due_on is not None and found.due_on > today:
-            continue
+    for partner in due[:MY_WORK_ROWS]:
+        found = assurance_of(partner)  # from the annotations: no query
         rows.append({"url": partner.get_absolute_url(), "label": str(partner),
                      "due": found.due_on, "overdue": True,
                      "status": f"review due every {found.interval_days} days (risk score "
                                f"{found.score_label})" if found.last_reviewed else
                                "never reviewed",
                      "where": partner.get_kind_display()})
-        if len(rows) == MY_WORK_ROWS:
-            break
     return {"title": "Partner reviews due (ISO 28001 4.5)", "anchor": "partner-reviews",
             "rows": rows, "empty": "No partner review is due."}
 

@@ -68,7 +68,7 @@ class PartnerFilterSet(RecordFilterSet):
     def filter_review_due(self, queryset, name, value: bool):
         if value is None:
             return queryset
-        if "review_last" not in queryset.query.annotations:
+        if "assurance_interval" not in queryset.query.annotations:
             queryset = services.with_review_state(queryset)
         due = services.review_due_q()
         return queryset.filter(due) if value else queryset.exclude(due)

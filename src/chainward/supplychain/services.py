@@ -7,7 +7,10 @@ other app asks it here:
   and which partners are exempt from the assessment (the risk app asks `exempt_partners`);
 - `check_exemption` — may this exemption be recorded (the model's `clean` for forms, the API
   and imports; the exemption register's `after_save` for every `save_record`);
-- `review_state` / `with_review_state` / `review_due_q` — when is a partner's next review due;
+- `review_state` / `with_review_state` / `review_due_q` / `partners_due_for_review` — when is
+  a partner's next review due: by the risk-based interval of partner assurance
+  (`partners.assurance`, which extends the rule by criticality and programme written here,
+  `review_interval_days`); these delegate to it so that there is one answer everywhere;
 - `create_organisation` — a new organisation with its catalogues, default risk matrix and
   first administrator's invitation (the page, the API and `chainward init`);
 - `partner_facility` — the node a leg reaches when it ends at a partner's own premises.
@@ -238,10 +241,10 @@ def _valid_programmes(on):
         Q(valid_until__isnull=True) | Q(valid_until__gte=on))
 
 
-def with_review_state(queryset, on=None):
-    """Partners annotated with what `review_state` needs (three subqueries, no per-row query):
-    `review_last` (latest review date), `review_programme` (a valid security programme
-    status), `review_exempt` (an exemption in force)."""
+def with_review_basics(queryset, on=None):
+    """Partners annotated with what the review rule reads of the supply chain (three
+    subqueries, no per-row query): `review_last` (latest review date), `review_programme` (a
+    valid security programme status), `review_exempt` (an exemption in force)."""
     on = _today(on)
     latest = PartnerReview.objects.filter(partner=OuterRef("pk"), archived=False).order_by(
         "-reviewed_on").values("reviewed_on")[:1]
@@ -251,36 +254,30 @@ def with_review_state(queryset, on=None):
                              review_exempt=Exists(exemptions))
 
 
+# The review interval is partner assurance's (ISO 28001 4.5: frequency from risk): the rule
+# above, shortened by the partner's risk score. Partner assurance builds on this module, so it
+# is asked when needed, not imported at the top.
+def with_review_state(queryset, on=None):
+    """Partners annotated with everything their review state needs, the next due date
+    included (`partners.assurance.with_assurance`; a few subqueries, no per-row query)."""
+    from chainward.partners.assurance import with_assurance
+
+    return with_assurance(queryset, on)
+
+
 def review_state(partner, on=None):
-    """The partner's review interval, last review, next due date and whether it is due."""
-    on = _today(on)
-    if hasattr(partner, "review_last") and on == timezone.localdate():
-        last, programme, exempt = (partner.review_last, partner.review_programme,
-                                   partner.review_exempt)
-    else:
-        annotated = with_review_state(Partner._base_manager.filter(pk=partner.pk), on).values(
-            "review_last", "review_programme", "review_exempt").get()
-        last, programme, exempt = (annotated["review_last"], annotated["review_programme"],
-                                   annotated["review_exempt"])
-    interval = review_interval_days(partner, valid_programme=programme, exempt=exempt)
-    if interval is None:
-        return ReviewState(False, None, last, None, False, programme, exempt)
-    due_on = last + datetime.timedelta(days=interval) if last else None
-    return ReviewState(True, interval, last, due_on, due_on is None or due_on <= on, programme,
-                       exempt)
+    """The partner's review interval, last review, next due date and whether it is due (from
+    the annotations of `with_review_state` when present, else in one query)."""
+    from chainward.partners.assurance import review_state_of
+
+    return review_state_of(partner, on)
 
 
 def review_due_q(on=None):
     """`review_state(...).due` as a filter on a `with_review_state` queryset."""
-    on = _today(on)
-    cells = Q()
-    for criticality, months in REVIEW_MONTHS.items():
-        for valid_programme in (False, True):
-            cutoff = on - datetime.timedelta(days=MONTH_DAYS[months[1 if valid_programme else 0]])
-            cells |= Q(criticality=criticality, review_programme=valid_programme,
-                       review_last__lte=cutoff)
-    return (Q(status__in=REVIEWED_STATUSES, review_exempt=False)
-            & (Q(review_last__isnull=True) | cells))
+    from chainward.partners.assurance import review_due_q as due_q
+
+    return due_q(on)
 
 
 def partners_due_for_review(queryset, on=None):
