@@ -67,9 +67,11 @@ WRITERS = textwrap.dedent("""
                 except Exception as exc:
                     errors.append(f"{{type(exc).__name__}}: {{exc}}")
                 latencies.append(time.monotonic() - started)
-                if n % 4 == 0:  # a login check reads beside the writes
+                if n % 12 == 0:  # a login check reads beside the writes
                     # Timed apart: its cost is the password hash (PBKDF2, about 0.4 s of CPU),
-                    # not a wait for the database.
+                    # not a wait for the database. Every 12th write (each writer's first
+                    # included): at every 4th, the hashes alone kept both CPUs of a CI machine
+                    # busy for minutes (547 logins, ~220 s of CPU) and slowed every other test.
                     started = time.monotonic()
                     try:
                         assert authenticate(email={email!r}, password={password!r})
