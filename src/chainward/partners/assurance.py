@@ -472,6 +472,45 @@ def review_state_of(partner, on=None):
                        False)
 
 
+# --- questionnaire depth (item 4): what a request asks, against what the score calls for ------
+# The depth a band calls for, as a level: 0 a signed declaration, 1 a questionnaire, 2 a
+# questionnaire with evidence, 3 the same and a site visit (no template asks a site visit: a
+# partner review with the method "site visit" records it).
+DEPTH_LEVELS = {"low": 0, "medium": 1, "high": 2, "very high": 3}
+TEMPLATE_DEPTHS = ("a signed security declaration", "a security questionnaire",
+                   "a security questionnaire with evidence")
+
+
+def template_depth(template):
+    """0, 1 or 2: how deep a request with `template` looks (a declaration; a questionnaire;
+    a questionnaire asking evidence for at least one answer)."""
+    from .choices import TemplateKind
+
+    if template.kind == TemplateKind.DECLARATION:
+        return 0
+    asks_evidence = template.questions.filter(archived=False, evidence_required=True).exists()
+    return 2 if asks_evidence else 1
+
+
+def depth_advice(partner, template):
+    """A sentence when `template` asks less of `partner` than its risk score calls for (ISO
+    28001 4.5: the extent of the check follows from risk), else "". Advice, not a refusal: the
+    security manager may have reasons (a site visit booked, evidence held already)."""
+    if partner is None or template is None:
+        return ""
+    found = assurance_of(partner)
+    if found.exempt or not found.in_use:
+        return ""
+    needed, asked = DEPTH_LEVELS[found.band], template_depth(template)
+    score = f"{partner}'s risk score is {found.score} ({found.band})"
+    if asked >= min(needed, 2):
+        return "" if needed < 3 else (f"{score}: it also calls for a site visit or audit; "
+                                      "record it as a partner review.")
+    wanted = TEMPLATE_DEPTHS[min(needed, 2)] + (" and a site visit or audit" if needed == 3
+                                                 else "")
+    return f"{score}: it calls for {wanted}; “{template}” asks for {TEMPLATE_DEPTHS[asked]}."
+
+
 def expired_declaration_partner_ids(user, organisation=None, on=None):
     """Ids of the partners `user` may see (of `organisation`, when given) whose latest accepted
     declaration has expired — one query (for the supply-chain map)."""

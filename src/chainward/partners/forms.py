@@ -3,6 +3,8 @@ only translate to the services."""
 
 from django import forms
 
+from chainward.core.forms import RecordForm
+
 from .choices import AnswerType
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
@@ -76,3 +78,15 @@ class FollowUpForm(forms.Form):
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
     due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     corrective_owner = forms.IntegerField(required=False)
+
+
+class RequestForm(RecordForm):
+    """The questionnaire request's form: after saving, it says when the template asks less of
+    the partner than its risk score calls for (`assurance.depth_advice`; advice, not a refusal)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        from .assurance import depth_advice
+
+        self.notice = depth_advice(cleaned.get("partner"), cleaned.get("template"))
+        return cleaned

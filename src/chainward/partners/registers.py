@@ -8,8 +8,9 @@ from chainward.supplychain.models import Partner
 from chainward.supplychain.registers import PartnerRegister
 
 from . import assurance, filtersets, models, services
-from .api.serializers import AssuredPartnerSerializer
+from .api.serializers import AssuredPartnerSerializer, QuestionnaireRequestSerializer
 from .choices import ANSWERABLE, RequestStatus
+from .forms import RequestForm
 
 GROUP = "Supply chain"
 
@@ -76,6 +77,8 @@ class QuestionnaireRequestRegister(Register):
     select_related = ("partner", "template", "contact")
     detail_template = "partners/request_detail.html"
     can_import = False
+    form_class = RequestForm  # says when the template is lighter than the partner's risk calls for
+    serializer_class = QuestionnaireRequestSerializer  # the same advice, read-only
 
     def after_save(self, user, obj, created):
         """Creating a request sends it: every path (form, API, demo) issues the one-time link
@@ -103,6 +106,8 @@ class QuestionnaireRequestRegister(Register):
             "can_resend": user.has_perm("partners.change_questionnairerequest", obj)
             and obj.status in ANSWERABLE,
             "people": _people(obj) if may_review else [],
+            "depth_advice": assurance.depth_advice(obj.partner, obj.template)
+            if obj.status in (*ANSWERABLE, RequestStatus.SIGNED) else "",
         }
 
 

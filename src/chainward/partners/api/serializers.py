@@ -4,7 +4,8 @@ score, each factor's contribution, the review interval and the questionnaire dep
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from chainward.partners.assurance import assurance_of
+from chainward.core.api import RecordSerializer
+from chainward.partners.assurance import assurance_of, depth_advice
 from chainward.supplychain.api.serializers import PartnerSerializer
 
 
@@ -38,3 +39,18 @@ class AssuredPartnerSerializer(PartnerSerializer):
     @extend_schema_field(AssuranceSerializer)
     def get_assurance(self, obj) -> dict:
         return AssuranceSerializer(assurance_of(obj).as_dict()).data
+
+
+class QuestionnaireRequestSerializer(RecordSerializer):
+    """A questionnaire request; `depth_advice` says when its template asks less of the partner
+    than the partner's risk score calls for (ISO 28001 4.5; advice, the request is sent)."""
+
+    depth_advice = serializers.SerializerMethodField(
+        help_text="When the template asks less of the partner than its risk score calls for, "
+                  "a sentence saying so (else empty). Given for one request (create, read, "
+                  "update); null in lists, which stay at a fixed number of queries.")
+
+    def get_depth_advice(self, obj) -> str | None:
+        if isinstance(self.parent, serializers.ListSerializer):
+            return None
+        return depth_advice(obj.partner, obj.template)
