@@ -3,8 +3,9 @@
 from django.test import TestCase
 
 from chainward.access.models import Role
-from chainward.access.sso.models import OidcClientSecret, OidcProvider, SamlProvider
+from chainward.access.sso.models import OidcProvider, SamlProvider
 from chainward.access.sso.registers import OidcProviderRegister, SamlProviderRegister
+from chainward.access.sso.services import set_client_secret
 from tests.support.matrix import RegisterCase, form_data, matrix_tests
 from tests.support.saml import LocalIdp
 
@@ -25,7 +26,7 @@ class OidcProviderCase(RegisterCase):
             client_id=f"client-{placement}",
             email_domains=f"{placement}.idp.example",
         )
-        OidcClientSecret.objects.create(provider=provider, value=f"secret-{placement}")
+        set_client_secret(None, provider, f"secret-{placement}")
         return provider
 
     def create_data(self, world):

@@ -3,12 +3,13 @@
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.shortcuts import redirect, resolve_url
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import FormView
@@ -17,6 +18,7 @@ from chainward.ledger.context import acting_as
 from chainward.ledger.services import append_entry
 
 from . import mfa, sessions, throttle
+from .models import User
 from .services import has_current_role
 from .sso import services as sso
 
@@ -170,11 +172,29 @@ def _password_set(user, action, keep_session=None):
         sessions.end_other_sessions(user, keep_session, reason="password changed")
 
 
+SSO_ONLY_TEMPLATE = "access/password_sso_only.html"
+
+
+def sso_only_page(request, provider, *, status=200):
+    """Instead of a password form: the person's organisation signs in through its provider."""
+    return render(request, SSO_ONLY_TEMPLATE, {"provider": provider}, status=status)
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
-    """Change one's own password (also where a one-time password must be replaced)."""
+    """Change one's own password (also where a one-time password must be replaced); members
+    of an organisation whose provider disables local passwords are told to use it instead
+    (sso.password_login_refused: a password would not let them in)."""
 
     template_name = "registration/password_change_form.html"
     success_url = reverse_lazy("home")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            provider = sso.password_login_refused(request.user)
+            if provider is not None:
+                return sso_only_page(request, provider,
+                                     status=200 if request.method == "GET" else 403)
+        return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
         # The session key as recorded at login; Django rotates it while keeping this session.
@@ -185,10 +205,39 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset request, except for members of an organisation whose provider disables
+    local passwords: they get an e-mail saying to sign in through it, not a reset link (also
+    those who never had a password, e.g. accounts made on first single sign-on)."""
+
+    def get_users(self, email):
+        """Active accounts of the address that may reset a password or must be told not to."""
+        email_field = User.get_email_field_name()
+        active = User._default_manager.filter(**{f"{email_field}__iexact": email,
+                                                 "is_active": True})
+        return (user for user in active
+                if auth_forms._unicode_ci_compare(email, getattr(user, email_field))
+                and (user.has_usable_password() or sso.password_login_refused(user)))
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email,
+                  to_email, html_email_template_name=None):
+        provider = sso.password_login_refused(context["user"])
+        if provider is not None:
+            # No uid, no token: nothing in this e-mail sets a password.
+            context = {key: context[key] for key in ("email", "domain", "site_name", "protocol")}
+            context["provider"] = provider
+            subject_template_name = "access/password_sso_only_subject.txt"
+            email_template_name = "access/password_sso_only_email.txt"
+            html_email_template_name = None
+        super().send_mail(subject_template_name, email_template_name, context, from_email,
+                          to_email, html_email_template_name=html_email_template_name)
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     """Ask for a reset link by e-mail (same answer for any address). One client address asks
     at most LOGIN_ADDRESS_FAILURE_LIMIT times per window, so nobody floods a mailbox."""
 
+    form_class = PasswordResetForm
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("access:password_reset_done")
@@ -204,7 +253,23 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     success_url = reverse_lazy("access:password_reset_complete")
 
+    def render_to_response(self, context, **response_kwargs):
+        # A link sent before the organisation disabled local passwords sets none.
+        provider = self._sso_provider()
+        if provider is not None:
+            return sso_only_page(self.request, provider)
+        return super().render_to_response(context, **response_kwargs)
+
     def form_valid(self, form):
+        provider = self._sso_provider()
+        if provider is not None:
+            return sso_only_page(self.request, provider, status=403)
         response = super().form_valid(form)
         _password_set(form.user, "password_reset")
         return response
+
+    def _sso_provider(self):
+        user = getattr(self, "user", None)
+        if not getattr(self, "validlink", False) or user is None:
+            return None
+        return sso.password_login_refused(user)

@@ -1,10 +1,9 @@
-"""The provider form: the client secret is written, never shown (kept apart from the record)."""
+"""The provider form: the client secret is written, never shown (kept apart from the record,
+sealed)."""
 
 from django import forms
 
 from chainward.core.forms import RecordForm
-
-from .services import client_secret
 
 
 class OidcProviderForm(RecordForm):
@@ -23,9 +22,7 @@ class OidcProviderForm(RecordForm):
 
     def clean(self):
         cleaned = super().clean()
-        secret = cleaned.get("client_secret") or ""
-        if not secret and not (self.instance.pk and client_secret(self.instance)):
-            self.add_error("client_secret", "Give the client secret the provider issued.")
-        # Stored by the register's after_save, in the same transaction as the record.
-        self.instance._new_client_secret = secret
+        # Checked (sso.services.check_client_secret) and stored sealed by the register's
+        # after_save, in the same transaction as the record — as for the API.
+        self.instance._new_client_secret = cleaned.get("client_secret") or ""
         return cleaned

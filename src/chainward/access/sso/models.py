@@ -98,13 +98,15 @@ class OidcProvider(SignInProvider):
 
 
 class OidcClientSecret(models.Model):
-    """The client secret of a provider: written through the form, never shown or ledgered
-    (its changes are: `sso_client_secret_set`, without the value)."""
+    """The client secret of a provider: written through the form or the API, never shown or
+    ledgered (its changes are: `sso_client_secret_set`, without the value), and stored sealed
+    (`value` holds a Fernet token under a key derived from SECRET_KEY, sso.sealing; read it
+    with sso.services.client_secret)."""
 
     provider = models.OneToOneField(
         OidcProvider, on_delete=models.CASCADE, related_name="secret", verbose_name="provider"
     )
-    value = models.TextField("client secret")
+    value = models.TextField("client secret (sealed)")
     set_at = models.DateTimeField("set", auto_now=True)
 
     class Meta:

@@ -1,5 +1,6 @@
 """Register declarations of single sign-on providers (Administration menu)."""
 
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from chainward.core.register import Register
@@ -7,6 +8,7 @@ from chainward.core.registry import add_register
 
 from . import filtersets, models, saml, services
 from .forms import OidcProviderForm
+from .serializers import OidcProviderSerializer
 
 WHO = ("email_domains", "jit_enabled", "default_role", "group_claim", "role_mapping")
 TERMS = ("provider_enforces_mfa", "passwords_disabled")
@@ -47,14 +49,30 @@ class OidcProviderRegister(ProviderRegister):
     form_sections = sections(("name", "issuer", "client_id", "client_secret"))
     detail_template = "sso/oidcprovider_detail.html"
 
+    serializer_class = OidcProviderSerializer  # adds the write-only client_secret
+
     def detail_context(self, obj, request):
-        """The redirect URI to register at the provider."""
-        return {"redirect_uri": request.build_absolute_uri(reverse("sso:callback"))}
+        """The redirect URI to register at the provider; whether its secret still opens."""
+        return {
+            "redirect_uri": request.build_absolute_uri(reverse("sso:callback")),
+            "secret_state": services.client_secret_state(obj),
+        }
 
     def after_save(self, user, obj, created):
-        """Every save (form, API): the settings are usable; a new secret is stored apart."""
-        super().after_save(user, obj, created)
+        """Every save (form, API): the settings are usable, with a client secret this
+        deployment can read; a new secret is stored sealed and apart."""
         secret = getattr(obj, "_new_client_secret", "")
+        errors = {}
+        try:
+            super().after_save(user, obj, created)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+        try:
+            services.check_client_secret(obj, secret)
+        except ValidationError as error:
+            errors.update(error.message_dict)  # only client_secret: no field in common
+        if errors:
+            raise ValidationError(errors)
         if secret:
             services.set_client_secret(user, obj, secret)
             obj._new_client_secret = ""

@@ -10,7 +10,10 @@ may be, who a provider may sign in, and whether local passwords still work.
   sign-in — with the role its groups map to, else the default role, and no sites: an
   administrator chooses the sites later.
 - Local passwords (`password_login_refused`): refused for anyone with a current role in an
-  organisation whose provider disables them.
+  organisation whose provider disables them (login, password change and reset alike:
+  access.login).
+- Client secrets (`set_client_secret`, `client_secret`): stored sealed (sso.sealing), opened
+  only for the sign-in; one the instance's key no longer opens is `SecretUnreadable`.
 """
 
 import re
@@ -24,6 +27,7 @@ from django.utils import timezone
 from chainward.ledger.context import acting_as, actor_context
 from chainward.ledger.services import append_entry
 
+from . import sealing
 from .models import OidcClientSecret, OidcProvider, SamlProvider
 
 PROVIDER_MODELS = (OidcProvider, SamlProvider)
@@ -37,8 +41,22 @@ PASSWORDS_DISABLED = (
 )
 
 
+SECRET_UNREADABLE = (
+    "The client secret of {provider} can no longer be read here (the instance's secret key "
+    "changed): single sign-on through it fails until an administrator enters the secret again."
+)
+SECRET_REENTER = (
+    "The stored client secret can no longer be read (the instance's secret key changed); "
+    "give the client secret the provider issued again."
+)
+
+
 class SignInRefused(Exception):
     """The provider authenticated someone Chainward does not let in (the message says why)."""
+
+
+class SecretUnreadable(Exception):
+    """The provider's stored client secret does not open with this deployment's key."""
 
 
 # --- configuration -------------------------------------------------------------------------------
@@ -171,17 +189,46 @@ def parse_domains_quietly(text):
 
 
 def set_client_secret(actor, provider, value):
-    """Store a provider's client secret (kept apart from the ledgered record); the ledger says
-    that it changed, never what it is."""
+    """Store a provider's client secret, sealed (sso.sealing) and kept apart from the
+    ledgered record; the ledger says that it changed, never what it is."""
     with acting_as(actor), transaction.atomic():
-        OidcClientSecret.objects.update_or_create(provider=provider, defaults={"value": value})
+        OidcClientSecret.objects.update_or_create(
+            provider=provider, defaults={"value": sealing.seal(value)}
+        )
         append_entry("sso_client_secret_set", obj=provider)
 
 
 def client_secret(provider):
-    """The stored client secret, or an empty string."""
-    secret = OidcClientSecret.objects.filter(provider=provider).values_list("value", flat=True)
-    return secret.first() or ""
+    """The stored client secret in plain text, or an empty string when none is stored; raises
+    SecretUnreadable when the stored one no longer opens (SECRET_KEY changed)."""
+    sealed = OidcClientSecret.objects.filter(provider=provider).values_list("value", flat=True)
+    sealed = sealed.first()
+    if not sealed:
+        return ""
+    try:
+        return sealing.unseal(sealed)
+    except sealing.Unreadable as error:
+        raise SecretUnreadable(SECRET_UNREADABLE.format(provider=provider)) from error
+
+
+def client_secret_state(provider):
+    """“missing”, “stored” or “unreadable”: what the provider page and form say of it."""
+    try:
+        return "stored" if client_secret(provider) else "missing"
+    except SecretUnreadable:
+        return "unreadable"
+
+
+def check_client_secret(provider, new_secret):
+    """Rule of an OpenID Connect provider: it has a client secret that this deployment can
+    read — a new one given now, or the stored one (form and API alike)."""
+    if new_secret:
+        return
+    state = client_secret_state(provider) if provider.pk else "missing"
+    if state == "missing":
+        raise ValidationError({"client_secret": "Give the client secret the provider issued."})
+    if state == "unreadable":
+        raise ValidationError({"client_secret": SECRET_REENTER})
 
 
 # --- routing -------------------------------------------------------------------------------------

@@ -35,6 +35,11 @@ from .models import OidcProvider, SamlProvider
 
 log = logging.getLogger(__name__)
 FLOW_KEY = "sso:flow"  # {"provider": pk, "next": url} while at the provider
+UNUSABLE = (
+    "Single sign-on through {provider} is not working on this Chainward just now (its "
+    "settings need attention). Ask your organisation's Chainward administrator to open the "
+    "provider's page; meanwhile you cannot sign in through it."
+)
 DENIED = (
     "{provider} did not let you in (it answered “{error}”). If you should have access, "
     "ask your IT department to allow you to use Chainward."
@@ -70,6 +75,10 @@ def start(request):
             url = services.oauth_client(provider).authorize_redirect(
                 request, request.build_absolute_uri(reverse("sso:callback")), login_hint=email
             )["Location"]
+    except services.SecretUnreadable as unreadable:
+        log.error("single sign-on start with %s impossible: %s", provider, unreadable)
+        messages.error(request, UNUSABLE.format(provider=provider))
+        return redirect("login")
     except (
         requests.RequestException,
         AuthlibBaseError,
@@ -126,6 +135,14 @@ def callback(request):
         user = services.person_for_claims(provider, claims)
     except services.SignInRefused as refused:
         return _refuse(request, provider, str(refused), reason=str(refused))
+    except services.SecretUnreadable as unreadable:
+        log.error("single sign-on with %s impossible: %s", provider, unreadable)
+        return _refuse(
+            request,
+            provider,
+            UNUSABLE.format(provider=provider),
+            reason="client secret unreadable",
+        )
     except (
         AuthlibBaseError,
         JoseError,
