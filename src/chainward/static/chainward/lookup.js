@@ -116,9 +116,21 @@
         }, true);
         // Every choice of the person counts, the record already chosen included (Tom Select
         // adds no item then, but closes the list all the same).
+        // A choice also ends the search being typed: Tom Select handles typing 300 ms after
+        // the last key (search, then refresh the list and open it). A person quick to choose
+        // from the list already shown would otherwise see it open again after they left.
         this.hook("after", "onOptionSelect", () => {
           picks += 1;
+          if (this.refreshTimeout) {
+            window.clearTimeout(this.refreshTimeout);
+            this.refreshTimeout = null;
+          }
         });
+        // And whatever asks for a refresh, the list opens only for the picker holding the
+        // focus (a refresh for a picker the person has left keeps its list shut).
+        const refreshOptions = this.refreshOptions;
+        this.hook("instead", "refreshOptions", (triggerDropdown = true) => refreshOptions.call(
+          this, triggerDropdown && this.wrapper.contains(document.activeElement)));
         const onFocus = this.onFocus;
         this.hook("instead", "onFocus", (event) => {
           if (this.wrapper.contains(document.activeElement)) return onFocus.call(this, event);
