@@ -92,11 +92,15 @@ def partners(world):
     org = world["org_a"]
     made = {}
     with fixture_writes():
-        for name, ago in (("Reviewed 400 days ago", 400), ("Reviewed 100 days ago", 100),
-                          ("Never reviewed", None)):
+        for name, ago, status in (("Reviewed 400 days ago", 400, "active"),
+                                  ("Reviewed 100 days ago", 100, "active"),
+                                  ("Never reviewed", None, "active"),
+                                  # Not in use: never due, reviewed or not.
+                                  ("Suspended, reviewed 1000 days ago", 1000, "suspended"),
+                                  ("Suspended, never reviewed", None, "suspended")):
             partner = Partner.objects.create(organisation=org, name=name, kind="carrier",
                                              country="DE", criticality="medium",
-                                             status="active")
+                                             status=status)
             if ago is not None:
                 PartnerReview.objects.create(
                     organisation=org, partner=partner, method="questionnaire",

@@ -275,9 +275,9 @@ def with_assurance(queryset, on=None):
     """Partners annotated with what `assurance_of` reads: the review state and programme
     state of the supply-chain register (added unless present), the latest reviewed
     questionnaire's status and flagged answers, the latest declaration's expiry and the
-    incidents of the last 12 months — and, computed from those by the database,
-    `assurance_score`, `assurance_interval` (days between reviews, null when none is needed)
-    and `review_due_on` (null when never reviewed or none is needed)."""
+    incidents of the last 12 months — and, as aliases the database computes from those when a
+    filter asks, `assurance_score`, `assurance_interval` (days between reviews, null when none
+    is needed) and `review_due_by` (for `review_due_q`)."""
     from chainward.incidents.models import Incident
 
     from .models import Answer, QuestionnaireRequest
@@ -299,19 +299,26 @@ def with_assurance(queryset, on=None):
     ).order_by("-reviewed_at", "-pk").values("pk")[:1]
     since = datetime.datetime.combine(on - INCIDENT_WINDOW, datetime.time.min,
                                       tzinfo=timezone.get_current_timezone())
-    incidents = Incident.objects.filter(
-        Q(partner=OuterRef("pk")) | Q(leg__carrier=OuterRef("pk")), archived=False,
-        occurred_at__gte=since)
+    recent = Incident.objects.filter(archived=False, occurred_at__gte=since)
+    # The partner's own incidents, and those on a leg it carries that name no (other) partner
+    # of theirs twice: two counts, each on an index (an OR of the two read every incident
+    # once per partner).
+    own = recent.filter(partner=OuterRef("pk"))
+    carried = recent.filter(leg__carrier=OuterRef("pk")).exclude(partner=OuterRef("pk"))
     queryset = queryset.annotate(
         assurance_result=Subquery(latest.values("status")[:1]),
         assurance_flagged=_count(Answer.objects.filter(
             request=Subquery(latest_accepted), needs_follow_up=True, archived=False)),
         assurance_valid_until=Subquery(accepted.order_by("-valid_until").values(
             "valid_until")[:1]),
-        assurance_incidents=_count(incidents))
-    queryset = queryset.annotate(assurance_score=score_expression(on))
-    queryset = queryset.annotate(assurance_interval=interval_expression())
-    return queryset.annotate(review_due_on=AddDays(F("review_last"), F("assurance_interval")))
+        assurance_incidents=_count(own) + _count(carried))
+    # Aliases, not columns: a page reads the inputs above and `assess` computes the rest; the
+    # database computes these only where a filter asks (each is written out where it is used).
+    queryset = queryset.alias(assurance_score=score_expression(on))
+    queryset = queryset.alias(assurance_interval=interval_expression())
+    return queryset.alias(review_due_by=AddDays(
+        Coalesce(F("review_last"), Value(NEVER_REVIEWED)),
+        Coalesce(F("assurance_interval"), Value(NO_REVIEW_DAYS))))
 
 
 # --- the same rule as SQL -------------------------------------------------------------------------
@@ -344,13 +351,11 @@ def score_expression(on, inputs=None):
                      When(Exact(x["expired_programme"], Value(True)),
                           then=Value(PROGRAMME_POINTS["expired"])),
                      default=Value(PROGRAMME_POINTS["none"]), output_field=IntegerField())
-    questionnaire = Case(
-        When(Exact(x["questionnaire"], Value(RequestStatus.RETURNED)),
-             then=Value(QUESTIONNAIRE_RETURNED)),
-        When(Exact(x["questionnaire"], Value(RequestStatus.ACCEPTED)),
-             then=Least(Coalesce(x["flagged"], Value(0)) * Value(FLAGGED_POINTS),
-                        Value(FLAGGED_CAP))),
-        default=Value(QUESTIONNAIRE_NONE), output_field=IntegerField())
+    questionnaire = SimpleCase(x["questionnaire"], (
+        (Value(RequestStatus.RETURNED), Value(QUESTIONNAIRE_RETURNED)),
+        (Value(RequestStatus.ACCEPTED), Least(Coalesce(x["flagged"], Value(0))
+                                             * Value(FLAGGED_POINTS), Value(FLAGGED_CAP)))),
+        default=Value(QUESTIONNAIRE_NONE))
     declaration = Case(When(LessThan(x["valid_until"], Value(on)),
                             then=Value(DECLARATION_EXPIRED_POINTS)),
                        default=Value(0), output_field=IntegerField())
@@ -359,6 +364,26 @@ def score_expression(on, inputs=None):
     total = (_mapped(x["criticality"], CRITICALITY_POINTS, 0) + programme + questionnaire
              + declaration + incidents)
     return Greatest(Value(0), Least(Value(100), total), output_field=IntegerField())
+
+
+class SimpleCase(Func):
+    """CASE operand WHEN key THEN value ... ELSE default END: the operand (a subquery) is read
+    once, where a searched CASE would read it in every WHEN."""
+
+    output_field = IntegerField()
+
+    def __init__(self, operand, whens, default):
+        super().__init__(operand, *(e for pair in whens for e in pair), default)
+
+    def as_sql(self, compiler, connection, **extra):
+        parts, params = [], []
+        for expression in self.get_source_expressions():
+            sql, found = compiler.compile(expression)
+            parts.append(sql)
+            params.extend(found)
+        operand, *pairs, default = parts
+        whens = " ".join(f"WHEN {pairs[i]} THEN {pairs[i + 1]}" for i in range(0, len(pairs), 2))
+        return f"CASE {operand} {whens} ELSE {default} END", params
 
 
 class _BandDays(Func):
@@ -409,12 +434,18 @@ class AddDays(Func):
                            arg_joiner=" + ", **extra)
 
 
+# `review_due_by` reads the interval once: a partner never reviewed counts from a day long
+# past (so it is due at once), a partner that needs no review (exempt, not in use) adds more
+# days than any calendar reaches before the year 4000 (so it never is).
+NEVER_REVIEWED = datetime.date(1900, 1, 1)
+NO_REVIEW_DAYS = 1_000_000
+
+
 def review_due_q(on=None):
     """The partners of a `with_assurance` queryset whose review is due on `on` (today): in use,
     not exempt, and never reviewed or past their risk-based interval."""
     on = on or timezone.localdate()
-    return Q(assurance_interval__isnull=False) & (
-        Q(review_last__isnull=True) | Q(review_due_on__lte=on))
+    return Q(review_due_by__lte=on)
 
 
 def partners_due_for_review(queryset, on=None):
