@@ -87,3 +87,37 @@ def test_canonical_form_is_stable_across_value_types():
                  after={"b": 1, "a": [3, 2]})
     assert canonical.canonical(entry) == canonical.canonical(dict(reversed(entry.items())))
     assert b'"after":{"a":[3,2],"b":1}' in canonical.canonical(entry)
+
+
+def test_canonical_bytes_and_hash_of_every_value_type_are_fixed():
+    """Every ledger ever sealed depends on these exact bytes: a faster `plain` or encoder must
+    not change one. The expected text was written by hand from the rules in canonical.py
+    (UTC microsecond timestamps, dates ISO, times/decimals/UUIDs/floats as strings, sets sorted,
+    tuples as lists, keys as strings, sorted keys, no spaces, UTF-8); the hash is
+    `openssl dgst -sha256 -hmac test-key` over 64 zeros and those bytes."""
+    import decimal
+    import uuid
+
+    plus_two = datetime.timezone(datetime.timedelta(hours=2))
+    entry = {
+        "seq": 7, "timestamp": datetime.datetime(2026, 3, 1, 14, 0, tzinfo=plus_two),
+        "actor_id": None, "actor_name": "Ana Ruiz", "action": "update",
+        "object_type": "risk.rating", "object_id": "12", "object_repr": "Zürich → Basel",
+        "before": {"level": 3, "due": datetime.date(2026, 5, 1),
+                   "cost": decimal.Decimal("12.50"), "tags": {"b", "a"}, "ratio": 0.5,
+                   "when": datetime.time(8, 30),
+                   "id": uuid.UUID("12345678-1234-5678-1234-567812345678"),
+                   2: (1, None, [True, False])},
+        "after": None, "request_id": "req-1", "reason": "", "key_id": "k1",
+    }
+    expected = (
+        '{"action":"update","actor_id":null,"actor_name":"Ana Ruiz","after":null,'
+        '"before":{"2":[1,null,[true,false]],"cost":"12.50","due":"2026-05-01",'
+        '"id":"12345678-1234-5678-1234-567812345678","level":3,"ratio":"0.5",'
+        '"tags":["a","b"],"when":"08:30:00"},"key_id":"k1","object_id":"12",'
+        '"object_repr":"Zürich → Basel","object_type":"risk.rating","reason":"",'
+        '"request_id":"req-1","seq":7,"timestamp":"2026-03-01T12:00:00.000000+00:00"}'
+    ).encode()
+    assert canonical.canonical(entry) == expected
+    assert canonical.seal(KEY, canonical.GENESIS, entry) == \
+        "5afc28f9fed5122113fe3b2959cac5465b40d97f4047b9966f16a7d7f7284ef7"

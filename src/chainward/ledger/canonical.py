@@ -17,7 +17,21 @@ SEALED_FIELDS = (
 
 def plain(value):
     """Reduce a field value to JSON whose round trip through any database is exact."""
-    if value is None or isinstance(value, (bool, str, int)):
+    # The values a ledger holds are mostly exact str/int/bool/None, dicts and lists of them
+    # (what JSON gives back): those answered first, by type. Anything else (subclasses too)
+    # takes the general rules below, so every value maps exactly as it always has.
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is dict:
+        return {k if type(k) is str else str(k): plain(v) for k, v in value.items()}
+    if kind is list:
+        return [plain(v) for v in value]
+    return _plain_other(value)
+
+
+def _plain_other(value):
+    if isinstance(value, (bool, str, int)):
         return value
     if isinstance(value, datetime.datetime):
         return value.astimezone(datetime.UTC).isoformat(timespec="microseconds")
@@ -31,10 +45,18 @@ def plain(value):
     return str(value)
 
 
+# json.dumps with these options builds this same encoder on every call; one is enough.
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical(entry):
     """UTF-8 JSON of the sealed fields: sorted keys, no spaces."""
-    body = {name: plain(entry[name]) for name in SEALED_FIELDS}
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    body = {}
+    for name in SEALED_FIELDS:
+        value = entry[name]
+        kind = type(value)
+        body[name] = value if kind is str or kind is int or value is None else plain(value)
+    return _ENCODER.encode(body).encode()
 
 
 def seal(key, prev_hash, entry):
