@@ -160,5 +160,18 @@ def test_a_picker_list_stays_closed_once_the_person_has_left_it(chainward_server
             expect(dropdown).to_be_hidden()
             expect(page.locator("#id_contact-ts-control")).not_to_be_focused()
             assert selected(page, "id_contact")[0].startswith("Dirk Hansen")
+
+            # The person types and moves on with Tab, choosing nothing: the refresh still comes
+            # (nothing cancels it), after the focus has left. The list stays shut and the focus
+            # stays in the next field (lookup.js: a refresh opens the list only for the picker
+            # holding the focus).
+            box.click()
+            expect(dropdown).to_be_visible()
+            box.press_sequentially("Petra", delay=20)
+            page.keyboard.press("Tab")
+            expect(dropdown).to_be_hidden()
+            page.wait_for_timeout(3500)
+            expect(dropdown).to_be_hidden()
+            expect(page.locator("#id_contact-ts-control")).not_to_be_focused()
         finally:
             browser.close()

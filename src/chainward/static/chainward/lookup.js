@@ -119,7 +119,13 @@
         // A choice also ends the search being typed: Tom Select handles typing 300 ms after
         // the last key (search, then refresh the list and open it). A person quick to choose
         // from the list already shown would otherwise see it open again after they left.
-        this.hook("after", "onOptionSelect", () => {
+        // (A choice as Tom Select takes it: an option with a value or "create", outside a
+        // disabled group; a click on a row without a value chooses nothing.)
+        this.hook("after", "onOptionSelect", (event, option) => {
+          const chose = option && !(option.parentElement
+            && option.parentElement.matches("[data-disabled]"))
+            && (option.classList.contains("create") || option.dataset.value !== undefined);
+          if (!chose) return;
           picks += 1;
           if (this.refreshTimeout) {
             window.clearTimeout(this.refreshTimeout);
