@@ -367,8 +367,8 @@ def score_expression(on, inputs=None):
 
 
 class SimpleCase(Func):
-    """CASE operand WHEN key THEN value ... ELSE default END: the operand (a subquery) is read
-    once, where a searched CASE would read it in every WHEN."""
+    """CASE operand WHEN key THEN value ... ELSE default END: the operand (a subquery, the
+    score) is read once, where a searched CASE would read it in every WHEN."""
 
     output_field = IntegerField()
 
@@ -386,20 +386,14 @@ class SimpleCase(Func):
         return f"CASE {operand} {whens} ELSE {default} END", params
 
 
-class _BandDays(Func):
-    """Days between reviews of a score's band: CASE score / 25 WHEN 3 THEN 91 ... (the score
-    read once; integer division on both databases)."""
-
-    output_field = IntegerField()
-
-    def __init__(self, score):
-        bands = {lowest // BAND_WIDTH: MONTH_DAYS[months] for lowest, _, months, _ in BANDS}
-        top = max(bands)
-        whens = " ".join(f"WHEN {index} THEN {days}" for index, days in sorted(bands.items())
-                         if index != top)
-        # 100 / 25 = 4 is the top band too.
-        super().__init__(score, template=(
-            f"CASE (%(expressions)s) / {BAND_WIDTH} {whens} ELSE {bands[top]} END"))
+def _band_days(score):
+    """Days between reviews of a score's band: CASE score / 25 WHEN 0 THEN ... (integer
+    division on both databases; 100 / 25 = 4 is the top band too)."""
+    bands = {lowest // BAND_WIDTH: MONTH_DAYS[months] for lowest, _, months, _ in BANDS}
+    top = max(bands)
+    return SimpleCase(score / Value(BAND_WIDTH),
+                      [(Value(index), Value(days)) for index, days in sorted(bands.items())
+                       if index != top], default=Value(bands[top]))
 
 
 def interval_expression(inputs=None):
@@ -414,7 +408,7 @@ def interval_expression(inputs=None):
         default=Value(BASE_MONTH_DAYS[24]), output_field=IntegerField())
     return Case(When(Exact(x["exempt"], Value(True)), then=Value(None)),
                 When(In(x["status"], list(REVIEWED_STATUSES)),
-                     then=Least(base, _BandDays(score))),
+                     then=Least(base, _band_days(score))),
                 default=Value(None), output_field=IntegerField())
 
 

@@ -110,6 +110,7 @@
         // And a press anywhere outside the picker closes an open list, whatever Tom Select
         // believes about the focus at that moment (CI once saw a list stay open after a click
         // on the page's heading while a lookup answer arrived).
+        const holdsFocus = () => this.wrapper.contains(document.activeElement);
         document.addEventListener("mousedown", (event) => {
           if (this.isOpen && !this.wrapper.contains(event.target)
               && !this.dropdown.contains(event.target)) this.close();
@@ -136,10 +137,10 @@
         // focus (a refresh for a picker the person has left keeps its list shut).
         const refreshOptions = this.refreshOptions;
         this.hook("instead", "refreshOptions", (triggerDropdown = true) => refreshOptions.call(
-          this, triggerDropdown && this.wrapper.contains(document.activeElement)));
+          this, triggerDropdown && holdsFocus()));
         const onFocus = this.onFocus;
         this.hook("instead", "onFocus", (event) => {
-          if (this.wrapper.contains(document.activeElement)) return onFocus.call(this, event);
+          if (holdsFocus()) return onFocus.call(this, event);
           this.isFocused = false;
           return undefined;
         });
