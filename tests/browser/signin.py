@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 KEYS = {}  # e-mail -> the authenticator key (bytes) that person holds
 _last_step = {}  # key -> the last time step whose code was typed
+_sessions = {}  # (server URL, e-mail) -> the cookies of that person's signed-in session
 
 
 def code_for(key):
@@ -34,8 +35,21 @@ def code_for(key):
 
 def log_in(page, server, email=None, password=None):
     """Sign `page` in to `server` as `email` (the server's by default) through the login page,
-    then the code page, or set-up for a first-timer who must set it up."""
+    then the code page, or set-up for a first-timer who must set it up.
+
+    The first sign-in of a person on a server goes through those pages; later ones resume its
+    session, as the person's browser would (its cookies put into the new page's context), and
+    sign in again only if that session has ended (a logout). A code is good once and the server
+    accepts only the current and next time step, so two sign-ins a test cost up to 30 s of
+    waiting for a fresh code each: most of the browser tests' idle time before."""
     email, password = email or server.email, password or server.password
+    cached = _sessions.get((server.url, email))
+    if cached:
+        page.context.add_cookies(cached)
+        page.goto(f"{server.url}/")
+        if not re.search(r"/login/|/account/two-step/", page.url):
+            return
+        page.context.clear_cookies()
     page.goto(f"{server.url}/login/")
     page.fill("#id_username", email)
     page.fill("#id_password", password)
@@ -47,6 +61,7 @@ def log_in(page, server, email=None, password=None):
     elif page.url.endswith("/account/two-step/"):
         set_up(page, email)
     expect(page).not_to_have_url(re.compile(r"/login/|/account/two-step/"))
+    _sessions[(server.url, email)] = page.context.cookies()
 
 
 def set_up(page, email):
