@@ -3,7 +3,6 @@
 import django_filters
 from django import forms
 from django.db.models import Q
-from django_countries import countries
 
 from chainward.core.filtersets import RecordFilterSet, expired_filter
 
@@ -28,7 +27,7 @@ def name_contains(field_name, label):
 class SiteFilterSet(RecordFilterSet):
     search_fields = ("name", "code", "city", "reference")
     kind = django_filters.MultipleChoiceFilter(choices=choices.SiteKind)
-    country = django_filters.MultipleChoiceFilter(choices=countries)
+    country = django_filters.MultipleChoiceFilter(choices=choices.country_choices)
     security_level = django_filters.MultipleChoiceFilter(choices=choices.SecurityLevel)
     operator_name = name_contains("operator", "Operator")
     operator = by_id("operator")
@@ -44,7 +43,7 @@ class PartnerFilterSet(RecordFilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=choices.PartnerKind)
     status = django_filters.MultipleChoiceFilter(choices=choices.PartnerStatus)
     criticality = django_filters.MultipleChoiceFilter(choices=choices.Criticality)
-    country = django_filters.MultipleChoiceFilter(choices=countries)
+    country = django_filters.MultipleChoiceFilter(choices=choices.country_choices)
     programme = django_filters.MultipleChoiceFilter(
         choices=choices.Programme, field_name="programme_statuses__programme", distinct=True,
         label="Holds programme")
@@ -116,7 +115,7 @@ class LegFilterSet(RecordFilterSet):
     mode = django_filters.MultipleChoiceFilter(choices=choices.Mode)
     site = django_filters.CharFilter(method="filter_site", label="Touches site")
     carrier_name = name_contains("carrier", "Carrier")
-    country = django_filters.ChoiceFilter(choices=countries, method="filter_country",
+    country = django_filters.ChoiceFilter(choices=choices.country_choices, method="filter_country",
                                           label="Touches country")
     from_site = by_id("from_site")
     to_site = by_id("to_site")
