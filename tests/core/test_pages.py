@@ -153,11 +153,15 @@ def test_global_search_shows_ten_records_per_register_and_caps_the_count(admin_c
     from chainward.core import search
 
     with actor_context(None, name="test"):
-        for number in range(search.COUNT_CAP + 1):
-            Site.objects.create(organisation=world["org_a"], name=f"Depot {number:03}",
-                                kind="warehouse", country="DE")
+        # Created last to first: the ten shown must be the register's first ten by name, not
+        # the first ten created (the search reads the ids, then their rows).
+        depots = {number: Site.objects.create(organisation=world["org_a"],
+                                              name=f"Depot {number:03}", kind="warehouse",
+                                              country="DE")
+                  for number in reversed(range(search.COUNT_CAP + 1))}
     page = admin_client.get("/search/", {"q": "Depot"}).content.decode()
-    assert len(re.findall(r'href="/supplychain/sites/\d+/"', page)) == search.HITS
+    shown = re.findall(r'href="(/supplychain/sites/\d+/)"', page)
+    assert shown == [depots[number].get_absolute_url() for number in range(search.HITS)]
     assert f"{search.COUNT_CAP}+" in page
 
 
