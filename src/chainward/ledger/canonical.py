@@ -47,29 +47,72 @@ def _plain_other(value):
 
 # json.dumps with these options builds this same encoder on every call; one is enough.
 _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+# The sealed fields the database keeps as JSON documents, and the others (see `json_plain`).
+JSON_FIELDS = ("before", "after")
+_SCALAR_FIELDS = tuple(name for name in SEALED_FIELDS if name not in JSON_FIELDS)
 
 
-def canonical(entry):
-    """UTF-8 JSON of the sealed fields: sorted keys, no spaces."""
+def _float_text(literal):
+    return str(float(literal))
+
+
+# JSON decodes to str keys and str/int/bool/None/list/dict values, all of which `plain` keeps
+# as they are, except numbers with a fraction or exponent and NaN/Infinity: floats, which
+# `plain` turns into str(float). Decoding those straight to that text leaves `plain` nothing
+# to do, so a stored document is reduced without walking it a second time in Python.
+_PLAIN_DECODER = json.JSONDecoder(parse_float=_float_text, parse_constant=_float_text)
+
+
+def loads_plain(text):
+    """`plain(json.loads(text))` in one pass; raises json.JSONDecodeError as json.loads does."""
+    return _PLAIN_DECODER.decode(text)
+
+
+def canonical(entry, *, json_plain=False):
+    """UTF-8 JSON of the sealed fields: sorted keys, no spaces.
+
+    With `json_plain`, `before` and `after` are taken as given: the ledger reader decoded
+    them with `loads_plain`, so walking them again with `plain` would only cost time.
+    """
     body = {}
-    for name in SEALED_FIELDS:  # most fields are plain already: spare them the call
-        value = entry[name]
+    for name in _SCALAR_FIELDS if json_plain else SEALED_FIELDS:
+        value = entry[name]  # most fields are plain already: spare them the call
         kind = type(value)
         body[name] = value if kind is str or kind is int or value is None else plain(value)
+    if json_plain:
+        body["before"], body["after"] = entry["before"], entry["after"]
     return _ENCODER.encode(body).encode()
+
+
+def keyed(key):
+    """An HMAC-SHA256 state holding `key`, to be copied per entry (`seal_with`)."""
+    return hmac.new(key.encode(), digestmod=hashlib.sha256)
+
+
+def seal_with(keyed_state, prev_hash, body):
+    """HMAC-SHA256(key, prev_hash ‖ body) from a copy of `keyed(key)`.
+
+    Copying a keyed state spares each entry the key set-up that `hmac.new` does afresh.
+    """
+    mac = keyed_state.copy()
+    mac.update(prev_hash.encode())
+    mac.update(body)
+    return mac.hexdigest()
 
 
 def seal(key, prev_hash, entry):
     """hash_n = HMAC-SHA256(key, prev_hash ‖ canonical(entry_n))."""
-    return hmac.new(key.encode(), prev_hash.encode() + canonical(entry), hashlib.sha256).hexdigest()
+    return seal_with(keyed(key), prev_hash, canonical(entry))
 
 
-def first_break(entries, key):
+def first_break(entries, key, *, json_plain=False):
     """Walk entries in seq order; return `(seq, reason)` of the first broken link, or None.
 
-    `entries` yields dicts holding the sealed fields plus `prev_hash` and `hash`. A missing
-    row shows as a gap, a reordered or edited row as a hash mismatch at that seq.
+    `entries` yields dicts holding the sealed fields plus `prev_hash` and `hash` (`json_plain`
+    as for `canonical`). A missing row shows as a gap, a reordered or edited row as a hash
+    mismatch at that seq.
     """
+    keyed_state = keyed(key)
     expected_seq, prev = 1, GENESIS
     for entry in entries:
         seq = entry["seq"]
@@ -77,7 +120,8 @@ def first_break(entries, key):
             return expected_seq, f"expected seq {expected_seq}, found {seq} (rows missing or moved)"
         if entry["prev_hash"] != prev:
             return seq, "previous-hash link does not match the preceding entry"
-        if not hmac.compare_digest(seal(key, prev, entry), entry["hash"]):
+        body = canonical(entry, json_plain=json_plain)
+        if not hmac.compare_digest(seal_with(keyed_state, prev, body), entry["hash"]):
             return seq, "content does not match its hash (the entry was altered)"
         prev, expected_seq = entry["hash"], seq + 1
     return None

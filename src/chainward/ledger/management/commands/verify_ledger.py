@@ -15,12 +15,16 @@ class Command(BaseCommand):
             help="After a deliberate database replacement: if the chain itself is intact, "
                  "anchor its current head (recorded in the ledger with REASON).")
 
+    def progress(self, count):
+        """One line per PROGRESS_EVERY entries on stderr; stdout keeps only the verdict."""
+        self.stderr.write(f"{count:,} entries verified", style_func=lambda line: line)
+
     def handle(self, *args, **options):
-        ok, seq, message, count = verify_ledger()
+        ok, seq, message, count = verify_ledger(progress=self.progress)
         if not ok and options["reset_anchor"] and "anchor" in message:
             entry = reset_anchor(options["reset_anchor"])
             self.stdout.write(f"anchor reset to seq {entry.seq} (was: {message})")
-            ok, seq, message, count = verify_ledger()
+            ok, seq, message, count = verify_ledger(progress=self.progress)
         if not ok:
             where = f"at seq {seq}" if seq is not None else "(anchor)"
             raise CommandError(f"ledger broken {where}: {message} ({count} entries read)")
