@@ -15,6 +15,7 @@ from chainward.ledger.models import LedgerEntry
 
 from . import exports, imports, services
 from .models import Comment
+from .pagination import page_rows
 
 PAGE_SIZES = (25, 50, 100)
 
@@ -88,7 +89,8 @@ class ObjectListView(RegisterView):
             per_page = int(request.GET.get("per_page", PAGE_SIZES[0]))
         except ValueError:
             per_page = PAGE_SIZES[0]
-        paginator = Paginator(queryset, per_page if per_page in PAGE_SIZES else PAGE_SIZES[0])
+        paginator = Paginator(page_rows(queryset),
+                              per_page if per_page in PAGE_SIZES else PAGE_SIZES[0])
         page = paginator.get_page(request.GET.get("page"))
         context = self.context(
             filterset=filterset, page=page, sort=sort, per_page=paginator.per_page,
