@@ -121,3 +121,14 @@ def test_canonical_bytes_and_hash_of_every_value_type_are_fixed():
     assert canonical.canonical(entry) == expected
     assert canonical.seal(KEY, canonical.GENESIS, entry) == \
         "5afc28f9fed5122113fe3b2959cac5465b40d97f4047b9966f16a7d7f7284ef7"
+
+
+@given(chains(min_size=2), st.data())
+def test_a_hash_overwritten_with_any_text_is_reported_at_its_seq(entries, data):
+    """Non-ASCII text or no text in a hash column is a broken link at that seq, not an error
+    (hmac.compare_digest raises TypeError for non-ASCII str)."""
+    index = data.draw(st.integers(0, len(entries) - 1))
+    entries[index] = {**entries[index], "hash": data.draw(st.sampled_from(
+        ["é" * 64, "🚚", "", None, entries[index]["hash"].upper()]))}
+    broken = canonical.first_break(entries, KEY)
+    assert broken == (index + 1, "content does not match its hash (the entry was altered)")

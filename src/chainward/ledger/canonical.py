@@ -105,6 +105,13 @@ def seal(key, prev_hash, entry):
     return seal_with(keyed(key), prev_hash, canonical(entry))
 
 
+def _same_digest(computed, stored):
+    """Whether the stored hash is the computed one, in constant time. compare_digest refuses a
+    str holding non-ASCII characters, so a hash column tampered that way would stop the check
+    with an error instead of being reported at its seq: it compares bytes."""
+    return isinstance(stored, str) and hmac.compare_digest(computed.encode(), stored.encode())
+
+
 def first_break(entries, key, *, json_plain=False):
     """Walk entries in seq order; return `(seq, reason)` of the first broken link, or None.
 
@@ -121,7 +128,7 @@ def first_break(entries, key, *, json_plain=False):
         if entry["prev_hash"] != prev:
             return seq, "previous-hash link does not match the preceding entry"
         body = canonical(entry, json_plain=json_plain)
-        if not hmac.compare_digest(seal_with(keyed_state, prev, body), entry["hash"]):
+        if not _same_digest(seal_with(keyed_state, prev, body), entry["hash"]):
             return seq, "content does not match its hash (the entry was altered)"
         prev, expected_seq = entry["hash"], seq + 1
     return None
