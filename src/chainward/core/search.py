@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from .pagination import PageRows
 from .registry import all_registers
 
 HITS = 10  # records shown per register
@@ -44,28 +45,20 @@ def search(user, organisation, query, only=None):
         if not user.has_perm(f"{register.app_label}.view_{register.model_name}"):
             continue
         found = _matches(register, user, organisation, fields, query)
-        ids = list(found.values_list("pk", flat=True)[:HITS + 1])
-        if not ids:
+        # The ids of the matches first, the rows only where there are some (PageRows): most
+        # registers match nothing, and a query of ids alone costs Django about half of one
+        # with every column and join — most of the search's time (issue 11 item 3).
+        rows = PageRows(found)[:HITS + 1]
+        if not rows:
             continue
-        hits = _rows(found, ids[:HITS])
-        if len(ids) > HITS:
+        hits = rows[:HITS]
+        if len(rows) > HITS:
             total = found[:COUNT_CAP + 1].count()
             results.append(Result(register, hits, min(total, COUNT_CAP),
                                   capped=total > COUNT_CAP))
         else:
             results.append(Result(register, hits, len(hits)))
     return results
-
-
-def _rows(found, ids):
-    """The records of `ids`, in that order, with the register's joins.
-
-    The search asks each register for the ids of its matches first: most registers match
-    nothing, and building a query of ids alone costs Django about half of one that selects
-    every column and join — which is most of the search's time (one query per register, about
-    80; issue 11 item 3). Only the registers that match read their rows."""
-    rows = {row.pk: row for row in found.order_by().filter(pk__in=ids)}
-    return [rows[pk] for pk in ids if pk in rows]
 
 
 def searchable_registers(only=None):
