@@ -2,7 +2,10 @@
 
 Every record goes through its model's ordinary `.save()`, so the ledger receives one entry
 per record exactly as it would from the web forms (no bulk_create, no QuerySet.update, no raw
-SQL). Records are committed in batches so memory stays flat at any scale.
+SQL). Records are committed in batches so memory stays flat at any scale, and each batch uses
+what an import batch uses (core.imports): the batch's ledger entries are built at each save and
+sealed together when it commits (`ledger.services.batched_appends`: one head update, one
+insert), and its references are reserved at once (`ReferenceCounter.reserve`).
 
 Scales (sites / partners / legs): S 50 / 500 / 500, M 500 / 5,000 / 5,000,
 L 2,000 / 50,000 / 50,000 — plus 8 goods categories, programme statuses for one partner in
@@ -155,13 +158,24 @@ class Progress:
 
 
 def batched(total, label, progress):
-    """Yield indices 0..total-1, committing a transaction every BATCH records."""
+    """Yield ranges of at most BATCH indices of 0..total-1, each in its own transaction whose
+    ledger entries are sealed together when it commits (as an import batch's are)."""
     from django.db import transaction
 
+    from chainward.ledger.services import batched_appends
+
     for start in range(0, total, BATCH):
-        with transaction.atomic():
-            yield from range(start, min(start + BATCH, total))
-        progress.report(label, min(start + BATCH, total), total)
+        stop = min(start + BATCH, total)
+        with transaction.atomic(), batched_appends():
+            yield range(start, stop)
+        progress.report(label, stop, total)
+
+
+def references(org, model, count):
+    """`count` consecutive references of `model` in `org`, reserved at once (as imports do)."""
+    from chainward.core.models import ReferenceCounter
+
+    return iter(ReferenceCounter.reserve(org.pk, model.reference_prefix, count))
 
 
 def build(org_name, scale, rng, password):
@@ -212,72 +226,96 @@ def build(org_name, scale, rng, password):
 
         carriers, operators = [], []
         today = datetime.date.today()
-        for i in batched(sizes["partners"], "partners", progress):
-            city, country, _, _ = rng.choice(CITIES)
-            kind = weighted(rng, PARTNER_KINDS)
-            name = (f"{rng.choice(NAME_WORDS)} {rng.choice(KIND_WORDS[kind])} {i + 1:05d} "
-                    f"{LEGAL_FORMS[country]}")
-            partner = Partner(
-                organisation=org, name=name, kind=kind, country=country, city=city,
-                status=weighted(rng, (("active", 85), ("onboarding", 8), ("suspended", 4),
-                                      ("terminated", 3))),
-                criticality=weighted(rng, (("low", 20), ("medium", 45), ("high", 28),
-                                           ("critical", 7))),
-                registration_number=f"{country}{rng.randrange(10**9, 10**10)}",
-                website=f"https://partner{i + 1:05d}.example",
-            )
-            partner.save()
-            progress.saved("partner")
-            if kind == "carrier":
-                carriers.append(partner.pk)
-            elif kind in {"terminal_operator", "3pl"} and len(operators) < 500:
-                operators.append(partner)
-            if i % PROGRAMME_SHARE == 0:
-                programme, level = rng.choice(PROGRAMMES)
-                valid_from = datetime.date(today.year - rng.randint(0, 3), rng.randint(1, 12), 1)
-                valid_until = datetime.date(today.year + rng.randint(-1, 3), rng.randint(1, 12),
-                                            28)
-                ProgrammeStatus(organisation=org, partner=partner, programme=programme,
-                                level=level, identifier=f"{country}{programme.upper()}{i:06d}",
-                                issuing_authority=f"{country} customs",
-                                valid_from=valid_from, valid_until=valid_until).save()
-                progress.saved("programme status")
+        for chunk in batched(sizes["partners"], "partners", progress):
+            partner_refs = references(org, Partner, len(chunk))
+            programme_refs = references(
+                org, ProgrammeStatus, sum(1 for i in chunk if i % PROGRAMME_SHARE == 0))
+            for i in chunk:
+                _partner(org, i, rng, today, next(partner_refs), programme_refs, progress,
+                         carriers, operators)
         if not carriers:
             raise SystemExit("no carrier among the partners; use another --seed")
 
         sites = []
-        for i in batched(sizes["sites"], "sites", progress):
-            city, country, lat, lon = rng.choice(CITIES)
-            kind = weighted(rng, SITE_KINDS)
-            lat = min(max(lat + rng.uniform(-0.3, 0.3), 36.0), 60.0)
-            lon = min(max(lon + rng.uniform(-0.4, 0.4), -9.0), 30.0)
-            operator = rng.choice(operators) if operators and kind == "partner_facility" \
-                else None
-            site = Site(
-                organisation=org, name=f"{city} {kind.replace('_', ' ')} {i + 1:04d}",
-                code=f"{country}{city[:3].upper()}-{i + 1:04d}", kind=kind,
-                address=f"{rng.randint(1, 250)} Logistics Park", city=city,
-                postcode=f"{rng.randint(10000, 99999)}", country=country,
-                latitude=Decimal(f"{lat:.6f}"), longitude=Decimal(f"{lon:.6f}"),
-                operator=operator,
-                security_level=weighted(rng, (("baseline", 35), ("elevated", 35), ("high", 22),
-                                              ("critical", 8))),
-            )
-            site.save()
-            progress.saved("site")
-            sites.append(site)
+        for chunk in batched(sizes["sites"], "sites", progress):
+            site_refs = references(org, Site, len(chunk))
+            for i in chunk:
+                sites.append(_site(org, i, rng, next(site_refs), operators))
+                progress.saved("site")
 
-        for _ in batched(sizes["legs"], "legs", progress):
-            from_site, to_site = rng.sample(sites, 2)
-            Leg(organisation=org, from_site=from_site, to_site=to_site,
-                mode=weighted(rng, MODES), carrier_id=rng.choice(carriers),
-                transit_hours=Decimal(f"{rng.uniform(2, 96):.1f}"),
-                frequency=rng.choice(("daily", "3 per week", "weekly", "on demand")),
-                points_of_rest=rng.choice(("", "Secure parking on the motorway services.")),
-                custody_handoffs=rng.choice(("", "Seal check and signature at the gate."))
-                ).save()
-            progress.saved("leg")
+        for chunk in batched(sizes["legs"], "legs", progress):
+            leg_refs = references(org, Leg, len(chunk))
+            for _ in chunk:
+                from_site, to_site = rng.sample(sites, 2)
+                Leg(organisation=org, from_site=from_site, to_site=to_site,
+                    mode=weighted(rng, MODES), carrier_id=rng.choice(carriers),
+                    transit_hours=Decimal(f"{rng.uniform(2, 96):.1f}"),
+                    frequency=rng.choice(("daily", "3 per week", "weekly", "on demand")),
+                    points_of_rest=rng.choice(("", "Secure parking on the motorway services.")),
+                    custody_handoffs=rng.choice(("", "Seal check and signature at the gate.")),
+                    reference=next(leg_refs)).save()
+                progress.saved("leg")
     return progress
+
+
+def _partner(org, i, rng, today, reference, programme_refs, progress, carriers, operators):
+    """Partner number `i` (and, for one in PROGRAMME_SHARE, its programme status)."""
+    from chainward.supplychain.models import Partner, ProgrammeStatus
+
+    city, country, _, _ = rng.choice(CITIES)
+    kind = weighted(rng, PARTNER_KINDS)
+    name = (f"{rng.choice(NAME_WORDS)} {rng.choice(KIND_WORDS[kind])} {i + 1:05d} "
+            f"{LEGAL_FORMS[country]}")
+    partner = Partner(
+        organisation=org, name=name, kind=kind, country=country, city=city,
+        status=weighted(rng, (("active", 85), ("onboarding", 8), ("suspended", 4),
+                              ("terminated", 3))),
+        criticality=weighted(rng, (("low", 20), ("medium", 45), ("high", 28),
+                                   ("critical", 7))),
+        registration_number=f"{country}{rng.randrange(10**9, 10**10)}",
+        website=f"https://partner{i + 1:05d}.example",
+        reference=reference,
+    )
+    partner.save()
+    progress.saved("partner")
+    if kind == "carrier":
+        carriers.append(partner.pk)
+    elif kind in {"terminal_operator", "3pl"} and len(operators) < 500:
+        operators.append(partner)
+    if i % PROGRAMME_SHARE == 0:
+        programme, level = rng.choice(PROGRAMMES)
+        valid_from = datetime.date(today.year - rng.randint(0, 3), rng.randint(1, 12), 1)
+        valid_until = datetime.date(today.year + rng.randint(-1, 3), rng.randint(1, 12), 28)
+        ProgrammeStatus(organisation=org, partner=partner, programme=programme,
+                        level=level, identifier=f"{country}{programme.upper()}{i:06d}",
+                        issuing_authority=f"{country} customs",
+                        valid_from=valid_from, valid_until=valid_until,
+                        reference=next(programme_refs)).save()
+        progress.saved("programme status")
+
+
+def _site(org, i, rng, reference, operators):
+    """Site number `i`, saved."""
+    from chainward.supplychain.models import Site
+
+    city, country, lat, lon = rng.choice(CITIES)
+    kind = weighted(rng, SITE_KINDS)
+    lat = min(max(lat + rng.uniform(-0.3, 0.3), 36.0), 60.0)
+    lon = min(max(lon + rng.uniform(-0.4, 0.4), -9.0), 30.0)
+    operator = rng.choice(operators) if operators and kind == "partner_facility" else None
+    site = Site(
+        organisation=org, name=f"{city} {kind.replace('_', ' ')} {i + 1:04d}",
+        code=f"{country}{city[:3].upper()}-{i + 1:04d}", kind=kind,
+        address=f"{rng.randint(1, 250)} Logistics Park", city=city,
+        postcode=f"{rng.randint(10000, 99999)}", country=country,
+        latitude=Decimal(f"{lat:.6f}"), longitude=Decimal(f"{lon:.6f}"),
+        operator=operator,
+        security_level=weighted(rng, (("baseline", 35), ("elevated", 35), ("high", 22),
+                                      ("critical", 8))),
+        reference=reference,
+    )
+    site.save()
+    return site
 
 
 def main(argv=None):
