@@ -75,6 +75,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.email
 
 
+def grants_of(name, builtin, grants):
+    """The set of "label:action" grants of a role given its name, built-in flag and own list."""
+    if not builtin:
+        return set(grants)
+    from chainward.core.registry import builtin_grants
+
+    return set(builtin_grants(name))
+
+
 class Role(models.Model):
     """A named set of grants `(model, action)`; built-in roles take theirs from the registry."""
 
@@ -92,16 +101,7 @@ class Role(models.Model):
 
     def get_grants(self):
         """The set of "label:action" grants of this role."""
-        if not self.builtin:
-            return set(self.grants)
-        from chainward.core.registry import registrations
-
-        granted = set()
-        for reg in registrations():
-            actions = reg.roles.get(self.name, ())
-            actions = reg.actions if actions == roles.ALL else actions
-            granted.update(f"{reg.label}:{action}" for action in actions if action in reg.actions)
-        return granted
+        return grants_of(self.name, self.builtin, self.grants)
 
 
 class RoleAssignment(ExpiryMixin, PrimaryModel):

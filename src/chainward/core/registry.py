@@ -61,6 +61,7 @@ def register(model, *, roles, site_paths=(), organisation_path="organisation_id"
         extra=extra,
     )
     _registry[reg.label] = reg
+    _builtin_grants.clear()
     return model
 
 
@@ -74,6 +75,26 @@ def registration(model_or_label):
 def registrations():
     """Every registration, in registration order."""
     return list(_registry.values())
+
+
+# Built-in role name -> its grants: a function of the registrations alone, folded once (every
+# signed-in request folds a user's roles into a scope map; a new registration clears it).
+_builtin_grants: dict[str, frozenset] = {}
+
+
+def builtin_grants(role_name):
+    """The `"label:action"` grants the role matrix gives the built-in role `role_name`."""
+    grants = _builtin_grants.get(role_name)
+    if grants is None:
+        from chainward.core.roles import ALL
+
+        granted = set()
+        for reg in _registry.values():
+            actions = reg.roles.get(role_name, ())
+            actions = reg.actions if actions == ALL else actions
+            granted.update(f"{reg.label}:{action}" for action in actions if action in reg.actions)
+        grants = _builtin_grants[role_name] = frozenset(granted)
+    return grants
 
 
 def add_register(register_class):

@@ -21,19 +21,30 @@ def scope_map(user):
     cached = getattr(user, "_chainward_scope", None)
     if cached is not None:
         return cached
+    from chainward.core.registry import builtin_grants
+
     result = {}
     today = timezone.localdate()
-    assignments = (
+    # Plain values, not model instances: this runs once for every signed-in request.
+    assignments = list(
         user.role_assignments.filter(archived=False, organisation__archived=False)
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-        .select_related("role")
-        .prefetch_related("sites")
+        .values_list("pk", "organisation_id", "all_sites", "role__name", "role__builtin",
+                     "role__grants")
     )
-    for assignment in assignments:
-        sites = None if assignment.all_sites else frozenset(s.pk for s in assignment.sites.all())
-        for grant in assignment.role.get_grants():
+    limited = [pk for pk, _org, all_sites, *_role in assignments if not all_sites]
+    sites_of = {pk: set() for pk in limited}
+    if limited:
+        through = user.role_assignments.model.sites.through
+        for pk, site in through.objects.filter(
+                roleassignment_id__in=limited).values_list("roleassignment_id", "site_id"):
+            sites_of[pk].add(site)
+    for pk, org, all_sites, role_name, builtin, own_grants in assignments:
+        sites = None if all_sites else frozenset(sites_of[pk])
+        # A built-in role's grants come from the role matrix; a custom role's are its own list.
+        grants = builtin_grants(role_name) if builtin else own_grants
+        for grant in grants:
             per_org = result.setdefault(grant, {})
-            org = assignment.organisation_id
             if org not in per_org:
                 per_org[org] = sites
             elif per_org[org] is not None:
