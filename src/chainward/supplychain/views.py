@@ -1,5 +1,7 @@
 """Supply-chain pages beyond the generic registers: the network map, a new organisation."""
 
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,21 +20,46 @@ from .registers import LegRegister, SiteRegister
 
 
 class MapFilterForm(forms.Form):
-    """Filters of the map: transport mode, country, partner."""
+    """Filters of the map: transport mode, country, partner, and the box it is zoomed to."""
 
     mode = forms.ChoiceField(choices=[("", "All modes"), *choices.Mode.choices], required=False)
     country = forms.ChoiceField(choices=[("", "All countries"), *countries], required=False)
     partner = forms.CharField(required=False, max_length=100, label="Partner",
                               help_text="Carrier or operator name contains…")
+    bbox = forms.CharField(required=False, max_length=100, label="Zoom to box",
+                           help_text="west,south,east,north in degrees, e.g. 8.5,53.0,10.5,54.0")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         style_widgets(self)
+        self.fields["bbox"].widget.attrs["placeholder"] = "west,south,east,north"
+
+    def clean_bbox(self):
+        """(west, south, east, north) as Decimals, or None for the whole map."""
+        text = self.cleaned_data["bbox"].strip()
+        if not text:
+            return None
+        try:
+            box = [Decimal(part.strip()) for part in text.split(",")]
+        except InvalidOperation:
+            box = []
+        if len(box) != 4 or not all(value.is_finite() for value in box):
+            raise ValidationError("Give four numbers in degrees separated by commas: "
+                                  "west,south,east,north, e.g. 8.5,53.0,10.5,54.0.")
+        west, south, east, north = box
+        if not (-180 <= west < east <= 180):
+            raise ValidationError("West and east must be longitudes from -180 to 180, west "
+                                  "smaller than east (a box cannot cross the 180th meridian).")
+        if not (-90 <= south < north <= 90):
+            raise ValidationError("South and north must be latitudes from -90 to 90, south "
+                                  "smaller than north.")
+        return west, south, east, north
 
 
 @login_required
 def supply_chain_map(request):
-    """The chain as a network: every node and leg in scope, each linking to its record."""
+    """The chain as a network: every node and leg in scope, each linking to its record; an
+    overview of regions when that would be too much to draw (issue 11, `network.overview`)."""
     if not request.organisation:
         raise PermissionDenied("You have no role in any organisation yet.")
     user, org = request.user, request.organisation
@@ -42,6 +69,7 @@ def supply_chain_map(request):
     legs = LegRegister().scoped(user, org).filter(archived=False).select_related(None).only(
         "id", "reference", "from_site_id", "to_site_id", "mode", "carrier_id")
     form = MapFilterForm(request.GET or None)
+    box = inside = None
     if form.is_valid():
         data = form.cleaned_data
         if data["mode"]:
@@ -59,7 +87,13 @@ def supply_chain_map(request):
             touched = set(legs.values_list("from_site_id", flat=True)) | set(
                 legs.values_list("to_site_id", flat=True))
             sites = sites.filter(pk__in=touched)
-    sites, legs = list(sites), list(legs)
+        box = data["bbox"]
+        if box:
+            west, south, east, north = box
+            sites = sites.filter(longitude__gte=west, longitude__lte=east,
+                                 latitude__gte=south, latitude__lte=north)
+            inside = sites.values("pk")
+            legs = legs.filter(Q(from_site__in=inside) | Q(to_site__in=inside))
     # Risk colouring: the highest residual level per site and leg, from the ratings this
     # user may see (chainward.risk); legs without a rating keep their mode colour.
     from chainward.incidents.map_markers import counts as incident_counts
@@ -85,28 +119,74 @@ def supply_chain_map(request):
     seen_incidents = incident_counts(user, org) if user.has_perm(
         "incidents.view_incident") else {}
     single = frozenset(pk for kind, pk in seen_incidents if kind == "leg")
-    placed = [s for s in sites if s.latitude is not None and s.longitude is not None]
-    nodes, edges, height = network.layout(sites, legs, leg_colours, flagged=flagged,
-                                          single=single)
+    # Sites and legs as plain rows first (unordered: the legs' order joins both sites): 2,000
+    # sites and 50,000 legs as model instances cost seconds when the overview draws only their
+    # counts (issue 11).
+    points = list(sites.order_by().values_list("pk", "name", "city", "country", "latitude",
+                                               "longitude", named=True))
+    # Over MAX_SITES the overview is drawn whatever the legs: their ends and mode suffice.
+    columns = ("from_site_id", "to_site_id", "mode")
+    if len(points) <= network.MAX_SITES:
+        columns += ("pk", "carrier_id")
+    rows = list(legs.order_by().values_list(*columns))
+    site_ids = {s.pk for s in points}
+    placed = [s for s in points if s.latitude is not None and s.longitude is not None]
+    project = network.fit(placed) if placed else None
     context = {
-        "form": form, "height": height, "lapsed_count": len(lapsed_ids),
-        "lapsed_partners": list(lapsed.order_by("name").only("id", "name")[:20]),
+        "form": form, "lapsed_count": len(lapsed_ids),
+        "lapsed_partners": list(models.Partner.objects.filter(pk__in=lapsed_ids).order_by(
+            "name").only("id", "name")[:20]) if lapsed_ids else [],
         "undeclared_count": len(undeclared),
         "undeclared_partners": list(models.Partner.objects.filter(pk__in=undeclared).order_by(
             "name").only("id", "name")[:20]) if undeclared else [],
-        "svg_legs": network.svg_legs(edges, names={s.pk: s.name for s in sites},
-                                     flagged=flagged),
-        "svg_countries": geography.outlines_svg(network.fit(placed)) if placed else "",
-        "svg_nodes": network.svg_nodes(
-            nodes, labels=len(nodes) <= 60, site_colours=site_colours, flagged=flagged),
+        "svg_countries": geography.outlines_svg(project) if placed else "",
         "legend": [
             (label, network.MODE_COLOURS[value]) for value, label in choices.Mode.choices],
-        "risk_legend": map_legend(org) if site_colours or leg_colours else [],
-        "site_count": len(sites), "leg_count": sum(e.count for e in edges),
-        "line_count": len(edges),
-        # Incidents of the last twelve months the reader may see, by site and leg (issue 14).
-        "svg_incidents": incident_markers(user, org, nodes, edges, found=seen_incidents),
+        "site_count": len(points), "zoomed": bool(box),
+        # Zoomed: the legs with one end in the box and the other out of it (not drawn).
+        "leaving_count": sum((row[0] in site_ids) != (row[1] in site_ids) for row in rows)
+        if box else 0,
     }
+    if box:
+        rest = request.GET.copy()
+        rest.pop("bbox", None)
+        context["whole_map"] = "?" + rest.urlencode()
+    if network.needs_overview(points, rows, leg_colours, flagged=flagged, single=single):
+        # Regions of sites and one line per pair of regions, each a link zoomed to it and
+        # keeping the other filters; a site alone in its region keeps its colour and marker.
+        result = network.overview(points, rows, project)
+        lines, regions = network.svg_overview(result, filters=request.GET.dict())
+        nodes = result.nodes({site.pk: site for site in sites.filter(pk__in=result.alone)}
+                             if result.alone else {})
+        context.update({
+            "overview": result, "height": result.height, "svg_legs": lines,
+            "svg_regions": regions,
+            "svg_nodes": network.svg_nodes(nodes, labels=len(result.regions) <= 60,
+                                           site_colours=site_colours, flagged=flagged),
+            "risk_legend": map_legend(org) if any(
+                n.site.pk in site_colours for n in nodes) else [],
+            "leg_count": result.leg_count, "line_count": len(result.links),
+            "overview_widths": [(n, network.link_width(n)) for n in (1, 10, 100, 1000)],
+            "mixed_colour": network.MIXED_COLOUR,
+            "svg_incidents": incident_markers(user, org, nodes, [], found=seen_incidents),
+        })
+    else:
+        # Zoomed: only the legs drawn, not those leading out of the box.
+        sites = list(sites)
+        legs = list(legs.filter(from_site__in=inside, to_site__in=inside) if box else legs)
+        nodes, edges, height = network.layout(sites, legs, leg_colours, flagged=flagged,
+                                              single=single)
+        context.update({
+            "height": height,
+            "svg_legs": network.svg_legs(edges, names={s.pk: s.name for s in sites},
+                                         flagged=flagged),
+            "svg_nodes": network.svg_nodes(
+                nodes, labels=len(nodes) <= 60, site_colours=site_colours, flagged=flagged),
+            "risk_legend": map_legend(org) if site_colours or leg_colours else [],
+            "leg_count": sum(e.count for e in edges), "line_count": len(edges),
+            # Incidents of the last twelve months the reader may see, by site and leg (issue 14).
+            "svg_incidents": incident_markers(user, org, nodes, edges, found=seen_incidents),
+        })
     template = "supplychain/map.html"
     if request.htmx and request.htmx.target == "map":
         template += "#map"
