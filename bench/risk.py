@@ -91,7 +91,6 @@ def generate(scenarios, targets, countermeasures):
         RoleAssignment.objects.create(organisation=org, user=user,
                                       role=Role.objects.get(name="Administrator"),
                                       all_sites=True)
-    written = 0
     with actor_context(user, name=str(user)):
         matrix = services.default_matrix(org, user)
         sites = _save_all(user, Site, [

@@ -75,15 +75,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.email
 
 
-def grants_of(name, builtin, grants):
-    """The set of "label:action" grants of a role given its name, built-in flag and own list."""
-    if not builtin:
-        return set(grants)
-    from chainward.core.registry import builtin_grants
-
-    return set(builtin_grants(name))
-
-
 class Role(models.Model):
     """A named set of grants `(model, action)`; built-in roles take theirs from the registry."""
 
@@ -101,7 +92,11 @@ class Role(models.Model):
 
     def get_grants(self):
         """The set of "label:action" grants of this role."""
-        return grants_of(self.name, self.builtin, self.grants)
+        if not self.builtin:
+            return set(self.grants)
+        from chainward.core.registry import builtin_grants
+
+        return set(builtin_grants(self.name))
 
 
 class RoleAssignment(ExpiryMixin, PrimaryModel):
