@@ -109,3 +109,29 @@ def test_queries(setting):
     with CaptureQueriesContext(connection) as queries:
         scope_map(user)
     assert len(queries) == 2
+
+
+def test_people_whose_assignments_fold_alike_share_one_read_only_map(setting):
+    """The fold is computed once per distinct set of assignments and shared (read-only) by the
+    requests of everyone who holds them; a different site or role gives a different map."""
+    from chainward.core.scope import organisations_of
+
+    user, org_a = setting["user"], setting["org_a"]
+    other = User.objects.create_user("other@a.example", "pw-Chainward-2028!")
+    _assign(user, org_a, setting["gate"], sites=[setting["s1"]])
+    _assign(other, org_a, setting["gate"], sites=[setting["s1"]])
+    assert scope_map(user) is scope_map(other)
+    with pytest.raises(TypeError):
+        scope_map(user)["supplychain.site:view"] = {}
+    with pytest.raises(TypeError):
+        scope_map(user)["supplychain.site:view"][org_a.pk] = None
+    # Another site: another map, and the first is unchanged.
+    third = User.objects.create_user("third@a.example", "pw-Chainward-2028!")
+    _assign(third, org_a, setting["gate"], sites=[setting["s2"]])
+    assert scope_map(third)["supplychain.site:view"] == {org_a.pk: frozenset({setting["s2"].pk})}
+    assert scope_map(user)["supplychain.site:view"] == {org_a.pk: frozenset({setting["s1"].pk})}
+    # A second assignment changes the person's own map on the next request only.
+    _assign(other, setting["org_b"], setting["viewer"])
+    assert scope_map(other) is not scope_map(user)
+    assert organisations_of(other) == {org_a.pk, setting["org_b"].pk}
+    assert organisations_of(user) == {org_a.pk}

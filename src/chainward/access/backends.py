@@ -45,7 +45,9 @@ class ScopedPermissionBackend(ModelBackend):
 
     @staticmethod
     def has_model_perm(user, model, action):
-        """Could the user `action` some record of `model` (drives buttons and page access)?"""
+        """Could the user `action` some record of `model` (drives buttons and page access)?
+        Reads, per grant, only whether it is held and whether some organisation holds it
+        whole: what `core.scope.model_perms_key` keys the navigation menu by."""
         reg = registration(model)
         if reg is None:
             return False

@@ -6,6 +6,8 @@ that map into a filter for any registered model; `allows` evaluates the same rul
 for an unsaved object (the "may I create this here?" question).
 """
 
+from types import MappingProxyType
+
 from django.db.models import Q
 from django.utils import timezone
 
@@ -17,13 +19,19 @@ SESSION_KEY = "chainward_organisation"
 
 
 def scope_map(user):
-    """The user's grants folded by organisation and site, cached on the user object."""
+    """The user's grants folded by organisation and site, cached on the user object.
+
+    Read-only (mapping proxies): the same fold serves every request whose role assignments
+    fold the same way (`_fold`)."""
+    return _fold_of(user).map
+
+
+def _fold_of(user):
     cached = getattr(user, "_chainward_scope", None)
     if cached is not None:
         return cached
     from chainward.core.registry import builtin_grants
 
-    result = {}
     today = timezone.localdate()
     # Plain values, not model instances: this runs once for every signed-in request.
     assignments = list(
@@ -39,18 +47,71 @@ def scope_map(user):
         for pk, site in through.objects.filter(
                 roleassignment_id__in=limited).values_list("roleassignment_id", "site_id"):
             sites_of[pk].add(site)
-    for pk, org, all_sites, role_name, builtin, own_grants in assignments:
-        sites = None if all_sites else frozenset(sites_of[pk])
-        # A built-in role's grants come from the role matrix; a custom role's are its own list.
-        grants = builtin_grants(role_name) if builtin else own_grants
-        for grant in grants:
-            per_org = result.setdefault(grant, {})
-            if org not in per_org:
-                per_org[org] = sites
-            elif per_org[org] is not None:
-                per_org[org] = None if sites is None else per_org[org] | sites
-    user._chainward_scope = result
-    return result
+    # A built-in role's grants come from the role matrix (one frozenset per role and process,
+    # its hash computed once); a custom role's are its own list.
+    key = tuple((org, None if all_sites else frozenset(sites_of[pk]),
+                 builtin_grants(role_name) if builtin else frozenset(own_grants))
+                for pk, org, all_sites, role_name, builtin, own_grants in assignments)
+    user._chainward_scope = _fold(key)
+    return user._chainward_scope
+
+
+class Fold:
+    """A scope map and what is derived from it, computed once per distinct set of assignments
+    (a few per organisation: people share roles and sites)."""
+
+    def __init__(self, key):
+        result = {}
+        for org, sites, grants in key:
+            for grant in grants:
+                per_org = result.setdefault(grant, {})
+                if org not in per_org:
+                    per_org[org] = sites
+                elif per_org[org] is not None:
+                    per_org[org] = None if sites is None else per_org[org] | sites
+        self.map = MappingProxyType({grant: MappingProxyType(per_org)
+                                     for grant, per_org in result.items()})
+        self.organisations = frozenset(org for per_org in result.values() for org in per_org)
+        self._derived = {}
+
+    def derived(self, compute):
+        """`compute(self.map)`, remembered with the fold (for values as pure as the map)."""
+        if compute not in self._derived:
+            self._derived[compute] = compute(self.map)
+        return self._derived[compute]
+
+
+_FOLDS = {}
+FOLDS_KEPT = 4096
+
+
+def _fold(key):
+    fold = _FOLDS.get(key)
+    if fold is None:
+        if len(_FOLDS) >= FOLDS_KEPT:
+            _FOLDS.clear()
+        fold = _FOLDS[key] = Fold(key)
+    return fold
+
+
+def derived(user, compute):
+    """`compute(scope_map(user))`, computed once per fold and process (pure functions only)."""
+    return _fold_of(user).derived(compute)
+
+
+def model_perms_key(user):
+    """Everything a model permission (`user.has_perm(perm)` without an object,
+    `access.backends.ScopedPermissionBackend.has_model_perm`) is answered from, as a hashable
+    value: per grant held, whether some organisation holds it whole. Two people with the same
+    key get the same answer for every model permission (the navigation menu is cached by it)."""
+    if not user.is_active or user.is_superuser:
+        return (user.is_active, user.is_superuser)
+    return derived(user, _model_perms_key)
+
+
+def _model_perms_key(grants):
+    return frozenset((grant, any(sites is None for sites in per_org.values()))
+                     for grant, per_org in grants.items() if per_org)
 
 
 def forget(user):
@@ -61,10 +122,7 @@ def forget(user):
 
 def organisations_of(user):
     """Ids of organisations where the user holds any grant."""
-    orgs = set()
-    for per_org in scope_map(user).values():
-        orgs.update(per_org)
-    return orgs
+    return set(_fold_of(user).organisations)
 
 
 def scope_q(user, model, action):
