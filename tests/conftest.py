@@ -1,6 +1,7 @@
 """Shared fixtures (the two-organisation world and logged-in personas), the hypothesis profiles
 and how pytest-xdist shares the suite between workers."""
 
+import copy
 import os
 
 import pytest
@@ -125,10 +126,32 @@ def _force_login_passes_two_step():
 
 
 # --- Fixtures -----------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def module_world(request, django_db_setup, django_db_blocker):
+    """`build_world()` once per test module (about 360 queries), as Django's TestCase builds
+    `setUpTestData`: inside a transaction rolled back after the module's last test, each test
+    in its own savepoint on top (the `db` fixture), so what one test writes is gone before the
+    next. A module's tests that do not ask for the world may see it once one that did has run,
+    so a test that builds a world of its own asks for the `world` fixture instead. None (each
+    test builds its own) in a module that also holds TestCase classes: they build worlds in
+    their `setUpTestData`, and pytest-xdist may run them while this one is open."""
+    from django.db import transaction
+    from django.test import TransactionTestCase
+
+    if any(isinstance(value, type) and issubclass(value, TransactionTestCase)
+           for value in vars(request.module).values()):
+        yield None
+        return
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def world(db):
-    """Organisations A and B, sites S1/S2/S3, one user per built-in role and scope."""
-    return build_world()
+def world(module_world, db):
+    """Organisations A and B, sites S1/S2/S3, one user per built-in role and scope: the
+    module's world, copied for each test (its instances fresh, as the database is)."""
+    return build_world() if module_world is None else copy.deepcopy(module_world)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -27,6 +28,7 @@ import pytest
 from tests.browser import signin
 
 STARTUP_TIMEOUT = 60
+DATABASE = "chainward.sqlite3"  # an instance folder's SQLite database (chainward.settings)
 # Variables that would point the server at another database, cache or deployment mode.
 DROPPED_ENV = ("DATABASE_URL", "REDIS_URL", "CHAINWARD_PRODUCTION", "ALLOWED_HOSTS",
                "TASKS_BACKEND", "SECRET_KEY", "SECRET_KEY_FILE", "LEDGER_KEY", "LEDGER_KEY_FILE")
@@ -122,11 +124,33 @@ def _serving(home, env, port, *extra):
 
 
 @pytest.fixture(scope="session")
-def chainward_server():
+def migrated_database():
+    """A database `chainward migrate --no-input` built in a new instance folder, once per test
+    session: each server below starts from a copy (a first migrate is about a minute of CPU;
+    tests/core/test_migrations.py proves what it builds)."""
+    with tempfile.TemporaryDirectory(prefix="chainward-migrated-") as home:
+        _chainward(home, _environment(home, _free_port()), "migrate", "--no-input")
+        yield os.path.join(home, DATABASE)
+
+
+def install_migrated(database, home):
+    """Put a copy of the migrated database in the instance folder `home` (SQLite's backup
+    API: a consistent copy whatever the journal mode)."""
+    source, target = sqlite3.connect(database), sqlite3.connect(os.path.join(home, DATABASE))
+    try:
+        source.backup(target)
+    finally:
+        source.close()
+        target.close()
+
+
+@pytest.fixture(scope="session")
+def chainward_server(migrated_database):
     """Yield a Server running the demo on a free port; stop it whatever happens."""
     with tempfile.TemporaryDirectory(prefix="chainward-browser-") as home:
         port = _free_port()
         env = _environment(home, port)
+        install_migrated(migrated_database, home)
         demo = _chainward(home, env, "demo")
         email = re.search(r"^\s*e-mail:\s+(\S+)\s*$", demo, re.M)
         password = re.search(r"^\s*password:\s+(\S+)\s*$", demo, re.M)
@@ -143,14 +167,15 @@ def chainward_server():
 
 
 @pytest.fixture(scope="module")
-def empty_server():
+def empty_server(migrated_database):
     """Yield a Server on a new installation: migrated, one superuser, no organisation and no
     demo data (catalogues are loaded when the first organisation is created)."""
     with tempfile.TemporaryDirectory(prefix="chainward-browser-empty-") as home:
         port = _free_port()
         env = _environment(home, port)
         email, password = "root@installation.example", "Installation-superuser-2026!"
-        _chainward(home, env, "migrate", "--no-input")
+        install_migrated(migrated_database, home)
+        _chainward(home, env, "migrate", "--no-input")  # nothing left to apply
         _chainward(home, {**env, "DJANGO_SUPERUSER_PASSWORD": password}, "createsuperuser",
                    "--no-input", "--email", email)
         with _serving(home, env, port, "--no-worker") as log_path:

@@ -16,7 +16,13 @@ import tempfile
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.browser.conftest import _chainward, _environment, _free_port, _serving
+from tests.browser.conftest import (
+    _chainward,
+    _environment,
+    _free_port,
+    _serving,
+    install_migrated,
+)
 from tests.browser.test_walkthrough import CHROMIUM_ARGS, CSP_MARKERS
 from tests.support.oidc import oidc_provider
 
@@ -51,14 +57,15 @@ def roles_of(home, env, email):
 
 
 @pytest.fixture(scope="module")
-def sso_server():
+def sso_server(migrated_database):
     """A Chainward server whose organisation Acme Freight signs in through a running provider."""
     with tempfile.TemporaryDirectory(prefix="chainward-browser-sso-") as home:
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
         with oidc_provider([f"{url}/sso/callback/"]) as idp:
             env = _environment(home, port)
-            _chainward(home, env, "migrate", "--no-input")
+            install_migrated(migrated_database, home)
+            _chainward(home, env, "migrate", "--no-input")  # nothing left to apply
             _chainward(
                 home,
                 env,

@@ -30,7 +30,6 @@ from chainward.supplychain.models import Leg, Partner, ProgrammeStatus
 from tests.core.test_query_budget import count_queries
 from tests.incidents import factories as incidents
 from tests.risk import support as risk
-from tests.support.world import build_world
 
 from . import factories as f
 
@@ -281,8 +280,7 @@ def test_expired_declaration_partner_ids_in_one_query_within_scope(world):
 
 
 # --- query budget -------------------------------------------------------------------------------
-def test_the_partner_list_and_api_with_scores_cost_the_same_at_10_and_200(client, db):
-    world = build_world()
+def test_the_partner_list_and_api_with_scores_cost_the_same_at_10_and_200(client, world):
     org = world["org_a"]
     client.force_login(world["users"]["security_manager__org"])
     template = f.template(org, "Budget", questions=1)

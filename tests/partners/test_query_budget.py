@@ -8,7 +8,6 @@ from chainward.core.registry import get_register
 from chainward.ledger.context import actor_context
 from chainward.partners import models
 from tests.core.test_query_budget import count_queries
-from tests.support.world import build_world
 
 from . import factories as f
 
@@ -44,8 +43,7 @@ def _fill(model, world, base, label, upto):
 
 
 @pytest.mark.parametrize("label", list(ROWS))
-def test_list_and_api_cost_the_same_at_10_and_250_rows(client, db, label):
-    world = build_world()
+def test_list_and_api_cost_the_same_at_10_and_250_rows(client, world, label):
     with actor_context(None, name="query budget"):
         base = _base(world)
     register = get_register(label)
