@@ -6,6 +6,7 @@ that map into a filter for any registered model; `allows` evaluates the same rul
 for an unsaved object (the "may I create this here?" question).
 """
 
+from functools import cached_property
 from types import MappingProxyType
 
 from django.db.models import Q
@@ -72,13 +73,12 @@ class Fold:
         self.map = MappingProxyType({grant: MappingProxyType(per_org)
                                      for grant, per_org in result.items()})
         self.organisations = frozenset(org for per_org in result.values() for org in per_org)
-        self._derived = {}
 
-    def derived(self, compute):
-        """`compute(self.map)`, remembered with the fold (for values as pure as the map)."""
-        if compute not in self._derived:
-            self._derived[compute] = compute(self.map)
-        return self._derived[compute]
+    @cached_property
+    def perms_key(self):
+        """Per grant held, whether some organisation holds it whole (`model_perms_key`)."""
+        return frozenset((grant, any(sites is None for sites in per_org.values()))
+                         for grant, per_org in self.map.items() if per_org)
 
 
 _FOLDS = {}
@@ -94,11 +94,6 @@ def _fold(key):
     return fold
 
 
-def derived(user, compute):
-    """`compute(scope_map(user))`, computed once per fold and process (pure functions only)."""
-    return _fold_of(user).derived(compute)
-
-
 def model_perms_key(user):
     """Everything a model permission (`user.has_perm(perm)` without an object,
     `access.backends.ScopedPermissionBackend.has_model_perm`) is answered from, as a hashable
@@ -106,12 +101,7 @@ def model_perms_key(user):
     key get the same answer for every model permission (the navigation menu is cached by it)."""
     if not user.is_active or user.is_superuser:
         return (user.is_active, user.is_superuser)
-    return derived(user, _model_perms_key)
-
-
-def _model_perms_key(grants):
-    return frozenset((grant, any(sites is None for sites in per_org.values()))
-                     for grant, per_org in grants.items() if per_org)
+    return _fold_of(user).perms_key
 
 
 def forget(user):
