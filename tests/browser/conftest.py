@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import pytest
 
 from tests.browser import signin
+from tests.support import instance
 
 STARTUP_TIMEOUT = 60
 DATABASE = "chainward.sqlite3"  # an instance folder's SQLite database (chainward.settings)
@@ -124,13 +125,10 @@ def _serving(home, env, port, *extra):
 
 
 @pytest.fixture(scope="session")
-def migrated_database():
-    """A database `chainward migrate --no-input` built in a new instance folder, once per test
-    session: each server below starts from a copy (a first migrate is about a minute of CPU;
-    tests/core/test_migrations.py proves what it builds)."""
-    with tempfile.TemporaryDirectory(prefix="chainward-migrated-") as home:
-        _chainward(home, _environment(home, _free_port()), "migrate", "--no-input")
-        yield os.path.join(home, DATABASE)
+def migrated_database(tmp_path_factory):
+    """The run's database `chainward migrate` built (tests/support/instance.py): each server
+    below starts from a copy."""
+    return str(instance.migrated_database(tmp_path_factory))
 
 
 def install_migrated(database, home):

@@ -1,12 +1,11 @@
 """A real Chainward instance for fault tests: its own CHAINWARD_HOME with a file-based SQLite
 database, driven through separate processes (`python -m chainward.cli …`) like production.
 
-Migrating a new database takes tens of seconds on a busy machine, so each test session copies
-one migrated template: the (still empty) SQLite test database, copied with SQLite's online
-backup API and its migrations recorded (`migrate --fake`), or — when the suite runs on
-PostgreSQL — one `migrate` into a file.
+Every instance starts from a copy of one database a real `chainward migrate` built for the
+whole run (`migrated_database`): migrating a new database is about a minute of CPU.
 """
 
+import fcntl
 import os
 import secrets
 import shutil
@@ -20,43 +19,32 @@ import pytest
 _template = {}
 
 
-def migrated_template(tmp_dir, django_db_blocker):
-    """Path of an empty, fully migrated SQLite database (made once per test process)."""
-    if "path" in _template:
-        return _template["path"]
-    path = Path(tmp_dir) / "template.sqlite3"
-    from django.db import connection
-
-    copied = False
-    if connection.vendor == "sqlite":
-        with django_db_blocker.unblock():
-            connection.ensure_connection()
-            target = sqlite3.connect(path)
-            connection.connection.backup(target)
-            target.close()
-        check = sqlite3.connect(path)
-        try:
-            copied = check.execute("SELECT count(*) FROM ledger_ledgerentry").fetchone()[0] == 0
-        except sqlite3.OperationalError:  # not the test database
-            copied = False
-        check.close()
-        if copied:
-            # Built from the models (--nomigrations): record every migration as applied, as
-            # tests/core/test_migrations.py proves a real `migrate` gives the same schema.
-            home = Path(tmp_dir) / "template-home"
-            home.mkdir(exist_ok=True)
-            shutil.copy(path, home / "chainward.sqlite3")
-            subprocess.run([sys.executable, "-m", "chainward.cli", "migrate", "--fake", "-v0"],
-                           env=instance_env(home), check=True, capture_output=True)
-            shutil.copy(home / "chainward.sqlite3", path)
-    if not copied:
-        path.unlink(missing_ok=True)
-        home = Path(tmp_dir) / "template-home"
-        home.mkdir(exist_ok=True)
-        subprocess.run([sys.executable, "-m", "chainward.cli", "migrate", "-v0"],
-                       env=instance_env(home), check=True, capture_output=True)
-        shutil.copy(home / "chainward.sqlite3", path)
-    _template["path"] = path
+def migrated_database(tmp_path_factory):
+    """Path of an empty SQLite database that a real `chainward migrate` built in a new instance
+    folder, once per test run: the pytest-xdist workers share it (the first to ask builds it
+    under a file lock, the others wait for it). A first migrate is about a minute of CPU
+    (Django renders the migration states); the browser servers, the production-like instances
+    and tests/core/test_migrations.py (which proves the schema it builds) start from copies.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's directory, above each worker's own
+    path = root / "migrated" / "chainward.sqlite3"
+    with open(root / "migrated.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if path.exists():
+            return path
+        home = root / "migrating"
+        shutil.rmtree(home, ignore_errors=True)  # what a worker killed mid-migrate left
+        home.mkdir()
+        done = subprocess.run([sys.executable, "-m", "chainward.cli", "migrate", "-v0"],
+                              env=instance_env(home), capture_output=True, text=True,
+                              timeout=900)
+        if done.returncode != 0:
+            raise RuntimeError(f"`chainward migrate` failed:\n{done.stdout}\n{done.stderr}")
+        path.parent.mkdir()
+        os.replace(home / "chainward.sqlite3", path)  # whole or absent, never half-built
+        shutil.rmtree(home)
     return path
 
 
@@ -116,11 +104,10 @@ def another_instance(home):
 
 
 @pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory, django_db_setup, django_db_blocker):
-    """The migrated template, copied before any test opens its transaction (session scope is
-    set up first). Modules using it carry `pytest.mark.django_db` so that the test database
-    exists."""
-    return migrated_template(tmp_path_factory.getbasetemp(), django_db_blocker)
+def sqlite_template(tmp_path_factory):
+    """The migrated template of every production-like instance of the run."""
+    _template["path"] = migrated_database(tmp_path_factory)
+    return _template["path"]
 
 
 @pytest.fixture
