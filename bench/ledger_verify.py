@@ -1,5 +1,6 @@
 """Time `verify_ledger()` in process on a ledger of N entries:
-`python bench/ledger_verify.py --home DIR [--entries 110000] [--runs 3] [--profile]`.
+`python bench/ledger_verify.py --home DIR [--entries 110000] [--runs 3] [--workers 1,2]
+[--profile]`.
 
 Issue 11 asks `verify-ledger` to check a million entries in at most 30 s. Generating a million
 records through the forms would take hours (generate.py writes ~360 records/s), so this appends
@@ -8,14 +9,18 @@ per transaction) with before/after dicts shaped like a partner's (a dozen fields
 with non-ASCII letters, decimals and coordinates as strings, timestamps, a list of ids), until
 the instance holds `--entries`. Entries already there are kept, so an L instance works too.
 
-Prints each run's wall and CPU time, the minimum and median wall time, entries/s and the
-seconds a million entries would take at that rate; `--profile` adds a cProfile run and its top
-functions. On a shared machine the CPU time (this process only) varies less than the wall time.
+Each run times `verify_ledger(workers=W)` once for every W of `--workers` in turn (1: in this
+process; 2: two processes, one seq range each), so the ways are compared in alternation on the
+same data under the same load. Prints each timing's wall and CPU time (this process only: the
+checking processes' CPU is not in it) with the load average, then per W the minimum and median
+wall time, entries/s and the seconds a million entries would take at that rate; `--profile`
+adds a cProfile run (in process) and its top functions.
 """
 
 import argparse
 import cProfile
 import datetime
+import os
 import pstats
 import random
 import statistics
@@ -36,6 +41,8 @@ def parse_args(argv=None):
     parser.add_argument("--entries", type=int, default=110_000,
                         help="append entries until the ledger holds this many")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--workers", default="1",
+                        help="comma-separated process counts to time in turn, e.g. 1,2")
     parser.add_argument("--profile", action="store_true", help="add one run under cProfile")
     parser.add_argument("--seed", type=int, default=28000)
     return parser.parse_args(argv)
@@ -91,22 +98,32 @@ def main(argv=None):
     from chainward.ledger.services import verify_ledger
 
     fill(args.entries, args.seed)
-    times, cpu_times = [], []
+    ways = [int(w) for w in args.workers.split(",")]
+    times = {w: [] for w in ways}
+    count = 0
     for _ in range(args.runs):
-        started, cpu_started = time.perf_counter(), time.process_time()
-        ok, _seq, message, count = verify_ledger()
-        times.append(time.perf_counter() - started)
-        cpu_times.append(time.process_time() - cpu_started)
-        print(f"{times[-1]:.2f} s (CPU {cpu_times[-1]:.2f} s)  {message}")
-        if not ok:
-            return 1
-    best, median = min(times), statistics.median(times)
-    print(f"{count:,} entries: min {best:.2f} s, median {median:.2f} s (CPU min "
-          f"{min(cpu_times):.2f} s); {count / best:,.0f} entries/s at best, "
-          f"{best * 1e6 / count:.1f} s per million")
+        for workers in ways:
+            report = {}
+            load = os.getloadavg()[0]
+            started, cpu_started = time.perf_counter(), time.process_time()
+            ok, _seq, message, count = verify_ledger(workers=workers, report=report)
+            times[workers].append(time.perf_counter() - started)
+            cpu = ""
+            if report.get("cpu"):
+                cpu = f", CPU of the others {' + '.join(f'{t:.2f}' for t in report['cpu'])} s"
+            print(f"workers={workers} ({report['processes']} process(es)): {times[workers][-1]:.2f}"
+                  f" s (CPU here {time.process_time() - cpu_started:.2f} s, load {load:.2f}"
+                  f" → {os.getloadavg()[0]:.2f}){cpu}  {message}", flush=True)
+            if not ok:
+                return 1
+    for workers, runs in times.items():
+        if runs:
+            best, median = min(runs), statistics.median(runs)
+            print(f"workers={workers}: {count:,} entries: min {best:.2f} s, median {median:.2f} s;"
+                  f" {count / best:,.0f} entries/s at best, {best * 1e6 / count:.1f} s per million")
     if args.profile:
         profile = cProfile.Profile()
-        profile.runcall(verify_ledger)
+        profile.runcall(verify_ledger, workers=1)
         pstats.Stats(profile).sort_stats("tottime").print_stats(15)
     return 0
 

@@ -112,19 +112,25 @@ def _same_digest(computed, stored):
     return isinstance(stored, str) and hmac.compare_digest(computed.encode(), stored.encode())
 
 
-def first_break(entries, key, *, json_plain=False):
+def gap(expected_seq, seq):
+    """The break where entry `seq` stands at `expected_seq`: `(seq, reason)`."""
+    return expected_seq, f"expected seq {expected_seq}, found {seq} (rows missing or moved)"
+
+
+def first_break(entries, key, *, json_plain=False, first_seq=1, prev_hash=GENESIS):
     """Walk entries in seq order; return `(seq, reason)` of the first broken link, or None.
 
     `entries` yields dicts holding the sealed fields plus `prev_hash` and `hash` (`json_plain`
     as for `canonical`). A missing row shows as a gap, a reordered or edited row as a hash
-    mismatch at that seq.
+    mismatch at that seq. A part of the chain is walked from `first_seq`, whose entry must
+    link to `prev_hash` (the stored hash of the entry before it).
     """
     keyed_state = keyed(key)
-    expected_seq, prev = 1, GENESIS
+    expected_seq, prev = first_seq, prev_hash
     for entry in entries:
         seq = entry["seq"]
         if seq != expected_seq:
-            return expected_seq, f"expected seq {expected_seq}, found {seq} (rows missing or moved)"
+            return gap(expected_seq, seq)
         if entry["prev_hash"] != prev:
             return seq, "previous-hash link does not match the preceding entry"
         body = canonical(entry, json_plain=json_plain)

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from chainward.core.backup import BackupError, restore_backup
-from chainward.ledger.services import verify_ledger
+from chainward.ledger.services import VerificationFailed, verify_ledger
 
 
 class Command(BaseCommand):
@@ -20,7 +20,11 @@ class Command(BaseCommand):
             manifest = restore_backup(options["source"], force=options["force"])
         except BackupError as exc:
             raise CommandError(str(exc)) from None
-        ok, seq, message, count = verify_ledger()
+        try:
+            ok, seq, message, _count = verify_ledger()
+        except VerificationFailed as exc:
+            raise CommandError(f"restored, but the ledger could not be verified: {exc}; run "
+                               f"`chainward verify-ledger --workers 1`") from None
         if not ok:
             raise CommandError(f"restored, but the ledger does not verify at seq {seq}: "
                                f"{message}")
