@@ -35,8 +35,11 @@ class ReferenceCounter(models.Model):
 
     @classmethod
     def reserve(cls, organisation_id, prefix, count):
-        """Reserve `count` consecutive numbers at once (imports); returns their references."""
-        with transaction.atomic():
+        """Reserve `count` consecutive numbers at once (imports); returns their references.
+
+        In the caller's transaction without a savepoint of its own: a number that cannot be
+        reserved fails the record's save as a whole."""
+        with transaction.atomic(savepoint=False):
             counter, _ = cls.objects.select_for_update().get_or_create(
                 organisation_id=organisation_id, prefix=prefix)
             first = counter.last + 1

@@ -64,8 +64,12 @@ def append_entry(action, *, obj=None, object_type="", object_id="", object_repr=
 
 
 def _seal_and_write(entries):
-    """Chain `entries` (in order) to the head, insert them and move the head, atomically."""
-    with transaction.atomic():
+    """Chain `entries` (in order) to the head, insert them and move the head, atomically.
+
+    Inside the caller's transaction without a savepoint of its own (two statements fewer per
+    write, each a round trip on PostgreSQL): an error here fails the caller's transaction as a
+    whole, which is what an entry that cannot be written must do."""
+    with transaction.atomic(savepoint=False):
         head = LedgerHead.objects.select_for_update().filter(pk=1).first()
         if head is None:
             head = LedgerHead(pk=1, seq=0, hash=canonical.GENESIS)
