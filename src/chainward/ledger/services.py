@@ -233,16 +233,15 @@ def _walk(key, *, first=None, last=None, prev_hash=canonical.GENESIS, tick=None,
     return {"broken": broken, "read": read, "first": first_seq, "last": last_seq}
 
 
-def _check_range(index, told, key, database, alias, first, last):
+def _check_range(index, told, key, first, last):
     """In a checking process: `_walk` one seq range of the chain; the walk and this pid.
 
-    Runs on the parent's database (`database`, its connection settings: under tests, the test
-    database); the entry before the range is read for its stored hash (None when it is
-    missing: `_joined` then names the gap). `told[index]` follows the entries read, for the
-    parent's progress.
+    Forked, it reads the database its parent was reading (the connection settings are the
+    parent's, under tests the test database's); the entry before the range is read for its
+    stored hash (None when it is missing: `_joined` then names the gap). `told[index]` follows
+    the entries read, for the parent's progress.
     """
     started = time.process_time()
-    connections[alias].settings_dict.update(database)
     try:
         prev_hash = canonical.GENESIS
         if first is not None:
@@ -333,7 +332,7 @@ class _Marks:
             self.next += PROGRESS_EVERY
 
 
-def _walk_in_processes(alias, processes, entries, progress, report):
+def _walk_in_processes(processes, entries, progress, report):
     """`_walk` the chain in `processes` forked processes, one seq range each of about
     `entries` / `processes` seqs; `(broken, read)`.
 
@@ -343,7 +342,6 @@ def _walk_in_processes(alias, processes, entries, progress, report):
     outside a transaction.
     """
     ranges = _ranges(entries, processes)
-    database = dict(connections[alias].settings_dict)
     context = multiprocessing.get_context("fork")
     marks = _Marks(progress)
     connections.close_all()
@@ -351,8 +349,7 @@ def _walk_in_processes(alias, processes, entries, progress, report):
         with context.Manager() as manager, ProcessPoolExecutor(
                 processes, mp_context=context) as pool:
             told = manager.list([0] * processes)
-            futures = [pool.submit(_check_range, index, told, settings.LEDGER_KEY, database,
-                                   alias, first, last)
+            futures = [pool.submit(_check_range, index, told, settings.LEDGER_KEY, first, last)
                        for index, (first, last) in enumerate(ranges)]
             pending = futures
             while pending:
@@ -387,7 +384,7 @@ def verify_ledger(progress=None, *, workers=None, report=None):
     processes, entries = _processes(workers, alias)
     report["processes"] = processes
     if processes > 1:
-        broken, count = _walk_in_processes(alias, processes, entries, progress, report)
+        broken, count = _walk_in_processes(processes, entries, progress, report)
     else:
         walk = _walk(settings.LEDGER_KEY, tick=progress, every=PROGRESS_EVERY)
         broken, count = walk["broken"], walk["read"]
